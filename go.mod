@@ -1,0 +1,3 @@
+module github.com/translated/translated
+
+go 1.26.8

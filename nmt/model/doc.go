@@ -1,0 +1,11 @@
+// Package model holds a MarianMT transformer encoder-decoder: its
+// configuration, its weights as loaded from a checkpoint directory, and its
+// forward pass (encoder over a padded batch; decoder one step at a time with a
+// per-layer self-attention cache and cross-attention keys and values computed
+// once per sentence).
+//
+// A *Model is immutable after loading and safe for concurrent use; all
+// per-request state lives in the values its methods return. Search (greedy,
+// beam) is not here: package search drives a model through the search.Scorer
+// interface.
+package model

@@ -1,0 +1,135 @@
+package safetensors
+
+import (
+	"encoding/binary"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRoundTrip(t *testing.T) {
+	in := []Float32Tensor{
+		{Name: "a", Shape: []int{2, 3}, Values: []float32{1, -2, 3.5, 0, 1e-3, -7}},
+		{Name: "b.half", Shape: []int{3}, Values: []float32{0.5, -1.25, 2048}, Store: F16},
+		{Name: "c.bf16", Shape: []int{2}, Values: []float32{1, -3}, Store: BF16},
+		{Name: "scalar", Shape: []int{}, Values: []float32{42}},
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := WriteFile(path, in, map[string]string{"format": "pt"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Metadata["format"] != "pt" {
+		t.Errorf("metadata = %v", f.Metadata)
+	}
+	for _, want := range in {
+		got, ok := f.Tensors[want.Name]
+		if !ok {
+			t.Fatalf("tensor %q missing", want.Name)
+		}
+		vals, err := got.Float32()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range vals {
+			if vals[i] != want.Values[i] { // every value above is exact in its storage type
+				t.Errorf("%s[%d] = %v, want %v", want.Name, i, vals[i], want.Values[i])
+			}
+		}
+	}
+}
+
+func TestHalfConversionExhaustive(t *testing.T) {
+	// Every finite half converts to float32 and back to the same bits.
+	for h := 0; h < 1<<16; h++ {
+		u := uint16(h)
+		if u&0x7c00 == 0x7c00 && u&0x3ff != 0 {
+			continue // NaN payloads are not preserved
+		}
+		f := HalfToFloat32(u)
+		if back := Float32ToHalf(f); back != u {
+			t.Fatalf("half %#04x -> %v -> %#04x", u, f, back)
+		}
+	}
+	cases := []struct {
+		in   float32
+		want uint16
+	}{
+		{1, 0x3c00}, {-2, 0xc000}, {65504, 0x7bff}, {1e6, 0x7c00},
+		{float32(math.Inf(-1)), 0xfc00}, {5.960464477539063e-08, 0x0001},
+		{1 + 1.0/2048, 0x3c00}, // halfway between 1 and the next half: ties to even
+	}
+	for _, c := range cases {
+		if got := Float32ToHalf(c.in); got != c.want {
+			t.Errorf("Float32ToHalf(%v) = %#04x, want %#04x", c.in, got, c.want)
+		}
+	}
+}
+
+func TestCorruptFiles(t *testing.T) {
+	good, err := Encode([]Float32Tensor{{Name: "w", Shape: []int{2}, Values: []float32{1, 2}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hlen := binary.LittleEndian.Uint64(good)
+	withHeader := func(h string) []byte {
+		for len(h) < int(hlen) {
+			h += " "
+		}
+		b := append([]byte(nil), good...)
+		copy(b[8:], h)
+		return b
+	}
+	cases := map[string][]byte{
+		"empty":           nil,
+		"short":           good[:5],
+		"huge header len": append([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, good[8:]...),
+		"truncated data":  good[:len(good)-3],
+		"bad json":        withHeader(`{"w":`),
+		"bad dtype":       withHeader(`{"w":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}}`),
+		"size mismatch":   withHeader(`{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`),
+		"negative shape":  withHeader(`{"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}`),
+		"offsets beyond":  withHeader(`{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}`),
+		"overlap":         withHeader(`{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"v":{"dtype":"F16","shape":[2],"data_offsets":[2,6]}}`),
+	}
+	for name, b := range cases {
+		if _, err := Parse(b); err == nil {
+			t.Errorf("%s: no error", name)
+		} else if !strings.Contains(err.Error(), "safetensors") {
+			t.Errorf("%s: error %q does not say where it comes from", name, err)
+		}
+	}
+}
+
+func TestFloat32RefusesIntegers(t *testing.T) {
+	tt := Tensor{Name: "ids", DType: I64, Shape: []int{1}, Data: make([]byte, 8)}
+	if _, err := tt.Float32(); err == nil || !strings.Contains(err.Error(), "ids") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	good, _ := Encode([]Float32Tensor{
+		{Name: "w", Shape: []int{2, 2}, Values: []float32{1, 2, 3, 4}},
+		{Name: "h", Shape: []int{1}, Values: []float32{1}, Store: F16},
+	}, map[string]string{"k": "v"})
+	f.Add(good)
+	f.Add([]byte{})
+	f.Add([]byte("\x10\x00\x00\x00\x00\x00\x00\x00{}              "))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		file, err := Parse(b)
+		if err != nil {
+			return
+		}
+		for _, name := range file.Names() {
+			tt := file.Tensors[name]
+			if vals, err := tt.Float32(); err == nil && len(vals) != tt.NumElements() {
+				t.Fatalf("%s: %d values for shape %v", name, len(vals), tt.Shape)
+			}
+		}
+	})
+}

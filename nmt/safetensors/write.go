@@ -1,0 +1,130 @@
+package safetensors
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// Float32Tensor is a tensor to write: float32 values and the type to store
+// them as (F32, F16 or BF16; BF16 truncates with round-to-nearest-even).
+type Float32Tensor struct {
+	Name   string
+	Shape  []int
+	Values []float32
+	Store  DType
+}
+
+// Encode lays out tensors in the given order as a safetensors file.
+func Encode(tensors []Float32Tensor, metadata map[string]string) ([]byte, error) {
+	header := make(map[string]any, len(tensors)+1)
+	if len(metadata) > 0 {
+		header["__metadata__"] = metadata
+	}
+	var data bytes.Buffer
+	for _, t := range tensors {
+		if _, dup := header[t.Name]; dup || t.Name == "" {
+			return nil, fmt.Errorf("safetensors: tensor name %q is empty or repeated", t.Name)
+		}
+		n := 1
+		for _, d := range t.Shape {
+			n *= d
+		}
+		if n != len(t.Values) {
+			return nil, fmt.Errorf("safetensors: tensor %q: shape %v holds %d values, got %d", t.Name, t.Shape, n, len(t.Values))
+		}
+		store := t.Store
+		if store == "" {
+			store = F32
+		}
+		lo := data.Len()
+		if err := appendValues(&data, t.Values, store); err != nil {
+			return nil, fmt.Errorf("safetensors: tensor %q: %w", t.Name, err)
+		}
+		shape := t.Shape
+		if shape == nil {
+			shape = []int{}
+		}
+		header[t.Name] = headerEntry{DType: store, Shape: shape, DataOffsets: [2]int64{int64(lo), int64(data.Len())}}
+	}
+	hj, err := json.Marshal(header)
+	if err != nil {
+		return nil, err
+	}
+	for len(hj)%8 != 0 { // keep the data section 8-byte aligned
+		hj = append(hj, ' ')
+	}
+	out := make([]byte, 8, 8+len(hj)+data.Len())
+	binary.LittleEndian.PutUint64(out, uint64(len(hj)))
+	out = append(out, hj...)
+	return append(out, data.Bytes()...), nil
+}
+
+func appendValues(buf *bytes.Buffer, vals []float32, store DType) error {
+	var tmp [4]byte
+	switch store {
+	case F32:
+		for _, v := range vals {
+			binary.LittleEndian.PutUint32(tmp[:], math.Float32bits(v))
+			buf.Write(tmp[:4])
+		}
+	case F16:
+		for _, v := range vals {
+			binary.LittleEndian.PutUint16(tmp[:], Float32ToHalf(v))
+			buf.Write(tmp[:2])
+		}
+	case BF16:
+		for _, v := range vals {
+			binary.LittleEndian.PutUint16(tmp[:], float32ToBF16(v))
+			buf.Write(tmp[:2])
+		}
+	default:
+		return fmt.Errorf("cannot store as %s", store)
+	}
+	return nil
+}
+
+func float32ToBF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	if b&0x7fffffff > 0x7f800000 { // NaN stays NaN
+		return uint16(b>>16) | 0x40
+	}
+	b += 0x7fff + (b>>16)&1
+	return uint16(b >> 16)
+}
+
+// WriteFile encodes tensors and writes them to path atomically: the bytes go
+// to a temporary file in the same directory, which is synced and renamed.
+func WriteFile(path string, tensors []Float32Tensor, metadata map[string]string) error {
+	b, err := Encode(tensors, metadata)
+	if err != nil {
+		return err
+	}
+	return WriteAtomic(path, b)
+}
+
+// WriteAtomic writes b to path through a synced temporary file and a rename,
+// so a reader never sees a half-written file.
+func WriteAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,40 @@
+package search
+
+import "context"
+
+// Scorer is the model as search sees it: a set of decoder rows, each the
+// prefix of one hypothesis for one source sentence, advanced one token at a
+// time. Search owns the token choices; the scorer owns the model state (the
+// key/value caches) and which source sentence each row reads.
+//
+// Initially there is one row per source sentence, in source order, holding
+// the empty prefix (the decoder start token is the scorer's business).
+type Scorer interface {
+	// Dims reports the vocabulary size, the number of decoder layers and
+	// heads, and the padded source length S of the cross-attention rows.
+	Dims() Dims
+
+	// Next feeds tokens[r] to row r (len(tokens) is the number of live rows;
+	// on the first call tokens holds the decoder start token for every row)
+	// and writes, for every row, the log-probabilities of the next token into
+	// logProbs ([rows, Vocab], log-softmax over the full vocabulary) and that
+	// step's cross-attention into attn ([rows, Layers, Heads, S]; weights over
+	// source positions beyond a row's source length are zero).
+	// Next returns ctx.Err() promptly when the context is cancelled.
+	Next(ctx context.Context, tokens []int, logProbs, attn []float32) error
+
+	// Reorder makes old row rows[i] the new row i. Rows may repeat (a beam
+	// split in two) or be left out (a finished hypothesis or sentence).
+	Reorder(rows []int)
+
+	// Source returns the source sentence index that row r reads.
+	Source(r int) int
+}
+
+// Dims are the sizes of a Scorer's outputs.
+type Dims struct {
+	Vocab  int // size of the target vocabulary
+	Layers int // decoder layers with cross-attention
+	Heads  int // cross-attention heads per layer
+	SrcLen int // padded source length S (including the end-of-sentence token)
+}
