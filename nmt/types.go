@@ -1,0 +1,66 @@
+package nmt
+
+// Options are the per-request decoding settings. The zero value means
+// "the model's defaults": every zero field takes the default named on it.
+type Options struct {
+	BeamSize       int     // hypotheses kept per sentence; 0 → 1 (greedy)
+	NBest          int     // hypotheses returned per sentence, ≤ BeamSize; 0 → 1
+	LengthPenalty  float64 // α in score = Σ log p / length^α; 0 → 1.0
+	MaxLength      int     // hard cap on target tokens (eos included); 0 → 256
+	MaxLengthRatio float64 // cap of ratio × source tokens + 10; 0 → 3.0
+	// Attention keeps every output token's cross-attention (all layers and
+	// heads) in the result; alignments need it.
+	Attention bool
+}
+
+// Request is a batch of texts for one model.
+type Request struct {
+	Texts   []string
+	Options Options
+}
+
+// Token is one output subword.
+type Token struct {
+	ID      int     // target vocabulary id
+	Piece   string  // vocabulary entry
+	Text    string  // the text it adds to the translation (decoded piece)
+	LogProb float32 // natural-log probability the model gave it
+	// Attention is the cross-attention of this step, [layers][heads][S]
+	// over the source tokens (S = source subwords + end-of-sentence); nil
+	// unless Options.Attention.
+	Attention [][][]float32
+}
+
+// SourceToken is one input subword with its span in the original text.
+type SourceToken struct {
+	ID    int
+	Piece string
+	Start int // byte offset in the request text
+	End   int // byte offset (exclusive)
+}
+
+// Hypothesis is one translation of one text.
+type Hypothesis struct {
+	Text   string  // detokenized translation
+	Tokens []Token // output subwords, end-of-sentence excluded
+	// Score is the length-normalized log-probability used to rank
+	// hypotheses; LogProb the plain sum over the tokens (eos included).
+	Score   float64
+	LogProb float64
+}
+
+// Translation is the result for one text of a request.
+type Translation struct {
+	Source     string        // the text as given
+	Tokens     []SourceToken // source subwords, end-of-sentence excluded
+	Hypotheses []Hypothesis  // best first; len ≤ Options.NBest
+}
+
+// Event is one streamed step: a target token of text Index that can no
+// longer change in the best hypothesis, or the final result of that text.
+type Event struct {
+	Index int          // which text of the request
+	Pos   int          // position of Token in the output
+	Token *Token       // the new final token; nil on the last event of a text
+	Final *Translation // the whole result, set on the last event of a text
+}
