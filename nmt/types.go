@@ -49,18 +49,30 @@ type Hypothesis struct {
 	LogProb float64
 }
 
-// Translation is the result for one text of a request.
+// Translation is the result for one text of a request. A text of several
+// sentences is split into sentences, which are translated as one batch and
+// reported one by one; Text joins their best hypotheses with the text's own
+// separators.
 type Translation struct {
-	Source     string        // the text as given
-	Tokens     []SourceToken // source subwords, end-of-sentence excluded
+	Source    string     // the text as given
+	Text      string     // the best translation of the whole text
+	Sentences []Sentence // in source order; none for an empty text
+}
+
+// Sentence is one sentence of a text and its translations.
+type Sentence struct {
+	Start, End int           // byte span of the sentence in the request text
+	Tokens     []SourceToken // source subwords (spans in the request text), eos excluded
 	Hypotheses []Hypothesis  // best first; len ≤ Options.NBest
 }
 
-// Event is one streamed step: a target token of text Index that can no
-// longer change in the best hypothesis, or the final result of that text.
+// Event is one streamed step: a target token of sentence Sentence of text
+// Index that can no longer change in the best hypothesis, or, when Final is
+// set, the whole result of that text (its last event).
 type Event struct {
-	Index int          // which text of the request
-	Pos   int          // position of Token in the output
-	Token *Token       // the new final token; nil on the last event of a text
-	Final *Translation // the whole result, set on the last event of a text
+	Index    int          // which text of the request
+	Sentence int          // which sentence of that text
+	Pos      int          // position of Token in that sentence's output
+	Token    *Token       // the new final token; nil on a text's last event
+	Final    *Translation // set on a text's last event
 }
