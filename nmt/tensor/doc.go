@@ -1,0 +1,15 @@
+// Package tensor holds the hot numeric kernels of the inference engine:
+// matrix products against packed weight matrices, dot products, softmax and
+// log-softmax, layer normalisation and activations.
+//
+// Every function writes into a destination given first (dst-first, as in
+// gonum) and allocates nothing, so a decoding loop that owns its buffers runs
+// without garbage. Shapes are passed as plain ints and checked; a mismatch is
+// a programmer error and panics.
+//
+// On amd64 with AVX2 and FMA the matrix product, dot product, axpy and the
+// exponential run in assembly (kernel_amd64.s); elsewhere the pure Go kernels
+// in kernel_generic.go compute the same sums in the same order.
+//
+// Nothing here knows about transformers: the model code lives in nmt/model.
+package tensor

@@ -1,0 +1,167 @@
+package tensor
+
+import "unsafe"
+
+// useAVX2 selects the assembly kernels: AVX2 and FMA present and the
+// operating system saving the YMM registers.
+var useAVX2 = detectAVX2FMA()
+
+func detectAVX2FMA() bool {
+	_, _, c1, _ := cpuid(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if c1&fma == 0 || c1&osxsave == 0 || c1&avx == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state enabled
+		return false
+	}
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, b7, _, _ := cpuid(7, 0)
+	return b7&(1<<5) != 0 // AVX2
+}
+
+// Accelerated reports which kernels run: "avx2" or "go".
+func Accelerated() string {
+	if useAVX2 {
+		return "avx2"
+	}
+	return "go"
+}
+
+//go:noescape
+func cpuid(eax, ecx uint32) (a, b, c, d uint32)
+
+//go:noescape
+func xgetbv() (eax, edx uint32)
+
+// The assembly kernels take raw pointers; the wrappers below check every
+// bound first so that no kernel reads or writes outside its slices.
+
+//go:noescape
+func asmRows6(k int, a *float32, b *float32, bias *float32, c *float32, ldc int)
+
+//go:noescape
+func asmRows4(k int, a *float32, b *float32, bias *float32, c *float32, ldc int)
+
+//go:noescape
+func asmRows2(k int, a *float32, b *float32, bias *float32, c *float32, ldc int)
+
+//go:noescape
+func asmRows1(k int, a *float32, b *float32, bias *float32, c *float32)
+
+//go:noescape
+func asmRow4(k int, a *float32, b *float32, pstride int, bias *float32, c *float32)
+
+//go:noescape
+func asmDot(a, b *float32, n int) float32
+
+//go:noescape
+func asmAxpy(dst, x *float32, n int, alpha float32)
+
+//go:noescape
+func asmExpSum(dst, src *float32, n int, shift float32) float32
+
+//go:noescape
+func asmSiLU(x *float32, n int)
+
+// biasPtr checks that bias covers n values and returns its start, or nil.
+func biasPtr(bias []float32, n int) *float32 {
+	if bias == nil {
+		return nil
+	}
+	_ = bias[n-1]
+	return unsafe.SliceData(bias)
+}
+
+func rowsChecked(rows, k int, a, panel, bias, c []float32, ldc int) {
+	_ = a[rows*k-1]
+	_ = panel[k*panelWidth-1]
+	_ = c[(rows-1)*ldc+panelWidth-1]
+}
+
+func kernel6x1(k int, a, panel, bias, c []float32, ldc int) {
+	if !useAVX2 {
+		genericRows(6, k, a, panel, bias, c, ldc)
+		return
+	}
+	rowsChecked(6, k, a, panel, bias, c, ldc)
+	asmRows6(k, &a[0], &panel[0], biasPtr(bias, panelWidth), &c[0], ldc)
+}
+
+func kernel4x1(k int, a, panel, bias, c []float32, ldc int) {
+	if !useAVX2 {
+		genericRows(4, k, a, panel, bias, c, ldc)
+		return
+	}
+	rowsChecked(4, k, a, panel, bias, c, ldc)
+	asmRows4(k, &a[0], &panel[0], biasPtr(bias, panelWidth), &c[0], ldc)
+}
+
+func kernel2x1(k int, a, panel, bias, c []float32, ldc int) {
+	if !useAVX2 {
+		genericRows(2, k, a, panel, bias, c, ldc)
+		return
+	}
+	rowsChecked(2, k, a, panel, bias, c, ldc)
+	asmRows2(k, &a[0], &panel[0], biasPtr(bias, panelWidth), &c[0], ldc)
+}
+
+func kernel1x1(k int, a, panel, bias, c []float32) {
+	if !useAVX2 {
+		genericRows(1, k, a, panel, bias, c, panelWidth)
+		return
+	}
+	rowsChecked(1, k, a, panel, bias, c, panelWidth)
+	asmRows1(k, &a[0], &panel[0], biasPtr(bias, panelWidth), &c[0])
+}
+
+func kernel1x4(k int, a, panels []float32, pstride int, bias, c []float32) {
+	if !useAVX2 {
+		genericRow4(k, a, panels, pstride, bias, c)
+		return
+	}
+	_ = a[k-1]
+	_ = panels[3*pstride+k*panelWidth-1]
+	_ = c[4*panelWidth-1]
+	asmRow4(k, &a[0], &panels[0], pstride, biasPtr(bias, 4*panelWidth), &c[0])
+}
+
+func dot(a, b []float32) float32 {
+	if !useAVX2 || len(a) == 0 {
+		return genericDot(a, b)
+	}
+	_ = b[len(a)-1]
+	return asmDot(&a[0], &b[0], len(a))
+}
+
+func axpy(dst []float32, alpha float32, x []float32) {
+	if !useAVX2 || len(dst) == 0 {
+		genericAxpy(dst, alpha, x)
+		return
+	}
+	_ = x[len(dst)-1]
+	asmAxpy(&dst[0], &x[0], len(dst), alpha)
+}
+
+func expSum(dst, src []float32, shift float32) float32 {
+	n := len(dst) &^ 7
+	if !useAVX2 || n == 0 {
+		return genericExpSum(dst, src, shift)
+	}
+	_ = src[len(dst)-1]
+	sum := asmExpSum(&dst[0], &src[0], n, shift)
+	return sum + genericExpSum(dst[n:], src[n:], shift)
+}
+
+func silu(x []float32) {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		genericSiLU(x)
+		return
+	}
+	asmSiLU(&x[0], n)
+	genericSiLU(x[n:])
+}

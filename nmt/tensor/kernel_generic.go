@@ -1,0 +1,79 @@
+package tensor
+
+import "math"
+
+// The pure Go kernels. They define the arithmetic the assembly kernels
+// reproduce: every output starts from its bias (or zero) and adds
+// a[k]·w[k] for k in increasing order.
+
+// genericRows computes rows×16 outputs of one panel: c[r*ldc+j] =
+// bias[j] + Σ_k a[r*k+k']·panel[k'*16+j].
+func genericRows(rows, k int, a, panel, bias, c []float32, ldc int) {
+	for r := 0; r < rows; r++ {
+		var acc [panelWidth]float32
+		if bias != nil {
+			copy(acc[:], bias[:panelWidth])
+		}
+		ar := a[r*k : r*k+k]
+		for j, av := range ar {
+			w := panel[j*panelWidth : j*panelWidth+panelWidth : j*panelWidth+panelWidth]
+			for c := range acc {
+				acc[c] += av * w[c]
+			}
+		}
+		copy(c[r*ldc:r*ldc+panelWidth], acc[:])
+	}
+}
+
+// genericRow4 computes one row against four consecutive panels.
+func genericRow4(k int, a, panels []float32, pstride int, bias, c []float32) {
+	for q := 0; q < 4; q++ {
+		var b []float32
+		if bias != nil {
+			b = bias[q*panelWidth:]
+		}
+		genericRows(1, k, a, panels[q*pstride:], b, c[q*panelWidth:], panelWidth)
+	}
+}
+
+func genericDot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func genericAxpy(dst []float32, alpha float32, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] += alpha * v
+	}
+}
+
+// genericExpSum sets dst[i] = exp(src[i] - shift) and returns the sum.
+func genericExpSum(dst, src []float32, shift float32) float32 {
+	src = src[:len(dst)]
+	var sum float64
+	for i, v := range src {
+		e := float32(math.Exp(float64(v - shift)))
+		dst[i] = e
+		sum += float64(e)
+	}
+	return float32(sum)
+}
+
+// genericSiLU sets x[i] = x[i]·sigmoid(x[i]).
+func genericSiLU(x []float32) {
+	for i, v := range x {
+		x[i] = v / (1 + float32(math.Exp(float64(-v))))
+	}
+}

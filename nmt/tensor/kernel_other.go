@@ -1,0 +1,33 @@
+//go:build !amd64
+
+package tensor
+
+func kernel6x1(k int, a, panel, bias, c []float32, ldc int) {
+	genericRows(6, k, a, panel, bias, c, ldc)
+}
+
+func kernel4x1(k int, a, panel, bias, c []float32, ldc int) {
+	genericRows(4, k, a, panel, bias, c, ldc)
+}
+
+func kernel2x1(k int, a, panel, bias, c []float32, ldc int) {
+	genericRows(2, k, a, panel, bias, c, ldc)
+}
+
+func kernel1x1(k int, a, panel, bias, c []float32) {
+	genericRows(1, k, a, panel, bias, c, panelWidth)
+}
+
+func kernel1x4(k int, a, panels []float32, pstride int, bias, c []float32) {
+	genericRow4(k, a, panels, pstride, bias, c)
+}
+
+func dot(a, b []float32) float32                 { return genericDot(a, b) }
+func axpy(dst []float32, alpha float32, x []float32) { genericAxpy(dst, alpha, x) }
+func expSum(dst, src []float32, shift float32) float32 {
+	return genericExpSum(dst, src, shift)
+}
+func silu(x []float32) { genericSiLU(x) }
+
+// Accelerated reports which kernels run: "go" on this architecture.
+func Accelerated() string { return "go" }

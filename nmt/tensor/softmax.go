@@ -1,0 +1,52 @@
+package tensor
+
+import (
+	"math"
+)
+
+// Max returns the largest element of x (-Inf for an empty x).
+func Max(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+// Softmax replaces x by exp(x - max) / Σ exp(x - max).
+func Softmax(x []float32) {
+	if len(x) == 0 {
+		return
+	}
+	m := Max(x)
+	sum := expSum(x, x, m)
+	Scale(x, 1/sum)
+}
+
+// LogSoftmax replaces x by x - max - log Σ exp(x - max), using scratch (at
+// least len(x) long) for the exponentials.
+func LogSoftmax(x, scratch []float32) {
+	if len(x) == 0 {
+		return
+	}
+	m := Max(x)
+	sum := expSum(scratch[:len(x)], x, m)
+	shift := m + float32(math.Log(float64(sum)))
+	for i := range x {
+		x[i] -= shift
+	}
+}
+
+// Argmax returns the index of the largest element, the first on ties, and
+// -1 for an empty x.
+func Argmax(x []float32) int {
+	best := -1
+	for i, v := range x {
+		if best < 0 || v > x[best] {
+			best = i
+		}
+	}
+	return best
+}

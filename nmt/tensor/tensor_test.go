@@ -1,0 +1,225 @@
+package tensor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+// naiveLinear is the float64 reference x·Wᵀ + b.
+func naiveLinear(x, w, b []float32, m, n, k int) []float64 {
+	out := make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			s := 0.0
+			if b != nil {
+				s = float64(b[j])
+			}
+			for t := 0; t < k; t++ {
+				s += float64(x[i*k+t]) * float64(w[j*k+t])
+			}
+			out[i*n+j] = s
+		}
+	}
+	return out
+}
+
+func TestLinearApply(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	shapes := []struct{ m, n, k int }{
+		{1, 1, 1}, {1, 16, 3}, {1, 64, 8}, {1, 80, 5}, {1, 70, 33}, {2, 17, 9}, {3, 48, 16},
+		{5, 100, 7}, {6, 16, 1}, {7, 33, 12}, {13, 256, 64}, {16, 1000, 31}, {30, 768, 256},
+	}
+	for _, s := range shapes {
+		for _, withBias := range []bool{false, true} {
+			w := randSlice(r, s.n*s.k)
+			var b []float32
+			if withBias {
+				b = randSlice(r, s.n)
+			}
+			x := randSlice(r, s.m*s.k)
+			l := NewLinear(w, b, s.n, s.k)
+			// A guard value after dst catches writes past the end.
+			dst := make([]float32, s.m*s.n+1)
+			dst[s.m*s.n] = 42
+			l.Apply(dst[:s.m*s.n], x, s.m)
+			if dst[s.m*s.n] != 42 {
+				t.Fatalf("%+v: Apply wrote past dst", s)
+			}
+			want := naiveLinear(x, w, b, s.m, s.n, s.k)
+			for i, v := range want {
+				if d := math.Abs(float64(dst[i]) - v); d > 1e-4*math.Sqrt(float64(s.k)) {
+					t.Fatalf("%+v bias=%v: element %d = %g, want %g", s, withBias, i, dst[i], v)
+				}
+			}
+			// Rows must not depend on the batch: row i alone equals row i in
+			// the batch bit for bit.
+			one := make([]float32, s.n)
+			for i := 0; i < s.m; i++ {
+				l.Apply(one, x[i*s.k:(i+1)*s.k], 1)
+				for j := range one {
+					if one[j] != dst[i*s.n+j] {
+						t.Fatalf("%+v: row %d column %d alone %g, in batch %g", s, i, j, one[j], dst[i*s.n+j])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestLinearWeightRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	w := randSlice(r, 35*9)
+	b := randSlice(r, 35)
+	l := NewLinear(w, b, 35, 9)
+	got := make([]float32, len(w))
+	l.Weight(got)
+	for i := range w {
+		if got[i] != w[i] {
+			t.Fatalf("weight %d: %g, want %g", i, got[i], w[i])
+		}
+	}
+	gb := l.Bias()
+	for i := range b {
+		if gb[i] != b[i] {
+			t.Fatalf("bias %d: %g, want %g", i, gb[i], b[i])
+		}
+	}
+	if l.Out() != 35 || l.In() != 9 {
+		t.Fatalf("dims %d×%d", l.Out(), l.In())
+	}
+	if NewLinear(w, nil, 35, 9).Bias() != nil {
+		t.Fatal("a map without bias reports one")
+	}
+}
+
+func TestDotAxpy(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 257} {
+		a, b := randSlice(r, n), randSlice(r, n)
+		var want float64
+		for i := range a {
+			want += float64(a[i]) * float64(b[i])
+		}
+		if got := Dot(a, b); math.Abs(float64(got)-want) > 1e-5*float64(n+1) {
+			t.Errorf("Dot n=%d: %g, want %g", n, got, want)
+		}
+		if got := genericDot(a, b); math.Abs(float64(got)-want) > 1e-5*float64(n+1) {
+			t.Errorf("genericDot n=%d: %g, want %g", n, got, want)
+		}
+		dst := append([]float32(nil), a...)
+		Axpy(dst, 0.5, b)
+		for i := range dst {
+			if w := a[i] + 0.5*b[i]; math.Abs(float64(dst[i]-w)) > 1e-6 {
+				t.Fatalf("Axpy n=%d element %d: %g, want %g", n, i, dst[i], w)
+			}
+		}
+	}
+}
+
+func TestSoftmaxAndExp(t *testing.T) {
+	cases := [][]float32{
+		{0}, {1, 2, 3}, {-1000, 0, 1000}, {-87, -88, -100, 3, 2, 1, 0, 0.5, 80},
+		{float32(math.Inf(-1)), 1, 2, 3, 4, 5, 6, 7, 8, 9},
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	cases = append(cases, randSlice(r, 8000), randSlice(r, 37))
+	for ci, x := range cases {
+		m := math.Inf(-1)
+		for _, v := range x {
+			m = math.Max(m, float64(v))
+		}
+		var sum float64
+		for _, v := range x {
+			sum += math.Exp(float64(v) - m)
+		}
+		p := append([]float32(nil), x...)
+		Softmax(p)
+		ls := append([]float32(nil), x...)
+		LogSoftmax(ls, make([]float32, len(x)))
+		for i, v := range x {
+			wantP := math.Exp(float64(v)-m) / sum
+			if math.Abs(float64(p[i])-wantP) > 1e-6 {
+				t.Fatalf("case %d: softmax[%d] = %g, want %g", ci, i, p[i], wantP)
+			}
+			wantL := float64(v) - m - math.Log(sum)
+			if !math.IsInf(wantL, -1) && math.Abs(float64(ls[i])-wantL) > 1e-5*math.Max(1, math.Abs(wantL)) {
+				t.Fatalf("case %d: logsoftmax[%d] = %g, want %g", ci, i, ls[i], wantL)
+			}
+		}
+	}
+	// The vector exponential against math.Exp over the useful range.
+	x := make([]float32, 0, 4096)
+	for v := -87.0; v < 88; v += 0.0437 {
+		x = append(x, float32(v))
+	}
+	e := make([]float32, len(x))
+	expSum(e, x, 0)
+	for i, v := range x {
+		want := math.Exp(float64(v))
+		if rel := math.Abs(float64(e[i])-want) / want; rel > 3e-7 {
+			t.Fatalf("exp(%g) = %g, want %g (relative error %g)", v, e[i], want, rel)
+		}
+	}
+}
+
+func TestActivations(t *testing.T) {
+	x := []float32{-100, -10, -3, -1, -0.5, 0, 0.25, 1, 2.5, 10, 50, -20, 7, 3, -2, 0.1, 0.7}
+	ref := map[string]func(float64) float64{
+		"relu":      func(v float64) float64 { return math.Max(v, 0) },
+		"silu":      func(v float64) float64 { return v / (1 + math.Exp(-v)) },
+		"gelu":      func(v float64) float64 { return 0.5 * v * (1 + math.Erf(v/math.Sqrt2)) },
+		"gelu_tanh": func(v float64) float64 { return 0.5 * v * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v))) },
+	}
+	fns := map[string]func([]float32){"relu": ReLU, "silu": SiLU, "gelu": GELU, "gelu_tanh": GELUTanh}
+	for name, f := range fns {
+		got := append([]float32(nil), x...)
+		f(got)
+		for i, v := range x {
+			want := ref[name](float64(v))
+			if math.Abs(float64(got[i])-want) > 1e-6*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s(%g) = %g, want %g", name, v, got[i], want)
+			}
+		}
+	}
+}
+
+func TestAddLayerNorm(t *testing.T) {
+	x := []float32{1, 2, 3, 4, -1, 0, 1, 10}
+	y := []float32{0, 0, 0, 0, 1, 1, 1, 1}
+	g := []float32{1, 2, 1, 1}
+	b := []float32{0, 0, 1, 0}
+	AddLayerNorm(x, y, g, b, 1e-5)
+	rows := [][]float64{{1, 2, 3, 4}, {0, 1, 2, 11}}
+	for r, row := range rows {
+		mean := (row[0] + row[1] + row[2] + row[3]) / 4
+		var v float64
+		for _, e := range row {
+			v += (e - mean) * (e - mean)
+		}
+		v /= 4
+		for i, e := range row {
+			want := (e-mean)/math.Sqrt(v+1e-5)*float64(g[i]) + float64(b[i])
+			if math.Abs(float64(x[r*4+i])-want) > 1e-6 {
+				t.Errorf("row %d col %d: %g, want %g", r, i, x[r*4+i], want)
+			}
+		}
+	}
+}
+
+func TestArgmaxMax(t *testing.T) {
+	if Argmax(nil) != -1 || Argmax([]float32{3, 5, 5, 1}) != 1 {
+		t.Fatal("Argmax")
+	}
+	if Max([]float32{-3, -1, -2}) != -1 {
+		t.Fatal("Max")
+	}
+}
