@@ -22,7 +22,7 @@ func kernel1x4(k int, a, panels []float32, pstride int, bias, c []float32) {
 	genericRow4(k, a, panels, pstride, bias, c)
 }
 
-func dot(a, b []float32) float32                 { return genericDot(a, b) }
+func dot(a, b []float32) float32                     { return genericDot(a, b) }
 func axpy(dst []float32, alpha float32, x []float32) { genericAxpy(dst, alpha, x) }
 func expSum(dst, src []float32, shift float32) float32 {
 	return genericExpSum(dst, src, shift)
