@@ -1,0 +1,101 @@
+package search
+
+import (
+	"context"
+	"fmt"
+)
+
+// Force scores given target token ids (forced decoding): row i of the scorer
+// reads source i (srcLens[i] tokens, as in Decode) and is fed targets[i] one
+// token at a time, with opts.EOS appended when the target does not end with
+// it. It returns, per sentence, the target with each token's
+// log-probability and cross-attention, Score and NormScore (with
+// opts.LengthPenalty). Nothing is masked: a pad or banned id in a target is
+// scored like any other token. Only the token ids, Start and LengthPenalty of
+// opts are used; the other fields must still be valid.
+func Force(ctx context.Context, scorer Scorer, srcLens []int, targets [][]int, opts Options) ([]Hypothesis, error) {
+	if len(targets) != len(srcLens) {
+		return nil, fmt.Errorf("search: %d targets for %d sources", len(targets), len(srcLens))
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	r, err := newRun(scorer, srcLens, Options{
+		BeamSize: 1, EOS: opts.EOS, Pad: opts.Pad, Start: opts.Start, Banned: opts.Banned,
+		LengthPenalty: opts.LengthPenalty, MaxLength: longestTarget(targets, opts.EOS),
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	full := make([][]int, len(targets))
+	for i, t := range targets {
+		if len(t) == 0 || t[len(t)-1] != opts.EOS {
+			t = append(t[:len(t):len(t)], opts.EOS)
+		}
+		for _, id := range t {
+			if id < 0 || id >= r.dims.Vocab {
+				return nil, fmt.Errorf("search: target %d has token id %d outside the vocabulary of %d", i, id, r.dims.Vocab)
+			}
+		}
+		full[i] = t
+	}
+	if err := r.force(ctx, full); err != nil {
+		return nil, err
+	}
+	out := make([]Hypothesis, len(targets))
+	for s, fin := range r.best {
+		out[s] = fin[0].hypothesis(r.dims.Layers, r.dims.Heads)
+	}
+	return out, nil
+}
+
+// longestTarget is the length of the longest target once EOS is appended.
+func longestTarget(targets [][]int, eos int) int {
+	n := 1
+	for _, t := range targets {
+		k := len(t)
+		if k == 0 || t[k-1] != eos {
+			k++
+		}
+		n = max(n, k)
+	}
+	return n + 1 // above any target, so no minimum-length check can fail
+}
+
+// force feeds every target through the scorer, dropping each sentence's row
+// once its target is complete.
+func (r *run) force(ctx context.Context, targets [][]int) error {
+	V := r.dims.Vocab
+	cur := make([]*node, len(targets))
+	live := make([]int, len(targets))
+	for s := range live {
+		live[s], cur[s] = s, &node{}
+	}
+	for step := 0; len(live) > 0; step++ {
+		logProbs, attn, err := r.step(ctx)
+		if err != nil {
+			return err
+		}
+		r.tokens, r.rows = r.tokens[:0], r.rows[:0]
+		kept := 0
+		for i, s := range live {
+			tok := targets[s][step]
+			n := r.ar.child(cur[s], tok, row(logProbs, i, V)[tok], r.copyAttn(attn, i, s))
+			cur[s] = n
+			if step == len(targets[s])-1 {
+				r.finish(n)
+				r.best[s] = []*node{n}
+				continue
+			}
+			live[kept] = s
+			kept++
+			r.tokens = append(r.tokens, tok)
+			r.rows = append(r.rows, i)
+		}
+		if len(r.rows) > 0 {
+			r.reorder(len(live))
+		}
+		live = live[:kept]
+	}
+	return nil
+}
