@@ -1,0 +1,61 @@
+package nmt
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestSplitSentences(t *testing.T) {
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"", nil},
+		{"   \n\t ", nil},
+		{"Hello world", []string{"Hello world"}},
+		{"  Hello world.  ", []string{"Hello world."}},
+		{"Jesus wept. Then he said: \"Come.\" They came!", []string{"Jesus wept.", "Then he said: \"Come.\"", "They came!"}},
+		{"¿Dónde está? ¡Aquí! Bien.", []string{"¿Dónde está?", "¡Aquí!", "Bien."}},
+		{"It costs 3.50 dollars. J. Smith paid.", []string{"It costs 3.50 dollars.", "J. Smith paid."}},
+		{"apples, pears, etc. and plums", []string{"apples, pears, etc. and plums"}},
+		{"line one\nline two\r\n\nline three", []string{"line one", "line two", "line three"}},
+		{"Wait... (really?) Yes.", []string{"Wait...", "(really?)", "Yes."}},
+		{"He said so.) Next one.", []string{"He said so.)", "Next one."}},
+		{"第一句。第二句。", []string{"第一句。第二句。"}},
+		{"שלום. עולם.", []string{"שלום.", "עולם."}},
+	}
+	for _, c := range cases {
+		got := splitSentences(c.text)
+		var texts []string
+		for _, s := range got {
+			texts = append(texts, c.text[s.Start:s.End])
+		}
+		if len(texts) != len(c.want) {
+			t.Errorf("%q: got %q, want %q", c.text, texts, c.want)
+			continue
+		}
+		for i := range texts {
+			if texts[i] != c.want[i] {
+				t.Errorf("%q: sentence %d = %q, want %q", c.text, i, texts[i], c.want[i])
+			}
+		}
+	}
+}
+
+func FuzzSplitSentences(f *testing.F) {
+	for _, s := range []string{"A. B. C.", "¿Qué? ¡No!", "x\n\ny", "\xff. \xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		prev := 0
+		for _, s := range splitSentences(text) {
+			if s.Start < prev || s.End <= s.Start || s.End > len(text) {
+				t.Fatalf("bad span %v after %d in %q", s, prev, text)
+			}
+			if utf8.ValidString(text) && (!utf8.ValidString(text[s.Start:s.End])) {
+				t.Fatalf("span %v cuts a character in %q", s, text)
+			}
+			prev = s.End
+		}
+	})
+}
