@@ -1,9 +1,6 @@
 package align
 
-import (
-	"fmt"
-	"sort"
-)
+import "fmt"
 
 // Symmetrization combines two directional link sets into one. The zero
 // value is GrowDiagFinalAnd.
@@ -66,13 +63,7 @@ func (s *Symmetrization) UnmarshalText(text []byte) error {
 // are all zero give no link; ties go to the lowest index.
 func ArgmaxLinks(w Matrix) (sourceSide, targetSide []Link) {
 	for j := range w.Rows {
-		best, bestV := -1, float32(0)
-		for i, v := range w.Row(j) {
-			if v > bestV {
-				best, bestV = i, v
-			}
-		}
-		if best >= 0 {
+		if best := argmax(w.Row(j)); best >= 0 {
 			targetSide = append(targetSide, Link{Source: best, Target: j})
 		}
 	}
@@ -203,14 +194,4 @@ func (g linkGrid) growDiag(candidate func(Link) bool) {
 			}
 		}
 	}
-}
-
-// sortLinks sorts links by source then target word.
-func sortLinks(links []Link) {
-	sort.Slice(links, func(x, y int) bool {
-		if links[x].Source != links[y].Source {
-			return links[x].Source < links[y].Source
-		}
-		return links[x].Target < links[y].Target
-	})
 }
