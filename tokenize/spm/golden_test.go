@@ -1,0 +1,104 @@
+package spm
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The golden files come from the reference implementation (Debian
+// sentencepiece 0.1.97): scripts/spm/make_testdata.sh trains the models and
+// runs spm_encode (pieces and ids) and spm_decode over testdata/hard.txt.
+var goldenModels = []string{"nfkc", "bytes", "identity", "nfkccf", "symbols"}
+
+// readLines splits a file into lines as the reference tools read them:
+// on "\n" only.
+func readLines(t testing.TB, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+func loadTestModel(t testing.TB, name string) *Model {
+	t.Helper()
+	m, err := Load(filepath.Join("testdata", name+".model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func parseIDs(t testing.TB, line string) []int {
+	t.Helper()
+	var ids []int
+	for _, f := range strings.Fields(line) {
+		id, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func TestGoldenEncode(t *testing.T) {
+	input := readLines(t, "testdata/hard.txt")
+	for _, name := range goldenModels {
+		t.Run(name, func(t *testing.T) {
+			m := loadTestModel(t, name)
+			wantPieces := readLines(t, filepath.Join("testdata", name+".piece"))
+			wantIDs := readLines(t, filepath.Join("testdata", name+".id"))
+			if len(wantPieces) != len(input) || len(wantIDs) != len(input) {
+				t.Fatalf("golden files have %d and %d lines for %d input lines", len(wantPieces), len(wantIDs), len(input))
+			}
+			same := 0
+			for i, line := range input {
+				toks, err := m.Encode(line)
+				if err != nil {
+					t.Errorf("line %d %q: %v", i+1, line, err)
+					continue
+				}
+				pieces := make([]string, len(toks))
+				ids := make([]string, len(toks))
+				for j, tk := range toks {
+					pieces[j] = tk.Piece
+					ids[j] = strconv.Itoa(tk.ID)
+				}
+				gotP, gotI := strings.Join(pieces, " "), strings.Join(ids, " ")
+				if gotP != wantPieces[i] || gotI != wantIDs[i] {
+					t.Errorf("line %d %q:\n got pieces %s\nwant pieces %s\n got ids %s\nwant ids %s", i+1, line, gotP, wantPieces[i], gotI, wantIDs[i])
+					continue
+				}
+				same++
+			}
+			t.Logf("%s: %d/%d lines identical to spm_encode", name, same, len(input))
+		})
+	}
+}
+
+func TestGoldenDecode(t *testing.T) {
+	for _, name := range goldenModels {
+		t.Run(name, func(t *testing.T) {
+			m := loadTestModel(t, name)
+			ids := readLines(t, filepath.Join("testdata", name+".id"))
+			want := readLines(t, filepath.Join("testdata", name+".decoded"))
+			if len(ids) != len(want) {
+				t.Fatalf("%d id lines, %d decoded lines", len(ids), len(want))
+			}
+			same := 0
+			for i := range ids {
+				if got := m.Decode(parseIDs(t, ids[i])); got != want[i] {
+					t.Errorf("line %d: got %q, want %q", i+1, got, want[i])
+					continue
+				}
+				same++
+			}
+			t.Logf("%s: %d/%d lines identical to spm_decode", name, same, len(ids))
+		})
+	}
+}
