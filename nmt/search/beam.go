@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 )
 
 // sentenceBeam is the beam search state of one sentence.
@@ -203,8 +204,9 @@ type topK struct {
 // scan offers every allowed token of row, extending a hypothesis of score
 // base; offset is the candidate index of token 0.
 func (t *topK) scan(row []float32, base float64, offset int) {
+	cut := t.cut(base)
 	for i, v := range row {
-		if !(v > negInf) { // masked, impossible or NaN
+		if v <= cut || !(v > negInf) { // cannot enter; masked, impossible or NaN
 			continue
 		}
 		c := cand{base + float64(v), offset + i}
@@ -216,7 +218,19 @@ func (t *topK) scan(row []float32, base float64, offset int) {
 			t.h[0] = c
 			t.down(0, len(t.h))
 		}
+		cut = t.cut(base)
 	}
+}
+
+// cut returns a float32 value at or below which a token extending a
+// hypothesis of score base cannot enter the heap: one float32 step below
+// h[0].score − base, a margin far wider than the float64 rounding of the sum.
+// (Later tokens have higher indices, so a tie with h[0] never enters.)
+func (t *topK) cut(base float64) float32 {
+	if len(t.h) < t.k {
+		return negInf
+	}
+	return math.Nextafter32(float32(t.h[0].score-base), negInf)
 }
 
 func (t *topK) up(i int) {
