@@ -66,6 +66,16 @@ type BPE struct {
 // VocabSize is the number of ids.
 func (b *BPE) VocabSize() int { return len(b.Vocab) }
 
+// Tokenizer returns an encoder for this vocabulary: the one that Load
+// gives for the file WriteJSON writes.
+func (b *BPE) Tokenizer() (*HF, error) {
+	data, err := b.JSON()
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, "trained BPE")
+}
+
 // errNoLines is returned by TrainBPE when no line has any text.
 var errNoLines = errors.New("tokenize: no training text (every line is empty)")
 

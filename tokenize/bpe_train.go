@@ -79,6 +79,7 @@ type trainer struct {
 	where   map[symPair][]int32 // words that contain (or once contained) a pair
 	queue   pairQueue           // candidate pairs; stale entries are skipped
 	banned  map[symPair]bool    // pairs whose merge would spell a special token
+	merged  map[symPair]bool    // pairs already in merges
 	seen    []int               // per word: the last merge step that visited it
 }
 
@@ -88,6 +89,7 @@ func newTrainer(counts map[string]int64) *trainer {
 		counts:  make(map[symPair]int64),
 		where:   make(map[symPair][]int32),
 		banned:  make(map[symPair]bool),
+		merged:  make(map[symPair]bool),
 	}
 	for _, s := range SpecialTokens {
 		t.addPiece(s)
@@ -152,7 +154,12 @@ func (t *trainer) run(vocabSize int, minFreq int64) {
 			id = t.addPiece(joined)
 			t.queue.pieces = t.pieces
 		}
-		t.merges = append(t.merges, [2]string{left, right})
+		if !t.merged[top.pair] {
+			// A pair comes back only next to a piece that two different
+			// merges spell; its first rank already covers it.
+			t.merged[top.pair] = true
+			t.merges = append(t.merges, [2]string{left, right})
+		}
 		t.apply(top.pair, id, step)
 		step++
 	}
