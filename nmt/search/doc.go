@@ -5,5 +5,12 @@
 // the cross-attention of every layer and head, following the beam's
 // back-pointers so that each hypothesis carries its own attention history.
 //
+// Decode runs greedy or beam search over a batch of sentences, laid out as
+// scorer rows, with the masking rules (pad and banned ids, minimum length,
+// EOS forced at the length limit) applied as one list of processors, and can
+// stream each sentence's tokens as soon as they can no longer change. Force
+// scores a given target (for alignment). Options documents every setting,
+// its default and its formula; Options.Validate explains a bad one.
+//
 // It does not tokenize and does not know about weights.
 package search

@@ -44,7 +44,9 @@ type Options struct {
 	// counting the EOS. A hypothesis that reaches its limit is ended with EOS:
 	// at its last position every token but EOS is masked, so every output
 	// ends with EOS and carries the model's own log-probability for it.
-	// Keep it within the model's position table. Default (0): DefaultMaxLength.
+	// A hypothesis of n tokens takes n decoder positions (start token
+	// included), so keep it at most the model's max_position_embeddings.
+	// Default (0): DefaultMaxLength.
 	MaxLength int
 
 	// MaxLengthRatio, when positive, also limits each sentence by its source

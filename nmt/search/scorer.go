@@ -8,7 +8,10 @@ import "context"
 // key/value caches) and which source sentence each row reads.
 //
 // Initially there is one row per source sentence, in source order, holding
-// the empty prefix (the decoder start token is the scorer's business).
+// the empty prefix. Search then calls Next once per step with one token per
+// live row (the first time, Options.Start for every row) and, between steps,
+// Reorder whenever the live rows change (beams split or are pruned, or a
+// sentence finishes); it never calls Next with zero rows.
 type Scorer interface {
 	// Dims reports the vocabulary size, the number of decoder layers and
 	// heads, and the padded source length S of the cross-attention rows.
@@ -17,9 +20,13 @@ type Scorer interface {
 	// Next feeds tokens[r] to row r (len(tokens) is the number of live rows;
 	// on the first call tokens holds the decoder start token for every row)
 	// and writes, for every row, the log-probabilities of the next token into
-	// logProbs ([rows, Vocab], log-softmax over the full vocabulary) and that
-	// step's cross-attention into attn ([rows, Layers, Heads, S]; weights over
-	// source positions beyond a row's source length are zero).
+	// logProbs ([rows, Vocab]) and that step's cross-attention into attn
+	// ([rows, Layers, Heads, S]; weights over source positions beyond a row's
+	// source length are zero).
+	//
+	// logProbs is a log-softmax over the full vocabulary, so every value is
+	// ≤ 0 (−Inf marks an impossible token); beam search's stopping rule
+	// relies on it and rejects a chosen token with a positive value.
 	// Next returns ctx.Err() promptly when the context is cancelled.
 	Next(ctx context.Context, tokens []int, logProbs, attn []float32) error
 
