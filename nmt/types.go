@@ -3,11 +3,11 @@ package nmt
 // Options are the per-request decoding settings. The zero value means
 // "the model's defaults": every zero field takes the default named on it.
 type Options struct {
-	BeamSize       int     // hypotheses kept per sentence; 0 → 1 (greedy)
+	BeamSize       int     // hypotheses kept per sentence; 1 is greedy; 0 → 4
 	NBest          int     // hypotheses returned per sentence, ≤ BeamSize; 0 → 1
-	LengthPenalty  float64 // α in score = Σ log p / length^α; 0 → 1.0
-	MaxLength      int     // hard cap on target tokens (eos included); 0 → 256
-	MaxLengthRatio float64 // cap of ratio × source tokens + 10; 0 → 3.0
+	LengthPenalty  float64 // α in Score = Σ log p / length^α (length counts eos); 0 → 1.0
+	MaxLength      int     // hard cap on target tokens (eos included); 0 → min(256, model positions)
+	MaxLengthRatio float64 // per-sentence cap ⌊ratio × source tokens⌋ + 10; 0 → 3.0
 	// Attention keeps every output token's cross-attention (all layers and
 	// heads) in the result; alignments need it.
 	Attention bool

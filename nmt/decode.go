@@ -1,0 +1,177 @@
+package nmt
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/translated/translated/nmt/search"
+)
+
+// decodeRun translates the sentences of one job, batch by batch, and
+// gathers the hypotheses back into per-text results.
+type decodeRun struct {
+	t         *Translator
+	job       *job
+	attention bool
+	stream    func(Event)
+	hyps      map[*sentenceJob][]Hypothesis
+	pieces    map[*sentenceJob]*pieceWriter // streamed text of each sentence
+	remaining []int                         // per text, sentences not yet finished
+}
+
+func newDecodeRun(t *Translator, j *job, attention bool, stream func(Event)) *decodeRun {
+	d := &decodeRun{t: t, job: j, attention: attention, stream: stream,
+		hyps: make(map[*sentenceJob][]Hypothesis), pieces: make(map[*sentenceJob]*pieceWriter),
+		remaining: make([]int, len(j.texts))}
+	for i, ss := range j.sentences {
+		d.remaining[i] = len(ss)
+	}
+	return d
+}
+
+// run decodes every sentence. Sentences are sorted by length and cut into
+// batches of at most maxBatch, so that padding stays small; texts without
+// sentences are finished at once.
+func (d *decodeRun) run(ctx context.Context, opts search.Options) error {
+	for i := range d.job.texts {
+		if d.remaining[i] == 0 {
+			d.finishText(i)
+		}
+	}
+	order := append([]*sentenceJob(nil), d.job.flat...)
+	sort.SliceStable(order, func(a, b int) bool { return len(order[a].ids) < len(order[b].ids) })
+	for lo := 0; lo < len(order); lo += d.t.maxBatch {
+		batch := order[lo:min(lo+d.t.maxBatch, len(order))]
+		if err := d.decodeBatch(ctx, batch, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts search.Options) error {
+	srcs := make([][]int, len(batch))
+	lens := make([]int, len(batch))
+	for i, s := range batch {
+		srcs[i], lens[i] = s.ids, len(s.ids)
+	}
+	enc, err := d.t.model.Encode(ctx, srcs)
+	if err != nil {
+		return err
+	}
+	dec, err := d.t.model.NewDecoder(enc)
+	if err != nil {
+		return err
+	}
+	var onEvent func(search.Event)
+	if d.stream != nil {
+		onEvent = func(e search.Event) { d.streamEvent(batch[e.Sentence], e) }
+	}
+	out, err := search.Decode(ctx, dec, lens, opts, onEvent)
+	if err != nil {
+		return err
+	}
+	for i, s := range batch {
+		hs := make([]Hypothesis, len(out[i]))
+		for k, h := range out[i] {
+			hs[k] = d.hypothesis(h)
+		}
+		d.hyps[s] = hs
+		d.sentenceDone(s)
+	}
+	return nil
+}
+
+// streamEvent forwards the newly final tokens of a sentence. A text's final
+// event follows once the batch holding its last sentence is collected.
+func (d *decodeRun) streamEvent(s *sentenceJob, e search.Event) {
+	pw := d.pieces[s]
+	if pw == nil {
+		pw = &pieceWriter{tok: d.t.tgt}
+		d.pieces[s] = pw
+	}
+	for k, id := range e.Tokens {
+		if id == d.t.cfg.EOSTokenID && k == len(e.Tokens)-1 && e.Done {
+			break // the end-of-sentence token is not part of the output
+		}
+		tok := Token{ID: id, Piece: d.t.tgt.Piece(id), Text: pw.next(id), LogProb: e.LogProbs[k]}
+		if d.attention {
+			tok.Attention = e.Attn[k]
+		}
+		d.stream(Event{Index: s.text, Sentence: s.index, Pos: e.Pos + k, Token: &tok})
+	}
+}
+
+// sentenceDone counts a finished sentence and finishes its text when it was
+// the last one.
+func (d *decodeRun) sentenceDone(s *sentenceJob) {
+	d.remaining[s.text]--
+	if d.remaining[s.text] == 0 {
+		d.finishText(s.text)
+	}
+}
+
+func (d *decodeRun) finishText(i int) {
+	if d.stream == nil {
+		return
+	}
+	tr := d.translation(i)
+	d.stream(Event{Index: i, Sentence: len(d.job.sentences[i]), Final: &tr})
+}
+
+// hypothesis turns a search result into output tokens with their text.
+func (d *decodeRun) hypothesis(h search.Hypothesis) Hypothesis {
+	out := Hypothesis{Score: h.NormScore, LogProb: h.Score}
+	pw := &pieceWriter{tok: d.t.tgt}
+	n := len(h.Tokens)
+	if n > 0 && h.Tokens[n-1] == d.t.cfg.EOSTokenID {
+		n--
+	}
+	out.Tokens = make([]Token, n)
+	var text strings.Builder
+	for k := 0; k < n; k++ {
+		id := h.Tokens[k]
+		out.Tokens[k] = Token{ID: id, Piece: d.t.tgt.Piece(id), Text: pw.next(id), LogProb: h.LogProbs[k]}
+		if d.attention {
+			out.Tokens[k].Attention = h.Attn[k]
+		}
+		text.WriteString(out.Tokens[k].Text)
+	}
+	// The text is what the tokens carry, so that streamed and final output
+	// agree; an incomplete character at the very end is dropped.
+	out.Text = strings.TrimSpace(text.String())
+	return out
+}
+
+// results assembles every text's translation.
+func (d *decodeRun) results() []Translation {
+	out := make([]Translation, len(d.job.texts))
+	for i := range out {
+		out[i] = d.translation(i)
+	}
+	return out
+}
+
+// translation joins the best hypotheses of a text's sentences with the
+// text's own separators (leading and trailing white space included).
+func (d *decodeRun) translation(i int) Translation {
+	text := d.job.texts[i]
+	tr := Translation{Source: text}
+	var b strings.Builder
+	prev := 0
+	for k := range d.job.sentences[i] {
+		s := &d.job.sentences[i][k]
+		tr.Sentences = append(tr.Sentences, Sentence{Start: s.span.Start, End: s.span.End, Tokens: s.tokens, Hypotheses: d.hyps[s]})
+		b.WriteString(text[prev:s.span.Start])
+		if hs := d.hyps[s]; len(hs) > 0 {
+			b.WriteString(hs[0].Text)
+		}
+		prev = s.span.End
+	}
+	if len(d.job.sentences[i]) > 0 {
+		b.WriteString(text[prev:])
+	}
+	tr.Text = b.String()
+	return tr
+}

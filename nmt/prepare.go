@@ -1,0 +1,111 @@
+package nmt
+
+import (
+	"unicode/utf8"
+
+	"github.com/translated/translated/nmt/search"
+)
+
+// job is a request cut into sentences, each tokenized and ready to encode.
+type job struct {
+	texts     []string
+	sentences [][]sentenceJob // per text, in order
+	flat      []*sentenceJob  // every sentence of the request
+}
+
+type sentenceJob struct {
+	text, index int    // which text, which sentence of it
+	span        span   // byte span in the text
+	tokens      []SourceToken
+	ids         []int // token ids followed by eos
+}
+
+// prepare validates the texts, splits them into sentences and tokenizes
+// each sentence. Token spans are made relative to the whole text.
+func (t *Translator) prepare(texts []string) (*job, error) {
+	j := &job{texts: texts, sentences: make([][]sentenceJob, len(texts))}
+	for i, text := range texts {
+		if !utf8.ValidString(text) {
+			return nil, invalidf("texts[%d] is not valid UTF-8", i)
+		}
+		spans := splitSentences(text)
+		j.sentences[i] = make([]sentenceJob, len(spans))
+		for k, sp := range spans {
+			s, err := t.tokenizeSource(text[sp.Start:sp.End], sp.Start)
+			if err != nil {
+				return nil, invalidf("texts[%d]: %v", i, err)
+			}
+			if len(s.ids) > t.cfg.MaxPositionEmbeddings {
+				return nil, invalidf("texts[%d]: sentence %d has %d tokens; the model takes at most %d", i, k, len(s.ids), t.cfg.MaxPositionEmbeddings)
+			}
+			s.text, s.index, s.span = i, k, sp
+			j.sentences[i][k] = s
+		}
+	}
+	for i := range j.sentences {
+		for k := range j.sentences[i] {
+			j.flat = append(j.flat, &j.sentences[i][k])
+		}
+	}
+	return j, nil
+}
+
+// tokenizeSource encodes one sentence that starts at byte offset base of its
+// text and appends the end-of-sentence id.
+func (t *Translator) tokenizeSource(sentence string, base int) (sentenceJob, error) {
+	toks, err := t.src.Encode(sentence)
+	if err != nil {
+		return sentenceJob{}, err
+	}
+	s := sentenceJob{tokens: make([]SourceToken, len(toks)), ids: make([]int, 0, len(toks)+1)}
+	for i, tk := range toks {
+		s.tokens[i] = SourceToken{ID: tk.ID, Piece: tk.Piece, Start: base + tk.Start, End: base + tk.End}
+		s.ids = append(s.ids, tk.ID)
+	}
+	s.ids = append(s.ids, t.cfg.EOSTokenID)
+	return s, nil
+}
+
+// Defaults applied to zero Options fields.
+const (
+	defaultBeamSize       = 4
+	defaultLengthPenalty  = 1.0
+	defaultMaxLength      = 256
+	defaultMaxLengthRatio = 3.0
+	maxLengthOffset       = 10
+)
+
+// searchOptions fills in defaults and checks the options against the model.
+func (t *Translator) searchOptions(o Options) (search.Options, error) {
+	maxPos := t.cfg.MaxPositionEmbeddings
+	s := search.Options{
+		BeamSize: o.BeamSize, NBest: o.NBest, LengthPenalty: o.LengthPenalty,
+		MaxLength: o.MaxLength, MaxLengthRatio: o.MaxLengthRatio, MaxLengthOffset: maxLengthOffset,
+		EOS: t.cfg.EOSTokenID, Pad: t.cfg.PadTokenID, Start: t.cfg.DecoderStartTokenID,
+	}
+	if s.BeamSize == 0 {
+		s.BeamSize = defaultBeamSize
+		if s.NBest > s.BeamSize {
+			s.BeamSize = s.NBest
+		}
+	}
+	if s.NBest == 0 {
+		s.NBest = 1
+	}
+	if s.LengthPenalty == 0 {
+		s.LengthPenalty = defaultLengthPenalty
+	}
+	if s.MaxLength == 0 {
+		s.MaxLength = min(defaultMaxLength, maxPos)
+	}
+	if s.MaxLength > maxPos {
+		return s, invalidf("max_length %d exceeds the model's %d positions", s.MaxLength, maxPos)
+	}
+	if s.MaxLengthRatio == 0 {
+		s.MaxLengthRatio = defaultMaxLengthRatio
+	}
+	if err := s.Validate(); err != nil {
+		return s, invalidf("%v", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,217 @@
+package nmt
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The tiny random models in testdata/models are made by
+// scripts/reference/make_tiny.py; their output is gibberish but exact.
+func openTiny(t testing.TB, name string) *Translator {
+	t.Helper()
+	tr, err := Open(filepath.Join("..", "testdata", "models", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+var texts = []string{
+	"In the beginning God created the heavens and the earth.",
+	"Jesus wept.",
+	"",
+	"¿Dónde está el camino? ¡Aquí! Dios es amor.",
+	"  Two lines\nof text.  ",
+}
+
+func TestTranslateBatchEqualsSingle(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	for _, beam := range []int{1, 3} {
+		opts := Options{BeamSize: beam, MaxLength: 20}
+		all, err := tr.Translate(context.Background(), Request{Texts: texts, Options: opts}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, text := range texts {
+			one, err := tr.Translate(context.Background(), Request{Texts: []string{text}, Options: opts}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(one[0], all[i]) {
+				t.Errorf("beam %d, text %d: alone %+v\nin batch %+v", beam, i, one[0], all[i])
+			}
+		}
+	}
+}
+
+func TestTranslateStructure(t *testing.T) {
+	tr := openTiny(t, "tiny-relu-untied")
+	out, err := tr.Translate(context.Background(), Request{Texts: texts, Options: Options{BeamSize: 2, NBest: 2, MaxLength: 12, Attention: true}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSentences := []int{1, 1, 0, 3, 2}
+	info := tr.Info()
+	for i, res := range out {
+		if res.Source != texts[i] {
+			t.Errorf("text %d: source %q", i, res.Source)
+		}
+		if len(res.Sentences) != wantSentences[i] {
+			t.Fatalf("text %d: %d sentences, want %d", i, len(res.Sentences), wantSentences[i])
+		}
+		if wantSentences[i] == 0 && res.Text != "" {
+			t.Errorf("empty text translated to %q", res.Text)
+		}
+		for k, s := range res.Sentences {
+			if len(s.Hypotheses) != 2 {
+				t.Fatalf("text %d sentence %d: %d hypotheses", i, k, len(s.Hypotheses))
+			}
+			if s.Hypotheses[0].Score < s.Hypotheses[1].Score {
+				t.Errorf("text %d sentence %d: hypotheses not best first", i, k)
+			}
+			for _, st := range s.Tokens {
+				if st.Start < s.Start || st.End > s.End || st.Start > st.End {
+					t.Errorf("source token %+v outside sentence span [%d,%d)", st, s.Start, s.End)
+				}
+			}
+			h := s.Hypotheses[0]
+			var joined strings.Builder
+			for _, tok := range h.Tokens {
+				joined.WriteString(tok.Text)
+				if len(tok.Attention) != info.DecoderLayers || len(tok.Attention[0]) != info.Heads || len(tok.Attention[0][0]) != len(s.Tokens)+1 {
+					t.Fatalf("attention shape %d×%d×%d", len(tok.Attention), len(tok.Attention[0]), len(tok.Attention[0][0]))
+				}
+			}
+			if strings.TrimSpace(joined.String()) != h.Text {
+				t.Errorf("token texts join to %q, hypothesis text %q", joined.String(), h.Text)
+			}
+		}
+	}
+}
+
+func TestStreamMatchesResult(t *testing.T) {
+	tr := openTiny(t, "tiny-gelu-f16")
+	for _, beam := range []int{1, 4} {
+		var events []Event
+		out, err := tr.Translate(context.Background(), Request{Texts: texts, Options: Options{BeamSize: beam, MaxLength: 15, Attention: true}}, func(e Event) { events = append(events, e) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		streamed := map[[2]int][]Token{}
+		finals := map[int]*Translation{}
+		for _, e := range events {
+			if e.Final != nil {
+				if finals[e.Index] != nil {
+					t.Fatalf("two final events for text %d", e.Index)
+				}
+				finals[e.Index] = e.Final
+				continue
+			}
+			key := [2]int{e.Index, e.Sentence}
+			if e.Pos != len(streamed[key]) {
+				t.Fatalf("event at position %d after %d tokens", e.Pos, len(streamed[key]))
+			}
+			streamed[key] = append(streamed[key], *e.Token)
+		}
+		for i := range texts {
+			if finals[i] == nil || !reflect.DeepEqual(*finals[i], out[i]) {
+				t.Fatalf("beam %d text %d: final event differs from the result", beam, i)
+			}
+			for k, s := range out[i].Sentences {
+				got := streamed[[2]int{i, k}]
+				if !reflect.DeepEqual(got, s.Hypotheses[0].Tokens) && !(len(got) == 0 && len(s.Hypotheses[0].Tokens) == 0) {
+					t.Errorf("beam %d text %d sentence %d: streamed tokens differ from the best hypothesis", beam, i, k)
+				}
+			}
+		}
+	}
+}
+
+func TestTranslateErrors(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	cases := map[string]Request{
+		"not valid UTF-8":   {Texts: []string{"ok", "bad \xff byte"}},
+		"exceeds beam size": {Texts: []string{"x"}, Options: Options{BeamSize: 2, NBest: 3}},
+		"positions":         {Texts: []string{"x"}, Options: Options{MaxLength: 1 << 20}},
+		"negative":          {Texts: []string{"x"}, Options: Options{BeamSize: -1}},
+	}
+	for want, req := range cases {
+		_, err := tr.Translate(context.Background(), req, nil)
+		if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v", want, err)
+		}
+	}
+	long := strings.Repeat("word ", 2000)
+	if _, err := tr.Translate(context.Background(), Request{Texts: []string{long}}, nil); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("over-long sentence: err = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := tr.Translate(ctx, Request{Texts: texts}, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	if _, err := Open(filepath.Join(t.TempDir(), "nope")); !errors.Is(err, ErrBadModel) {
+		t.Errorf("missing dir: %v", err)
+	}
+	if _, err := Open(t.TempDir()); !errors.Is(err, ErrBadModel) || !strings.Contains(err.Error(), "config.json") {
+		t.Errorf("empty dir: %v", err)
+	}
+}
+
+func TestAlign(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	src, tgt := "The light shines. Darkness fell.", "La luz brilla. Cayó la oscuridad."
+	res, err := tr.Align(context.Background(), src, tgt, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sentences) != 2 {
+		t.Fatalf("%d sentence pairs", len(res.Sentences))
+	}
+	var text []string
+	for _, s := range res.Sentences {
+		h := s.Hypotheses[0]
+		text = append(text, h.Text)
+		for _, tok := range h.Tokens {
+			if tok.LogProb > 0 || tok.Attention == nil {
+				t.Fatalf("token %+v", tok)
+			}
+		}
+	}
+	if strings.Join(text, " ") != tgt {
+		t.Errorf("forced tokens decode to %q, want %q", text, tgt)
+	}
+	// Mismatched sentence counts: one pair of whole texts.
+	res, err = tr.Align(context.Background(), "One. Two.", "Uno dos.", Options{})
+	if err != nil || len(res.Sentences) != 1 {
+		t.Fatalf("got %d sentences, err %v", len(res.Sentences), err)
+	}
+}
+
+func TestConcurrentTranslate(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	want, err := tr.Translate(context.Background(), Request{Texts: texts, Options: Options{MaxLength: 10}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := tr.Translate(context.Background(), Request{Texts: texts, Options: Options{MaxLength: 10}}, nil)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("concurrent result differs (err %v)", err)
+			}
+		}()
+	}
+	wg.Wait()
+}
