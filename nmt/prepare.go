@@ -14,8 +14,8 @@ type job struct {
 }
 
 type sentenceJob struct {
-	text, index int    // which text, which sentence of it
-	span        span   // byte span in the text
+	text, index int  // which text, which sentence of it
+	span        span // byte span in the text
 	tokens      []SourceToken
 	ids         []int // token ids followed by eos
 }
