@@ -74,6 +74,9 @@ func newRun(scorer Scorer, srcLens []int, opts Options, stream func(Event)) (*ru
 	}
 	r := &run{scorer: scorer, dims: d, opts: o, procs: newProcessors(o), stream: stream,
 		srcLens: srcLens, lims: make([]limits, len(srcLens)), best: make([][]*node, len(srcLens))}
+	if rc, ok := scorer.(rowCounter); ok && rc.Rows() != len(srcLens) {
+		return nil, fmt.Errorf("search: the scorer holds %d rows, not one per source (%d)", rc.Rows(), len(srcLens))
+	}
 	longest := 1
 	for i, n := range srcLens {
 		if n < 1 || n > d.SrcLen {
@@ -96,6 +99,11 @@ func newRun(scorer Scorer, srcLens []int, opts Options, stream func(Event)) (*ru
 	}
 	return r, nil
 }
+
+// rowCounter is implemented by scorers that can tell how many rows they
+// hold (model.Decoder does); Decode then checks it against the sources
+// before asking any row which source it reads.
+type rowCounter interface{ Rows() int }
 
 func checkDims(d Dims) error {
 	switch {

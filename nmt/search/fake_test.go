@@ -48,6 +48,8 @@ func newFake(t testing.TB, v int, keys, srcLens []int, dist func(key int, prefix
 
 func (f *fakeScorer) Dims() Dims { return f.dims }
 
+func (f *fakeScorer) Rows() int { return len(f.rows) }
+
 func (f *fakeScorer) Source(r int) int { return f.rows[r].src }
 
 func (f *fakeScorer) Reorder(rows []int) {
