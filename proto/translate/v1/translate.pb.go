@@ -197,21 +197,22 @@ func (x *TranslateRequest) GetIncludeLogProbs() bool {
 // for every field.
 type DecodingOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Number of hypotheses kept at each step per sentence. 1 is greedy search.
-	// Default 1; at most the server's limit.
+	// Number of hypotheses kept at each step per sentence; 1 is greedy
+	// search. Default 4 (or n_best, when larger); at most the server's limit.
 	BeamSize uint32 `protobuf:"varint,1,opt,name=beam_size,json=beamSize,proto3" json:"beam_size,omitempty"`
 	// Number of hypotheses returned per sentence, best first; at most
-	// beam_size. Default 1.
+	// beam_size when beam_size is set. Default 1.
 	NBest uint32 `protobuf:"varint,2,opt,name=n_best,json=nBest,proto3" json:"n_best,omitempty"`
 	// Exponent α of the length normalization that ranks hypotheses:
 	// score = sum of token log-probabilities / length^α. Larger values favour
-	// longer translations. Default 1.0; must be in (0, 10].
+	// longer translations. Default (0) 1.0; at most 10.
 	LengthPenalty float64 `protobuf:"fixed64,3,opt,name=length_penalty,json=lengthPenalty,proto3" json:"length_penalty,omitempty"`
 	// Maximum number of target tokens per sentence, end of sentence included.
-	// Default 256; at most the server's limit.
+	// Default 256, or the model's longest sequence when shorter; at most the
+	// server's limit and the model's longest sequence.
 	MaxLength uint32 `protobuf:"varint,4,opt,name=max_length,json=maxLength,proto3" json:"max_length,omitempty"`
 	// A second cap on the target length: ratio × source tokens + 10.
-	// Default 3.0; must be in (0, 100].
+	// Default (0) 3.0; at most 100.
 	MaxLengthRatio float64 `protobuf:"fixed64,5,opt,name=max_length_ratio,json=maxLengthRatio,proto3" json:"max_length_ratio,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
@@ -714,14 +715,20 @@ type Token struct {
 	// Natural-log probability the model gave the token; 0 unless
 	// include_log_probs was set.
 	LogProb float32 `protobuf:"fixed32,5,opt,name=log_prob,json=logProb,proto3" json:"log_prob,omitempty"`
-	// Alignment row: weight[j] for j < number of source tokens is how much
-	// source token j of the sentence contributed to this token; the last
-	// entry is the weight on the source's end-of-sentence marker, where the
-	// model looks when no source word fits. The weights are non-negative and
-	// sum to 1. Empty unless alignment was requested.
-	Alignment     []float32 `protobuf:"fixed32,6,rep,packed,name=alignment,proto3" json:"alignment,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Alignment row, empty unless alignment was requested: alignment[j] is
+	// how much source token j of the sentence (Sentence.source_tokens[j])
+	// contributed to this token. The weights are non-negative and sum to 1
+	// (or are all 0 when the model looked only at the end of the source).
+	// They are the cross-attention of the server's chosen heads, with the
+	// weight on the source's end-of-sentence marker taken out (see
+	// source_eos_weight) and the rest rescaled.
+	Alignment []float32 `protobuf:"fixed32,6,rep,packed,name=alignment,proto3" json:"alignment,omitempty"`
+	// The share of the attention that went to the source's end-of-sentence
+	// marker, where the model looks when no source word fits; 0 unless
+	// alignment was requested.
+	SourceEosWeight float32 `protobuf:"fixed32,7,opt,name=source_eos_weight,json=sourceEosWeight,proto3" json:"source_eos_weight,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Token) Reset() {
@@ -794,6 +801,13 @@ func (x *Token) GetAlignment() []float32 {
 		return x.Alignment
 	}
 	return nil
+}
+
+func (x *Token) GetSourceEosWeight() float32 {
+	if x != nil {
+		return x.SourceEosWeight
+	}
+	return 0
 }
 
 // SourceToken is one source subword.
@@ -1387,14 +1401,15 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05score\x18\x03 \x01(\x01R\x05score\x12\x19\n" +
 	"\blog_prob\x18\x04 \x01(\x01R\alogProb\x125\n" +
 	"\n" +
-	"word_links\x18\x05 \x03(\v2\x16.translate.v1.WordLinkR\twordLinks\"\xa6\x01\n" +
+	"word_links\x18\x05 \x03(\v2\x16.translate.v1.WordLinkR\twordLinks\"\xd2\x01\n" +
 	"\x05Token\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x12\x14\n" +
 	"\x05piece\x18\x02 \x01(\tR\x05piece\x12\x12\n" +
 	"\x04text\x18\x03 \x01(\tR\x04text\x12&\n" +
 	"\x04span\x18\x04 \x01(\v2\x12.translate.v1.SpanR\x04span\x12\x19\n" +
 	"\blog_prob\x18\x05 \x01(\x02R\alogProb\x12 \n" +
-	"\talignment\x18\x06 \x03(\x02B\x02\x10\x01R\talignment\"[\n" +
+	"\talignment\x18\x06 \x03(\x02B\x02\x10\x01R\talignment\x12*\n" +
+	"\x11source_eos_weight\x18\a \x01(\x02R\x0fsourceEosWeight\"[\n" +
 	"\vSourceToken\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x12\x14\n" +
 	"\x05piece\x18\x02 \x01(\tR\x05piece\x12&\n" +

@@ -61,11 +61,13 @@ type TranslationServiceClient interface {
 	//
 	// A token is final when no later step can change it. Under greedy search
 	// that is every token as it is chosen; under beam search it is the prefix
-	// that all live beams already share, so tokens may arrive in bursts. For
-	// each text, the token events of its best hypothesis come first, sentence
-	// by sentence, then one result event with the whole translation of that
-	// text; the tokens and alignment rows streamed are exactly those of the
-	// best hypothesis in that result.
+	// that all live beams already share, so tokens may arrive in bursts.
+	// The sentences of all texts are decoded together, so the token events of
+	// different sentences and texts interleave; each names its text, sentence
+	// and position, and the positions of one sentence arrive in order. After
+	// the last token of a text comes one result event with its whole
+	// translation. The tokens and alignment rows streamed for a sentence are
+	// exactly those of its best hypothesis in that result.
 	TranslateStream(ctx context.Context, in *TranslateRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[TranslateStreamResponse], error)
 	// Align takes a source text and a translation of it that the caller
 	// already has, forces the model to produce exactly that translation, and
@@ -154,11 +156,13 @@ type TranslationServiceServer interface {
 	//
 	// A token is final when no later step can change it. Under greedy search
 	// that is every token as it is chosen; under beam search it is the prefix
-	// that all live beams already share, so tokens may arrive in bursts. For
-	// each text, the token events of its best hypothesis come first, sentence
-	// by sentence, then one result event with the whole translation of that
-	// text; the tokens and alignment rows streamed are exactly those of the
-	// best hypothesis in that result.
+	// that all live beams already share, so tokens may arrive in bursts.
+	// The sentences of all texts are decoded together, so the token events of
+	// different sentences and texts interleave; each names its text, sentence
+	// and position, and the positions of one sentence arrive in order. After
+	// the last token of a text comes one result event with its whole
+	// translation. The tokens and alignment rows streamed for a sentence are
+	// exactly those of its best hypothesis in that result.
 	TranslateStream(*TranslateRequest, grpc.ServerStreamingServer[TranslateStreamResponse]) error
 	// Align takes a source text and a translation of it that the caller
 	// already has, forces the model to produce exactly that translation, and

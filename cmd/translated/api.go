@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/translated/translated/nmt"
+	translatev1 "github.com/translated/translated/proto/translate/v1"
+)
+
+// The handlers check the request, find the model, wait for a decoding
+// worker, run the translator and convert its result. Every error they
+// return has been through toStatus.
+
+// Translate implements translatev1.TranslationServiceServer.
+func (s *server) Translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
+	resp, err := s.translate(ctx, req)
+	return resp, toStatus(s.log, err)
+}
+
+func (s *server) translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
+	m, nreq, conv, err := s.prepareTranslate(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var trs []nmt.Translation
+	err = s.decode(ctx, m, func(ctx context.Context) error {
+		trs, err = m.engine.Translate(ctx, nreq, nil)
+		return err
+	}, func() []nmt.Translation { return trs })
+	if err != nil {
+		return nil, err
+	}
+	resp := &translatev1.TranslateResponse{Model: m.name, Translations: make([]*translatev1.Translation, len(trs))}
+	for i, tr := range trs {
+		if resp.Translations[i], err = conv.translation(nreq.Texts[i], tr); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// TranslateStream implements translatev1.TranslationServiceServer.
+func (s *server) TranslateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
+	return toStatus(s.log, s.translateStream(req, stream))
+}
+
+func (s *server) translateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	m, nreq, conv, err := s.prepareTranslate(ctx, req)
+	if err != nil {
+		return err
+	}
+	out := &eventSender{send: stream.Send, conv: conv, texts: nreq.Texts, cancel: cancel,
+		late: s.metrics.lateTokens.Inc, ctx: ctx, sent: make([]bool, len(nreq.Texts))}
+	var trs []nmt.Translation
+	err = s.decode(ctx, m, func(ctx context.Context) error {
+		trs, err = m.engine.Translate(ctx, nreq, out.event)
+		return err
+	}, func() []nmt.Translation { return trs })
+	if out.err != nil { // a failed send or conversion cut decoding short
+		return out.err
+	}
+	if err != nil {
+		return err
+	}
+	return out.finish(trs)
+}
+
+// eventSender turns translator events into stream messages. The first
+// error (a failed send, a conversion bug) cancels decoding and is kept.
+type eventSender struct {
+	ctx    context.Context
+	send   func(*translatev1.TranslateStreamResponse) error
+	conv   converter
+	texts  []string
+	cancel func()
+	late   func() // counts a token produced after cancellation
+
+	mu   sync.Mutex
+	sent []bool // result event sent, per text
+	err  error
+}
+
+func (e *eventSender) event(ev nmt.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ctx.Err() != nil {
+		if ev.Token != nil {
+			e.late()
+		}
+		return
+	}
+	if e.err != nil || ev.Index < 0 || ev.Index >= len(e.texts) {
+		return
+	}
+	msg, err := e.message(ev)
+	if err == nil && msg != nil {
+		err = e.send(msg)
+	}
+	if err != nil {
+		e.err = err
+		e.cancel()
+	}
+}
+
+func (e *eventSender) message(ev nmt.Event) (*translatev1.TranslateStreamResponse, error) {
+	msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(ev.Index)}
+	switch {
+	case ev.Token != nil:
+		tok, err := e.conv.streamToken(*ev.Token)
+		if err != nil {
+			return nil, err
+		}
+		msg.Event = &translatev1.TranslateStreamResponse_Token{Token: &translatev1.TokenEvent{
+			SentenceIndex: uint32(ev.Sentence), Position: uint32(ev.Pos), Token: tok}}
+	case ev.Final != nil:
+		if e.sent[ev.Index] {
+			return nil, nil
+		}
+		tr, err := e.conv.translation(e.texts[ev.Index], *ev.Final)
+		if err != nil {
+			return nil, err
+		}
+		e.sent[ev.Index] = true
+		msg.Event = &translatev1.TranslateStreamResponse_Result{Result: tr}
+	default:
+		return nil, nil
+	}
+	return msg, nil
+}
+
+// finish sends the result of every text the translator gave no final
+// event for (an empty text, say), so that each text ends with one.
+func (e *eventSender) finish(trs []nmt.Translation) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range e.texts {
+		if e.sent[i] || i >= len(trs) {
+			continue
+		}
+		tr, err := e.conv.translation(e.texts[i], trs[i])
+		if err != nil {
+			return err
+		}
+		e.sent[i] = true
+		msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(i), Event: &translatev1.TranslateStreamResponse_Result{Result: tr}}
+		if err := e.send(msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareTranslate finds the model and checks the request.
+func (s *server) prepareTranslate(ctx context.Context, req *translatev1.TranslateRequest) (*model, nmt.Request, converter, error) {
+	m, err := s.models.lookup(req.GetSourceLanguage(), req.GetTargetLanguage())
+	if err != nil {
+		return nil, nmt.Request{}, converter{}, err
+	}
+	info(ctx).setModel(m.name)
+	nreq, err := s.limits.translateRequest(req, m)
+	if err != nil {
+		return nil, nmt.Request{}, converter{}, err
+	}
+	mode := req.GetAlignment()
+	if mode == translatev1.AlignmentMode_ALIGNMENT_MODE_UNSPECIFIED {
+		mode = translatev1.AlignmentMode_ALIGNMENT_MODE_NONE
+	}
+	return m, nreq, converter{mode: mode, logProbs: req.GetIncludeLogProbs(), selector: m.selector}, nil
+}
+
+// decode runs work on a worker of the pool and accounts for its tokens.
+// result returns what work produced (read after it returns).
+func (s *server) decode(ctx context.Context, m *model, work func(context.Context) error, result func() []nmt.Translation) error {
+	release, err := s.pool.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	start := time.Now()
+	err = work(ctx)
+	in, out := countTokens(result())
+	info(ctx).addTokens(in, out)
+	s.metrics.decoded(m.name, in, out, time.Since(start))
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // finished while being cancelled: report the cancellation
+	}
+	return err
+}
+
+// countTokens returns the source tokens read and the target tokens of the
+// best hypotheses.
+func countTokens(trs []nmt.Translation) (in, out int) {
+	for _, tr := range trs {
+		for _, s := range tr.Sentences {
+			in += len(s.Tokens)
+			if len(s.Hypotheses) > 0 {
+				out += len(s.Hypotheses[0].Tokens)
+			}
+		}
+	}
+	return in, out
+}
+
+// Align implements translatev1.TranslationServiceServer.
+func (s *server) Align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
+	resp, err := s.align(ctx, req)
+	return resp, toStatus(s.log, err)
+}
+
+func (s *server) align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
+	m, err := s.models.lookup(req.GetSourceLanguage(), req.GetTargetLanguage())
+	if err != nil {
+		return nil, err
+	}
+	info(ctx).setModel(m.name)
+	opts, err := s.limits.alignRequest(req, m)
+	if err != nil {
+		return nil, err
+	}
+	var tr nmt.Translation
+	err = s.decode(ctx, m, func(ctx context.Context) error {
+		tr, err = m.engine.Align(ctx, req.GetSourceText(), req.GetTargetText(), opts)
+		return err
+	}, func() []nmt.Translation { return []nmt.Translation{tr} })
+	if err != nil {
+		return nil, err
+	}
+	conv := converter{mode: alignMode(req.GetAlignment()), logProbs: req.GetIncludeLogProbs(), selector: m.selector}
+	out, err := conv.translation(req.GetSourceText(), tr)
+	if err != nil {
+		return nil, err
+	}
+	return &translatev1.AlignResponse{Alignment: out, Model: m.name}, nil
+}
+
+// ListModels implements translatev1.TranslationServiceServer.
+func (s *server) ListModels(ctx context.Context, _ *translatev1.ListModelsRequest) (*translatev1.ListModelsResponse, error) {
+	resp := &translatev1.ListModelsResponse{}
+	for _, name := range s.models.names() {
+		resp.Models = append(resp.Models, s.models[name].info)
+	}
+	return resp, nil
+}
+

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"unicode/utf8"
+
+	"google.golang.org/grpc/encoding"
+	protoenc "google.golang.org/grpc/encoding/proto"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// requestCodec is the standard protobuf codec with one difference: a
+// request whose string field holds invalid UTF-8 (which the protobuf
+// runtime refuses to decode, and gRPC would report as Internal) is
+// delivered empty, and the name of the offending field is kept in bad for
+// the interceptors, which answer InvalidArgument naming it.
+type requestCodec struct {
+	encoding.CodecV2
+	bad *sync.Map // proto.Message → field path
+}
+
+func newRequestCodec(bad *sync.Map) requestCodec {
+	return requestCodec{CodecV2: encoding.GetCodecV2(protoenc.Name), bad: bad}
+}
+
+func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	err := c.CodecV2.Unmarshal(data, v)
+	if err == nil {
+		return nil
+	}
+	msg, ok := v.(proto.Message)
+	if !ok {
+		return err
+	}
+	field, found := invalidUTF8Field(data.Materialize(), msg.ProtoReflect().Descriptor())
+	if !found {
+		return err
+	}
+	proto.Reset(msg)
+	c.bad.Store(msg, field)
+	return nil
+}
+
+// invalidUTF8Field walks the wire form of a message of type md and returns
+// the path of the first string field that is not valid UTF-8, such as
+// "texts[2]" or "options.name". It reports false when there is none or the
+// bytes are not a well-formed message.
+func invalidUTF8Field(b []byte, md protoreflect.MessageDescriptor) (string, bool) {
+	seen := map[protowire.Number]int{}
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return "", false
+		}
+		b = b[n:]
+		if typ != protowire.BytesType {
+			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
+				return "", false
+			}
+			b = b[n:]
+			continue
+		}
+		v, n := protowire.ConsumeBytes(b)
+		if n < 0 {
+			return "", false
+		}
+		b = b[n:]
+		fd := md.Fields().ByNumber(num)
+		if fd == nil || fd.IsMap() {
+			continue
+		}
+		name := string(fd.Name())
+		if fd.IsList() {
+			name = fmt.Sprintf("%s[%d]", name, seen[num])
+			seen[num]++
+		}
+		switch fd.Kind() {
+		case protoreflect.StringKind:
+			if !utf8.Valid(v) {
+				return name, true
+			}
+		case protoreflect.MessageKind:
+			if inner, ok := invalidUTF8Field(v, fd.Message()); ok {
+				return name + "." + inner, true
+			}
+		}
+	}
+	return "", false
+}

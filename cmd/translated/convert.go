@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/translated/translated/nmt"
+	"github.com/translated/translated/nmt/align"
+	translatev1 "github.com/translated/translated/proto/translate/v1"
+)
+
+// converter turns domain results into API messages for one request.
+type converter struct {
+	mode     translatev1.AlignmentMode // resolved: never UNSPECIFIED
+	logProbs bool                      // fill Token.log_prob
+	selector align.Selector
+}
+
+// translation converts the result for one request text.
+func (c converter) translation(text string, tr nmt.Translation) (*translatev1.Translation, error) {
+	idx := newCharIndex(text)
+	out := &translatev1.Translation{Text: tr.Text, Sentences: make([]*translatev1.Sentence, len(tr.Sentences))}
+	for i, sent := range tr.Sentences {
+		s, err := c.sentence(text, idx, sent)
+		if err != nil {
+			return nil, fmt.Errorf("sentence %d: %w", i, err)
+		}
+		out.Sentences[i] = s
+	}
+	return out, nil
+}
+
+func (c converter) sentence(text string, idx charIndex, sent nmt.Sentence) (*translatev1.Sentence, error) {
+	out := &translatev1.Sentence{
+		Span:         idx.span(sent.Start, sent.End),
+		SourceTokens: make([]*translatev1.SourceToken, len(sent.Tokens)),
+		Hypotheses:   make([]*translatev1.Hypothesis, len(sent.Hypotheses)),
+	}
+	for i, t := range sent.Tokens {
+		out.SourceTokens[i] = &translatev1.SourceToken{Id: uint32(t.ID), Piece: t.Piece, Span: idx.span(t.Start, t.End)}
+	}
+	for i, h := range sent.Hypotheses {
+		hyp, err := c.hypothesis(text, idx, sent, h)
+		if err != nil {
+			return nil, fmt.Errorf("hypothesis %d: %w", i, err)
+		}
+		out.Hypotheses[i] = hyp
+	}
+	return out, nil
+}
+
+func (c converter) hypothesis(text string, idx charIndex, sent nmt.Sentence, h nmt.Hypothesis) (*translatev1.Hypothesis, error) {
+	texts := make([]string, len(h.Tokens))
+	for i, t := range h.Tokens {
+		texts[i] = t.Text
+	}
+	spans := tokenSpans(h.Text, texts)
+	tidx := newCharIndex(h.Text)
+	out := &translatev1.Hypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, Tokens: make([]*translatev1.Token, len(h.Tokens))}
+	for i, t := range h.Tokens {
+		out.Tokens[i] = c.token(t)
+		out.Tokens[i].Span = tidx.span(spans[i][0], spans[i][1])
+	}
+	if c.mode == translatev1.AlignmentMode_ALIGNMENT_MODE_NONE {
+		return out, nil
+	}
+	a, err := sentenceAlignment(c.selector, text, sent, h, spans)
+	if err != nil {
+		return nil, err
+	}
+	for i, tok := range out.Tokens {
+		tok.Alignment = a.Subword.Row(i)
+		tok.SourceEosWeight = a.SourceEOS[i]
+	}
+	if c.mode == translatev1.AlignmentMode_ALIGNMENT_MODE_WORD {
+		out.WordLinks = wordLinks(a, idx, tidx, sent.Start)
+	}
+	return out, nil
+}
+
+// token converts a target token without its span and alignment.
+func (c converter) token(t nmt.Token) *translatev1.Token {
+	tok := &translatev1.Token{Id: uint32(t.ID), Piece: t.Piece, Text: t.Text}
+	if c.logProbs {
+		tok.LogProb = t.LogProb
+	}
+	return tok
+}
+
+// streamToken converts a streamed token with its alignment row.
+func (c converter) streamToken(t nmt.Token) (*translatev1.Token, error) {
+	tok := c.token(t)
+	if c.mode == translatev1.AlignmentMode_ALIGNMENT_MODE_NONE {
+		return tok, nil
+	}
+	row, eos, err := streamRow(c.selector, t.Attention, attentionSourceLen(t.Attention))
+	if err != nil {
+		return nil, err
+	}
+	tok.Alignment, tok.SourceEosWeight = row, eos
+	return tok, nil
+}
+
+// wordLinks converts hard links to spans: source words are in the sentence
+// text, which starts at byte base of the request text (index src); target
+// words are in the hypothesis text (index tgt).
+func wordLinks(a *align.Alignment, src, tgt charIndex, base int) []*translatev1.WordLink {
+	links := make([]*translatev1.WordLink, len(a.Links))
+	for i, l := range a.Links {
+		sw, tw := a.Source.Words[l.Source], a.Target.Words[l.Target]
+		links[i] = &translatev1.WordLink{
+			Source: src.span(base+sw.Start, base+sw.End),
+			Target: tgt.span(tw.Start, tw.End),
+			Weight: a.Word.At(l.Target, l.Source),
+		}
+	}
+	return links
+}

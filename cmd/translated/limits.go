@@ -1,0 +1,166 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"unicode/utf8"
+
+	"github.com/translated/translated/nmt"
+	translatev1 "github.com/translated/translated/proto/translate/v1"
+)
+
+// limits bound what one request may ask for. Every bound is checked before
+// any decoding starts, and a request over one is refused with an
+// InvalidArgument naming the field.
+type limits struct {
+	MaxTexts  int // texts per request
+	MaxChars  int // code points per text (and per Align source or target)
+	MaxTokens int // source subword tokens per text
+	MaxBeam   int // beam_size and n_best
+	MaxOutput int // max_length: target tokens per sentence
+}
+
+// defaultLimits suit a small CPU server; flags override them.
+var defaultLimits = limits{MaxTexts: 64, MaxChars: 10000, MaxTokens: 1024, MaxBeam: 16, MaxOutput: 512}
+
+// defaultMaxLength is nmt's own default for Options.MaxLength.
+const defaultMaxLength = 256
+
+// Bounds on the real-valued options; beyond them decoding is meaningless.
+const (
+	maxLengthPenalty  = 10.0
+	maxMaxLengthRatio = 100.0
+)
+
+// translateRequest checks a TranslateRequest for model m and turns it
+// into the domain request.
+func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt.Request, error) {
+	if len(r.GetTexts()) > l.MaxTexts {
+		return nmt.Request{}, invalidf("texts", "%d texts, over this server's limit of %d per request", len(r.GetTexts()), l.MaxTexts)
+	}
+	for i, t := range r.GetTexts() {
+		if err := l.text(fmt.Sprintf("texts[%d]", i), t, m); err != nil {
+			return nmt.Request{}, err
+		}
+	}
+	if err := checkMode("alignment", r.GetAlignment()); err != nil {
+		return nmt.Request{}, err
+	}
+	opts, err := l.options(r.GetOptions(), m.maxPositions)
+	if err != nil {
+		return nmt.Request{}, err
+	}
+	opts.Attention = wantsAlignment(r.GetAlignment())
+	return nmt.Request{Texts: r.GetTexts(), Options: opts}, nil
+}
+
+// alignRequest checks an AlignRequest and returns the options of the
+// forced decoding.
+func (l limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options, error) {
+	if err := l.text("source_text", r.GetSourceText(), m); err != nil {
+		return nmt.Options{}, err
+	}
+	if err := l.text("target_text", r.GetTargetText(), nil); err != nil {
+		return nmt.Options{}, err
+	}
+	if err := checkMode("alignment", r.GetAlignment()); err != nil {
+		return nmt.Options{}, err
+	}
+	return nmt.Options{Attention: alignMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE}, nil
+}
+
+// text checks one input text: valid UTF-8, not too many characters, and,
+// when m can count them, not too many of m's source tokens.
+func (l limits) text(field, t string, m *model) error {
+	if !utf8.ValidString(t) {
+		return invalidf(field, "not valid UTF-8 (first bad byte at offset %d)", firstInvalid(t))
+	}
+	if n := utf8.RuneCountInString(t); n > l.MaxChars {
+		return invalidf(field, "%d characters, over this server's limit of %d", n, l.MaxChars)
+	}
+	if m == nil || m.tokens == nil {
+		return nil
+	}
+	toks, err := m.tokens.Encode(t)
+	if err != nil {
+		return invalidf(field, "%v", err)
+	}
+	if len(toks) > l.MaxTokens {
+		return invalidf(field, "%d tokens, over this server's limit of %d", len(toks), l.MaxTokens)
+	}
+	return nil
+}
+
+// options checks decoding options against the server's limits and the
+// model's longest sequence (maxPositions, 0 when unknown), and fills in
+// the output cap. Beam size and n-best left at 0 take the translator's
+// defaults.
+func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.Options, error) {
+	beam, nbest := int(o.GetBeamSize()), int(o.GetNBest())
+	maxOut := l.MaxOutput
+	if maxPositions > 0 {
+		maxOut = min(maxOut, maxPositions)
+	}
+	switch {
+	case o.GetBeamSize() > uint32(l.MaxBeam):
+		return nmt.Options{}, invalidf("options.beam_size", "%d is over this server's limit of %d", o.GetBeamSize(), l.MaxBeam)
+	case o.GetNBest() > uint32(l.MaxBeam):
+		return nmt.Options{}, invalidf("options.n_best", "%d is over this server's limit of %d", o.GetNBest(), l.MaxBeam)
+	case beam > 0 && nbest > beam:
+		return nmt.Options{}, invalidf("options.n_best", "%d is more than beam_size (%d): search keeps only beam_size hypotheses", nbest, beam)
+	case o.GetMaxLength() > uint32(maxOut):
+		return nmt.Options{}, invalidf("options.max_length", "%d is over the limit of %d tokens for this model", o.GetMaxLength(), maxOut)
+	}
+	lp, ratio := o.GetLengthPenalty(), o.GetMaxLengthRatio()
+	if math.IsNaN(lp) || lp < 0 || lp > maxLengthPenalty {
+		return nmt.Options{}, invalidf("options.length_penalty", "%v is outside [0, %v] (0 means the default)", lp, maxLengthPenalty)
+	}
+	if math.IsNaN(ratio) || ratio < 0 || ratio > maxMaxLengthRatio {
+		return nmt.Options{}, invalidf("options.max_length_ratio", "%v is outside [0, %v] (0 means the default)", ratio, maxMaxLengthRatio)
+	}
+	maxLen := int(o.GetMaxLength())
+	if maxLen == 0 {
+		maxLen = min(defaultMaxLength, maxOut)
+	}
+	return nmt.Options{
+		BeamSize:       beam,
+		NBest:          nbest,
+		LengthPenalty:  lp,
+		MaxLength:      maxLen,
+		MaxLengthRatio: ratio,
+	}, nil
+}
+
+// checkMode refuses alignment modes this server does not know (a newer
+// client's enum value).
+func checkMode(field string, m translatev1.AlignmentMode) error {
+	if _, ok := translatev1.AlignmentMode_name[int32(m)]; !ok {
+		return invalidf(field, "unknown alignment mode %d", int32(m))
+	}
+	return nil
+}
+
+// wantsAlignment reports whether a Translate mode needs attention.
+func wantsAlignment(m translatev1.AlignmentMode) bool {
+	return m == translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD || m == translatev1.AlignmentMode_ALIGNMENT_MODE_WORD
+}
+
+// alignMode resolves Align's default: the subword matrix.
+func alignMode(m translatev1.AlignmentMode) translatev1.AlignmentMode {
+	if m == translatev1.AlignmentMode_ALIGNMENT_MODE_UNSPECIFIED {
+		return translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
+	}
+	return m
+}
+
+// firstInvalid returns the byte offset of the first invalid UTF-8 sequence.
+func firstInvalid(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return i
+			}
+		}
+	}
+	return len(s)
+}

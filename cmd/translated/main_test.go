@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/test/bufconn"
+
+	translatev1 "github.com/translated/translated/proto/translate/v1"
+)
+
+// TestMain fails the package when a test leaves goroutines behind (a
+// stream nobody closed, a server nobody stopped, a decoding nobody
+// cancelled).
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// testTimeout bounds every test that talks to a server, so that a hang is
+// a failure with a stack rather than a stuck run.
+const testTimeout = 2 * time.Minute
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// testConfig is a small server: two workers, two queue places.
+func testConfig() config {
+	return config{Workers: 2, Queue: 2, Limits: defaultLimits, ShutdownTimeout: time.Minute}
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// harness is a server with a client connection over bufconn or TCP.
+type harness struct {
+	srv    *server
+	conn   *grpc.ClientConn
+	client translatev1.TranslationServiceClient
+	stop   context.CancelFunc // stops the server gracefully
+	done   chan error         // serve's result
+}
+
+// startServer serves ms in process. network is "bufconn" or "tcp"
+// (loopback). The server is stopped when the test ends.
+func startServer(t *testing.T, network string, cfg config, ms models) *harness {
+	t.Helper()
+	srv := newServer(cfg, ms, quietLogger())
+	var lis net.Listener
+	var dial []grpc.DialOption
+	target := ""
+	switch network {
+	case "bufconn":
+		bl := bufconn.Listen(1 << 20)
+		lis, target = bl, "passthrough:///bufconn"
+		dial = append(dial, grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return bl.DialContext(ctx) }))
+	case "tcp":
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lis, target = l, l.Addr().String()
+	default:
+		t.Fatalf("unknown network %q", network)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	h := &harness{srv: srv, stop: stop, done: make(chan error, 1)}
+	go func() { h.done <- srv.serve(ctx, lis, cfg.ShutdownTimeout) }()
+	conn, err := grpc.NewClient(target, append(dial, grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.conn, h.client = conn, translatev1.NewTranslationServiceClient(conn)
+	t.Cleanup(func() {
+		conn.Close()
+		stop()
+		if err := <-h.done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return h
+}
