@@ -75,7 +75,7 @@ func newRun(scorer Scorer, srcLens []int, opts Options, stream func(Event)) (*ru
 	r := &run{scorer: scorer, dims: d, opts: o, procs: newProcessors(o), stream: stream,
 		srcLens: srcLens, lims: make([]limits, len(srcLens)), best: make([][]*node, len(srcLens))}
 	if rc, ok := scorer.(rowCounter); ok && rc.Rows() != len(srcLens) {
-		return nil, fmt.Errorf("search: the scorer holds %d rows, not one per source (%d)", rc.Rows(), len(srcLens))
+		return nil, fmt.Errorf("search: scorer row count %d differs from source count %d", rc.Rows(), len(srcLens))
 	}
 	longest := 1
 	for i, n := range srcLens {

@@ -404,7 +404,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	// A scorer with fewer rows than sources.
 	f := newFake(t, vocab5, []int{0}, []int{2}, ok)
-	want := "search: the scorer holds 1 rows, not one per source (2)"
+	want := "search: scorer row count 1 differs from source count 2"
 	if _, err := Decode(context.Background(), f, []int{2, 2}, handOpts(2), nil); err == nil || err.Error() != want {
 		t.Errorf("got error %v, want %q", err, want)
 	}
