@@ -11,7 +11,7 @@
 #
 # Usage: scripts/spm/make_testdata.sh [path/to/bible.en-es.tsv]
 # Re-running it rewrites every file in tokenize/spm/testdata; the models are
-# deterministic for a given spm_train version and corpus.
+# deterministic for a given spm_train version and corpus (fixed seeds).
 set -euo pipefail
 
 corpus=${1:-/work/shared/corpus/bible.en-es.tsv}
@@ -30,9 +30,10 @@ awk -F'\t' '
 train() { # name, extra spm_train flags...
   local name=$1
   shift
-  spm_train --input="$tmp/train.txt" --model_prefix="$tmp/$name" \
-    --model_type=unigram --character_coverage=1.0 --num_threads=1 \
-    --minloglevel=2 "$@"
+  # Relative paths: the model records them, and they must not vary.
+  (cd "$tmp" && spm_train --input=train.txt --model_prefix="$name" \
+    --model_type=unigram --character_coverage=1.0 --num_threads=1 --random_seed=1 \
+    --minloglevel=2 "$@")
   cp "$tmp/$name.model" "$out/$name.model"
 }
 
@@ -91,8 +92,16 @@ train symbols --vocab_size=1000 --user_defined_symbols='foo@bar,<sep>,▁▁' \
   printf '%s\n' '.'
 } >"$out/hard.txt"
 
-for m in nfkc bytes identity nfkccf symbols; do
-  spm_encode --model="$out/$m.model" --output_format=piece <"$out/hard.txt" >"$out/$m.piece"
-  spm_encode --model="$out/$m.model" --output_format=id <"$out/hard.txt" >"$out/$m.id"
-  spm_decode --model="$out/$m.model" --input_format=id <"$out/$m.id" >"$out/$m.decoded"
+# Random text: Bible words mixed with random characters of many blocks.
+/usr/bin/python3 "$root/scripts/spm/random_text.py" "$tmp/train.txt" 300 1 >"$out/random.txt"
+
+# The goldens: <input>.<model>.piece / .id from spm_encode, .decoded from
+# spm_decode of the ids.
+for input in hard random; do
+  for m in nfkc bytes identity nfkccf symbols; do
+    g=$out/$input.$m
+    spm_encode --model="$out/$m.model" --output_format=piece <"$out/$input.txt" >"$g.piece"
+    spm_encode --model="$out/$m.model" --output_format=id <"$out/$input.txt" >"$g.id"
+    spm_decode --model="$out/$m.model" --input_format=id <"$g.id" >"$g.decoded"
+  done
 done
