@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/translated/translated/nmt"
+)
+
+// printer writes one translation result in the chosen format.
+type printer struct {
+	format string
+	w      io.Writer
+	enc    *json.Encoder
+}
+
+func newPrinter(format string, w io.Writer) (*printer, error) {
+	switch format {
+	case "text", "json":
+	default:
+		return nil, fmt.Errorf("--format %q is not text or json", format)
+	}
+	p := &printer{format: format, w: w, enc: json.NewEncoder(w)}
+	p.enc.SetEscapeHTML(false)
+	return p, nil
+}
+
+// print writes r: in text, the translation on one line (with n-best lists,
+// one line per hypothesis as "rank ||| text ||| score", sentence by
+// sentence); in json, one object per line (see jsonTranslation).
+func (p *printer) print(r nmt.Translation) error {
+	if p.format == "json" {
+		return p.enc.Encode(toJSON(r))
+	}
+	nbest := 0
+	for _, s := range r.Sentences {
+		nbest = max(nbest, len(s.Hypotheses))
+	}
+	if nbest <= 1 {
+		_, err := fmt.Fprintln(p.w, oneLine(r.Text))
+		return err
+	}
+	for _, s := range r.Sentences {
+		for k, h := range s.Hypotheses {
+			if _, err := fmt.Fprintf(p.w, "%d ||| %s ||| %.4f\n", k, oneLine(h.Text), h.Score); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// oneLine keeps a multi-line translation on one output line.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(strings.TrimSpace(s))
+}
+
+// The JSON output, one object per input text. Offsets are bytes of the
+// input text; log-probabilities are natural logarithms.
+type jsonTranslation struct {
+	Source      string         `json:"source"`
+	Translation string         `json:"translation"`
+	Sentences   []jsonSentence `json:"sentences"`
+}
+
+type jsonSentence struct {
+	Start        int              `json:"start"`
+	End          int              `json:"end"`
+	SourceTokens []jsonSource     `json:"source_tokens"`
+	Hypotheses   []jsonHypothesis `json:"hypotheses"`
+}
+
+type jsonSource struct {
+	ID    int    `json:"id"`
+	Piece string `json:"piece"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
+
+type jsonHypothesis struct {
+	Text    string      `json:"text"`
+	Score   float64     `json:"score"`
+	LogProb float64     `json:"log_prob"`
+	Tokens  []jsonToken `json:"tokens"`
+}
+
+type jsonToken struct {
+	ID        int           `json:"id"`
+	Piece     string        `json:"piece"`
+	Text      string        `json:"text"`
+	LogProb   float32       `json:"log_prob"`
+	Attention [][][]float32 `json:"attention,omitempty"`
+}
+
+func toJSON(r nmt.Translation) jsonTranslation {
+	out := jsonTranslation{Source: r.Source, Translation: r.Text, Sentences: []jsonSentence{}}
+	for _, s := range r.Sentences {
+		js := jsonSentence{Start: s.Start, End: s.End, SourceTokens: []jsonSource{}, Hypotheses: []jsonHypothesis{}}
+		for _, t := range s.Tokens {
+			js.SourceTokens = append(js.SourceTokens, jsonSource{ID: t.ID, Piece: t.Piece, Start: t.Start, End: t.End})
+		}
+		for _, h := range s.Hypotheses {
+			jh := jsonHypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, Tokens: []jsonToken{}}
+			for _, t := range h.Tokens {
+				jh.Tokens = append(jh.Tokens, jsonToken{ID: t.ID, Piece: t.Piece, Text: t.Text, LogProb: t.LogProb, Attention: t.Attention})
+			}
+			js.Hypotheses = append(js.Hypotheses, jh)
+		}
+		out.Sentences = append(out.Sentences, js)
+	}
+	return out
+}

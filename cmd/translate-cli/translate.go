@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/translated/translated/nmt"
+)
+
+func init() {
+	register("translate", "translate arguments, or stdin one text per line", runTranslate)
+}
+
+// modelFlags choose a model: a directory, or a language pair under a
+// directory of models.
+type modelFlags struct {
+	dir, from, to, models string
+}
+
+func (m *modelFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&m.dir, "model", "", "model directory (config.json, model.safetensors, tokenizer.json); overrides --from/--to")
+	fs.StringVar(&m.from, "from", "en", "source language, picks `DIR`/<from>-<to> under --models")
+	fs.StringVar(&m.to, "to", "es", "target language")
+	fs.StringVar(&m.models, "models", "checkpoints", "directory holding one model directory per language pair")
+}
+
+// path resolves the model directory the flags name.
+func (m *modelFlags) path() string {
+	if m.dir != "" {
+		return m.dir
+	}
+	return filepath.Join(m.models, m.from+"-"+m.to)
+}
+
+// open loads the chosen model, printing a clear message on failure.
+func (m *modelFlags) open(e *env) (*nmt.Translator, int) {
+	tr, err := nmt.Open(m.path())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: cannot load model: %v\n", err)
+		if m.dir == "" {
+			if pairs := listPairs(m.models); len(pairs) > 0 {
+				fmt.Fprintf(e.stderr, "models under %s: %s\n", m.models, strings.Join(pairs, ", "))
+			}
+		}
+		return nil, exitBadModel
+	}
+	return tr, exitOK
+}
+
+// listPairs names the model directories under dir.
+func listPairs(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "config.json")); err == nil {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// decodeFlags are the decoding options shared by every command that decodes.
+type decodeFlags struct {
+	beam, nbest, maxLength int
+	lengthPenalty, ratio   float64
+}
+
+func (d *decodeFlags) add(fs *flag.FlagSet) {
+	fs.IntVar(&d.beam, "beam", 0, "beam size; 1 is greedy (default 4)")
+	fs.IntVar(&d.nbest, "nbest", 0, "hypotheses to output per sentence, at most --beam (default 1)")
+	fs.Float64Var(&d.lengthPenalty, "length-penalty", 0, "α in score = Σ log p / length^α (default 1)")
+	fs.IntVar(&d.maxLength, "max-length", 0, "most target tokens per sentence, eos included (default min(256, model positions))")
+	fs.Float64Var(&d.ratio, "max-length-ratio", 0, "most target tokens per source token, plus 10 (default 3)")
+}
+
+func (d *decodeFlags) options() nmt.Options {
+	return nmt.Options{BeamSize: d.beam, NBest: d.nbest, LengthPenalty: d.lengthPenalty, MaxLength: d.maxLength, MaxLengthRatio: d.ratio}
+}
+
+func runTranslate(ctx context.Context, args []string, e *env) int {
+	fs := flag.NewFlagSet("translate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var mf modelFlags
+	var df decodeFlags
+	mf.add(fs)
+	df.add(fs)
+	format := fs.String("format", "text", "output format: text (one line per input) or json (one JSON object per input)")
+	attention := fs.Bool("attention", false, "with --format json: include every token's cross-attention [layers][heads][source tokens+eos]")
+	batch := fs.Int("batch", 64, "texts read from stdin per batch")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: translate-cli translate [flags] [text ...]\n\nTranslates each argument, or each line of stdin when there is none.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	out, err := newPrinter(*format, e.stdout)
+	if err != nil || *batch < 1 {
+		fmt.Fprintf(e.stderr, "translate-cli: %v\n", errOr(err, "--batch must be at least 1"))
+		return exitUsage
+	}
+	tr, code := mf.open(e)
+	if code != exitOK {
+		return code
+	}
+	opts := df.options()
+	opts.Attention = *attention
+	translate := func(texts []string) int {
+		res, err := tr.Translate(ctx, nmt.Request{Texts: texts, Options: opts}, nil)
+		if err != nil {
+			return reportError(e, err)
+		}
+		for _, r := range res {
+			if err := out.print(r); err != nil {
+				fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+				return exitFailure
+			}
+		}
+		return exitOK
+	}
+	if fs.NArg() > 0 {
+		return translate(fs.Args())
+	}
+	return forBatches(e.stdin, *batch, translate, e)
+}
+
+// forBatches reads lines and hands them on in batches of n.
+func forBatches(r io.Reader, n int, f func([]string) int, e *env) int {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, strings.TrimSuffix(sc.Text(), "\r"))
+		if len(lines) == n {
+			if code := f(lines); code != exitOK {
+				return code
+			}
+			lines = lines[:0]
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: reading stdin: %v\n", err)
+		return exitFailure
+	}
+	if len(lines) > 0 {
+		return f(lines)
+	}
+	return exitOK
+}
+
+// reportError prints a decoding error and chooses the exit code.
+func reportError(e *env, err error) int {
+	fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+	switch {
+	case errors.Is(err, nmt.ErrInvalidArgument):
+		return exitUsage
+	case errors.Is(err, nmt.ErrBadModel):
+		return exitBadModel
+	}
+	return exitFailure
+}
+
+func errOr(err error, msg string) error {
+	if err != nil {
+		return err
+	}
+	return errors.New(msg)
+}
