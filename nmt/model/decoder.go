@@ -159,7 +159,7 @@ func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32)
 	dm := c.DModel
 	x := d.x[:rows*dm]
 	// x = embed(token)·scale + position(step)  [rows, D]
-	pos := d.m.positions[d.step*dm : (d.step+1)*dm]
+	pos := d.m.positions.rows(d.step + 1)[d.step*dm : (d.step+1)*dm]
 	for r, id := range tokens {
 		row := x[r*dm : (r+1)*dm]
 		emb := d.m.decEmbed[id*dm : (id+1)*dm]

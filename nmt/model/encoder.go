@@ -62,11 +62,12 @@ func (m *Model) Encode(ctx context.Context, srcs [][]int) (*Encoding, error) {
 	}
 	// x = embed(src)·scale + positions  [total, D]
 	x := make([]float32, total*d)
+	positions := m.positions.rows(e.maxLen)
 	for i, s := range srcs {
 		for p, id := range s {
 			row := x[(e.offs[i]+p)*d : (e.offs[i]+p+1)*d]
 			emb := m.encEmbed[id*d : (id+1)*d]
-			pos := m.positions[p*d : (p+1)*d]
+			pos := positions[p*d : (p+1)*d]
 			for j := range row {
 				row[j] = emb[j]*m.embedScale + pos[j]
 			}

@@ -256,4 +256,3 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
-

@@ -19,7 +19,7 @@ type Model struct {
 	encEmbed   []float32      // [V, D] source token embeddings
 	decEmbed   []float32      // [Vdec, D] target token embeddings (encEmbed when shared)
 	output     *tensor.Linear // [Vdec, D] output projection with final_logits_bias
-	positions  []float32      // [MaxPositionEmbeddings, D] sinusoidal table
+	positions  positionTable  // sinusoidal rows, built as far as used
 	embedScale float32        // sqrt(D) when scale_embedding, else 1
 	activation func([]float32)
 	enc        []encoderLayer
@@ -186,14 +186,14 @@ func build(c *Config, src weightSource) (*Model, error) {
 	}
 	m.activation = activation(c.ActivationFunction)
 	m.encEmbed, m.decEmbed = b.embeddings(c)
-	for i := 0; i < c.EncoderLayers; i++ {
+	for i := 0; i < c.EncoderLayers && b.err == nil; i++ {
 		p := "model.encoder.layers." + strconv.Itoa(i)
 		m.enc = append(m.enc, encoderLayer{
 			self: b.selfAttention(p+".self_attn", p+".self_attn_layer_norm", d, c.EncoderAttentionHeads),
 			ffn:  b.feedForward(p, d, c.EncoderFFNDim),
 		})
 	}
-	for i := 0; i < c.DecoderLayers; i++ {
+	for i := 0; i < c.DecoderLayers && b.err == nil; i++ {
 		p := "model.decoder.layers." + strconv.Itoa(i)
 		m.dec = append(m.dec, decoderLayer{
 			self:  b.selfAttention(p+".self_attn", p+".self_attn_layer_norm", d, c.DecoderAttentionHeads),
@@ -213,7 +213,7 @@ func build(c *Config, src weightSource) (*Model, error) {
 		return nil, b.err
 	}
 	m.output = tensor.NewLinear(head, bias, c.DecoderVocabSize, d)
-	m.positions = sinusoids(c.MaxPositionEmbeddings, d)
+	m.positions.d = d
 	return m, nil
 }
 
