@@ -2,6 +2,7 @@ package align
 
 import (
 	"fmt"
+	"math"
 	"unicode/utf8"
 )
 
@@ -100,6 +101,11 @@ func (a *Alignment) Validate() error {
 		if len(a.SourceEOS) != len(a.Target.Tokens) {
 			return fmt.Errorf("align: source_eos has %d values for %d target tokens", len(a.SourceEOS), len(a.Target.Tokens))
 		}
+		for t, v := range a.SourceEOS {
+			if !(v >= 0 && v <= 1+1e-3) {
+				return fmt.Errorf("align: source_eos of target token %d is %v, want a share in [0,1]", t, v)
+			}
+		}
 	}
 	if err := a.Word.validate("word matrix", len(a.Target.Words), len(a.Source.Words)); err != nil {
 		return err
@@ -111,6 +117,14 @@ func (a *Alignment) Validate() error {
 	}
 	if a.TokenLogProbs != nil && len(a.TokenLogProbs) != len(a.Target.Tokens) {
 		return fmt.Errorf("align: %d token log-probabilities for %d target tokens", len(a.TokenLogProbs), len(a.Target.Tokens))
+	}
+	for t, v := range a.TokenLogProbs {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) || v > 0 {
+			return fmt.Errorf("align: log-probability of target token %d is %v, want a finite value ≤ 0", t, v)
+		}
+	}
+	if math.IsNaN(a.Score) || math.IsInf(a.Score, 0) || a.Score > 0 {
+		return fmt.Errorf("align: score %v, want a finite log-probability ≤ 0", a.Score)
 	}
 	return nil
 }
@@ -145,6 +159,11 @@ func (m *Matrix) validate(name string, rows, cols int) error {
 	if len(m.Data) != rows*cols {
 		return fmt.Errorf("align: %s holds %d values, want %d", name, len(m.Data), rows*cols)
 	}
+	for k, v := range m.Data {
+		if !(v >= 0 && v <= 1+1e-3) { // also false for NaN
+			return fmt.Errorf("align: %s row %d column %d is %v, want a weight in [0,1]", name, k/cols, k%cols, v)
+		}
+	}
 	return nil
 }
 
@@ -158,6 +177,9 @@ func NewText(text string, tokens []Token) (Text, error) {
 		return Text{}, fmt.Errorf("align: text is not valid UTF-8")
 	}
 	words := Segment(text)
+	if words == nil {
+		words = []Word{}
+	}
 	offs := charOffsets(text)
 	toks := make([]Token, len(tokens))
 	for i, tok := range tokens {
