@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
@@ -18,7 +19,7 @@ type converter struct {
 // translation converts the result for one request text.
 func (c converter) translation(text string, tr nmt.Translation) (*translatev1.Translation, error) {
 	idx := newCharIndex(text)
-	out := &translatev1.Translation{Text: tr.Text, Sentences: make([]*translatev1.Sentence, len(tr.Sentences))}
+	out := &translatev1.Translation{Text: validUTF8(tr.Text), Sentences: make([]*translatev1.Sentence, len(tr.Sentences))}
 	for i, sent := range tr.Sentences {
 		s, err := c.sentence(text, idx, sent)
 		if err != nil {
@@ -36,7 +37,7 @@ func (c converter) sentence(text string, idx charIndex, sent nmt.Sentence) (*tra
 		Hypotheses:   make([]*translatev1.Hypothesis, len(sent.Hypotheses)),
 	}
 	for i, t := range sent.Tokens {
-		out.SourceTokens[i] = &translatev1.SourceToken{Id: uint32(t.ID), Piece: t.Piece, Span: idx.span(t.Start, t.End)}
+		out.SourceTokens[i] = &translatev1.SourceToken{Id: uint32(t.ID), Piece: validUTF8(t.Piece), Span: idx.span(t.Start, t.End)}
 	}
 	for i, h := range sent.Hypotheses {
 		hyp, err := c.hypothesis(text, idx, sent, h)
@@ -49,9 +50,10 @@ func (c converter) sentence(text string, idx charIndex, sent nmt.Sentence) (*tra
 }
 
 func (c converter) hypothesis(text string, idx charIndex, sent nmt.Sentence, h nmt.Hypothesis) (*translatev1.Hypothesis, error) {
+	h.Text = validUTF8(h.Text)
 	texts := make([]string, len(h.Tokens))
 	for i, t := range h.Tokens {
-		texts[i] = t.Text
+		texts[i] = validUTF8(t.Text)
 	}
 	spans := tokenSpans(h.Text, texts)
 	tidx := newCharIndex(h.Text)
@@ -79,7 +81,7 @@ func (c converter) hypothesis(text string, idx charIndex, sent nmt.Sentence, h n
 
 // token converts a target token without its span and alignment.
 func (c converter) token(t nmt.Token) *translatev1.Token {
-	tok := &translatev1.Token{Id: uint32(t.ID), Piece: t.Piece, Text: t.Text}
+	tok := &translatev1.Token{Id: uint32(t.ID), Piece: validUTF8(t.Piece), Text: validUTF8(t.Text)}
 	if c.logProbs {
 		tok.LogProb = t.LogProb
 	}
@@ -114,4 +116,11 @@ func wordLinks(a *align.Alignment, src, tgt charIndex, base int) []*translatev1.
 		}
 	}
 	return links
+}
+
+// validUTF8 replaces invalid UTF-8 (a model can emit a byte-level token
+// sequence that stops inside a character) with U+FFFD: protobuf strings
+// must be valid UTF-8, and a reply that is not cannot be sent at all.
+func validUTF8(s string) string {
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

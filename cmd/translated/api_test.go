@@ -1,0 +1,387 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/translated/translated/nmt"
+	translatev1 "github.com/translated/translated/proto/translate/v1"
+)
+
+// Texts with hard Unicode: accents (composed and decomposed), emoji,
+// right-to-left and CJK scripts, several sentences, and an empty text.
+var testTexts = []string{
+	"Hello world.",
+	"",
+	"Two sentences. Here is the second one!",
+	"Café, cafe\u0301 — “quoted” 👩‍👩‍👧 emoji.",
+	"שלום עולם. 你好，世界。",
+}
+
+var networks = []string{"bufconn", "tcp"}
+
+func enEs(texts ...string) *translatev1.TranslateRequest {
+	return &translatev1.TranslateRequest{SourceLanguage: "en", TargetLanguage: "es", Texts: texts}
+}
+
+// TestTranslateMatchesLibrary checks that the server returns what the
+// translator computes, field by field, with the alignment rows of the
+// library's attention, over both transports.
+func TestTranslateMatchesLibrary(t *testing.T) {
+	ms := realModels(t)
+	lib := translator(t, ms, "en-es")
+	for _, network := range networks {
+		for _, beam := range []uint32{1, 3} {
+			t.Run(fmt.Sprintf("%s/beam%d", network, beam), func(t *testing.T) {
+				ctx := testContext(t)
+				h := startServer(t, network, testConfig(), ms)
+				req := enEs(testTexts...)
+				req.Options = &translatev1.DecodingOptions{BeamSize: beam, NBest: min(beam, 2), MaxLength: 40}
+				req.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_WORD
+				req.IncludeLogProbs = true
+				resp, err := h.client.Translate(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := lib.Translate(ctx, nmt.Request{Texts: testTexts, Options: nmt.Options{
+					BeamSize: int(beam), NBest: int(min(beam, 2)), MaxLength: 40, Attention: true}}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.Model != "en-es" || len(resp.Translations) != len(testTexts) {
+					t.Fatalf("model %q, %d translations", resp.Model, len(resp.Translations))
+				}
+				links := 0
+				for i, got := range resp.Translations {
+					checkTranslation(t, testTexts[i], got, want[i], true)
+					for _, s := range got.Sentences {
+						links += len(s.Hypotheses[0].WordLinks)
+					}
+				}
+				if links == 0 {
+					t.Error("word alignment asked for, no word link returned")
+				}
+			})
+		}
+	}
+}
+
+// checkTranslation compares a served translation with the library's
+// result and checks the invariants of every span and alignment row.
+func checkTranslation(t *testing.T, text string, got *translatev1.Translation, want nmt.Translation, aligned bool) {
+	t.Helper()
+	if got.Text != validUTF8(want.Text) || len(got.Sentences) != len(want.Sentences) {
+		t.Fatalf("text %q: got %q with %d sentences, want %q with %d", text, got.Text, len(got.Sentences), want.Text, len(want.Sentences))
+	}
+	runes := []rune(text)
+	for k, gs := range got.Sentences {
+		ws := want.Sentences[k]
+		if sp := gs.Span; int(sp.ByteStart) != ws.Start || int(sp.ByteEnd) != ws.End || string(runes[sp.Start:sp.End]) != text[ws.Start:ws.End] {
+			t.Errorf("sentence %d span %v, want bytes [%d,%d)", k, sp, ws.Start, ws.End)
+		}
+		for j, st := range gs.SourceTokens {
+			if string(runes[st.Span.Start:st.Span.End]) != text[st.Span.ByteStart:st.Span.ByteEnd] || int(st.Id) != ws.Tokens[j].ID {
+				t.Errorf("source token %d: %v, want %+v", j, st, ws.Tokens[j])
+			}
+		}
+		if len(gs.Hypotheses) != len(ws.Hypotheses) {
+			t.Fatalf("sentence %d: %d hypotheses, want %d", k, len(gs.Hypotheses), len(ws.Hypotheses))
+		}
+		for n, gh := range gs.Hypotheses {
+			checkHypothesis(t, gh, ws.Hypotheses[n], len(gs.SourceTokens), aligned)
+		}
+	}
+}
+
+func checkHypothesis(t *testing.T, got *translatev1.Hypothesis, want nmt.Hypothesis, nSource int, aligned bool) {
+	t.Helper()
+	if got.Text != validUTF8(want.Text) || got.Score != want.Score || got.LogProb != want.LogProb || len(got.Tokens) != len(want.Tokens) {
+		t.Fatalf("hypothesis %q (%v, %d tokens), want %q (%v, %d tokens)", got.Text, got.Score, len(got.Tokens), want.Text, want.Score, len(want.Tokens))
+	}
+	trunes := []rune(got.Text)
+	for i, tok := range got.Tokens {
+		w := want.Tokens[i]
+		if int(tok.Id) != w.ID || tok.Piece != validUTF8(w.Piece) || tok.LogProb != w.LogProb {
+			t.Errorf("token %d: %v, want %+v", i, tok, w)
+		}
+		if string(trunes[tok.Span.Start:tok.Span.End]) != got.Text[tok.Span.ByteStart:tok.Span.ByteEnd] {
+			t.Errorf("token %d span %v disagrees with itself in %q", i, tok.Span, got.Text)
+		}
+		if !aligned {
+			if len(tok.Alignment) != 0 {
+				t.Errorf("token %d has an alignment row that was not asked for", i)
+			}
+			continue
+		}
+		if len(tok.Alignment) != nSource {
+			t.Fatalf("token %d: row of %d weights for %d source tokens", i, len(tok.Alignment), nSource)
+		}
+		sum := 0.0
+		for _, w := range tok.Alignment {
+			if w < 0 || math.IsNaN(float64(w)) {
+				t.Fatalf("token %d: weight %v", i, w)
+			}
+			sum += float64(w)
+		}
+		if math.Abs(sum-1) > 1e-5 && sum != 0 { // float32 rounding of a renormalized row
+			t.Errorf("token %d: row sums to %v", i, sum)
+		}
+		if tok.SourceEosWeight < 0 || tok.SourceEosWeight > 1 {
+			t.Errorf("token %d: end-of-sentence weight %v", i, tok.SourceEosWeight)
+		}
+	}
+	for _, l := range got.WordLinks {
+		if l.Target.ByteEnd > uint32(len(got.Text)) || l.Weight <= 0 || l.Weight > 1 {
+			t.Errorf("word link %v", l)
+		}
+	}
+}
+
+// TestTranslateStream checks, under greedy and beam search, that the
+// streamed tokens of every sentence are exactly the tokens (with their
+// alignment rows and log-probabilities) of the best hypothesis of the
+// final result, in order, and that each text ends with its result.
+func TestTranslateStream(t *testing.T) {
+	ms := realModels(t)
+	for _, network := range networks {
+		for _, beam := range []uint32{1, 4} {
+			t.Run(fmt.Sprintf("%s/beam%d", network, beam), func(t *testing.T) {
+				ctx := testContext(t)
+				h := startServer(t, network, testConfig(), ms)
+				req := enEs(testTexts...)
+				req.Options = &translatev1.DecodingOptions{BeamSize: beam, MaxLength: 30}
+				req.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
+				req.IncludeLogProbs = true
+				st, err := h.client.TranslateStream(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				streamed := map[[2]uint32][]*translatev1.Token{}
+				results := make([]*translatev1.Translation, len(testTexts))
+				for {
+					ev, err := st.Recv()
+					if errors.Is(err, io.EOF) {
+						break
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					i := ev.TextIndex
+					if results[i] != nil {
+						t.Fatalf("text %d: event after its result: %v", i, ev)
+					}
+					switch e := ev.Event.(type) {
+					case *translatev1.TranslateStreamResponse_Token:
+						key := [2]uint32{i, e.Token.SentenceIndex}
+						if int(e.Token.Position) != len(streamed[key]) {
+							t.Fatalf("text %d sentence %d: position %d after %d tokens", i, e.Token.SentenceIndex, e.Token.Position, len(streamed[key]))
+						}
+						streamed[key] = append(streamed[key], e.Token.Token)
+					case *translatev1.TranslateStreamResponse_Result:
+						results[i] = e.Result
+					}
+				}
+				if len(streamed) == 0 {
+					t.Fatal("no token was streamed")
+				}
+				unary, err := h.client.Translate(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, res := range results {
+					if res == nil {
+						t.Fatalf("text %d: no result event", i)
+					}
+					if !proto.Equal(res, unary.Translations[i]) {
+						t.Errorf("text %d: streamed result differs from Translate's", i)
+					}
+					for k, sent := range res.Sentences {
+						best := sent.Hypotheses[0].Tokens
+						got := streamed[[2]uint32{uint32(i), uint32(k)}]
+						if len(got) != len(best) {
+							t.Fatalf("text %d sentence %d: %d tokens streamed, %d in the result", i, k, len(got), len(best))
+						}
+						for p, tok := range got {
+							want := proto.Clone(best[p]).(*translatev1.Token)
+							want.Span = nil // streamed tokens carry no span: the text is not final yet
+							if !proto.Equal(tok, want) {
+								t.Fatalf("text %d sentence %d token %d: streamed %v, result %v", i, k, p, tok, want)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestAlign(t *testing.T) {
+	ms := realModels(t)
+	lib := translator(t, ms, "en-es")
+	for _, network := range networks {
+		t.Run(network, func(t *testing.T) {
+			ctx := testContext(t)
+			h := startServer(t, network, testConfig(), ms)
+			src, tgt := "Hello world. Good morning!", "Hola mundo. ¡Buenos días!"
+			for _, mode := range []translatev1.AlignmentMode{
+				translatev1.AlignmentMode_ALIGNMENT_MODE_UNSPECIFIED,
+				translatev1.AlignmentMode_ALIGNMENT_MODE_NONE,
+				translatev1.AlignmentMode_ALIGNMENT_MODE_WORD,
+			} {
+				resp, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "es",
+					SourceText: src, TargetText: tgt, Alignment: mode, IncludeLogProbs: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := lib.Align(ctx, src, tgt, nmt.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkTranslation(t, src, resp.Alignment, want, mode != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE)
+				words := resp.Alignment.Sentences[0].Hypotheses[0].WordLinks
+				if (mode == translatev1.AlignmentMode_ALIGNMENT_MODE_WORD) != (len(words) > 0) {
+					t.Errorf("mode %v: %d word links", mode, len(words))
+				}
+				for _, l := range words {
+					if l.Source.ByteEnd > uint32(len(src)) || l.Source.ByteStart >= l.Source.ByteEnd {
+						t.Errorf("word link source span %v outside %q", l.Source, src)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestListModels(t *testing.T) {
+	ctx := testContext(t)
+	h := startServer(t, "tcp", testConfig(), realModels(t))
+	resp, err := h.client.ListModels(ctx, &translatev1.ListModelsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sizes from testdata/models/*/config.json.
+	want := []*translatev1.Model{
+		{Name: "en-es", SourceLanguage: "en", TargetLanguage: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299},
+		{Name: "es-en", SourceLanguage: "es", TargetLanguage: "en"},
+	}
+	if len(resp.Models) != 2 || resp.Models[0].Name != "en-es" || resp.Models[1].Name != "es-en" {
+		t.Fatalf("models %v", resp.Models)
+	}
+	got := proto.Clone(resp.Models[0]).(*translatev1.Model)
+	if got.Parameters == 0 {
+		t.Errorf("en-es: no parameter count")
+	}
+	got.Parameters = 0
+	if !proto.Equal(got, want[0]) {
+		t.Errorf("en-es: %v, want %v", got, want[0])
+	}
+	if m := resp.Models[1]; m.SourceLanguage != "es" || m.TargetLanguage != "en" || m.DModel == 0 {
+		t.Errorf("es-en: %v", m)
+	}
+}
+
+func TestUnknownPair(t *testing.T) {
+	ctx := testContext(t)
+	h := startServer(t, "bufconn", testConfig(), realModels(t))
+	_, err := h.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguage: "fr", TargetLanguage: "de", Texts: []string{"Bonjour"}})
+	if status.Code(err) != codes.NotFound || !strings.Contains(err.Error(), "fr-de") || !strings.Contains(err.Error(), "en-es, es-en") {
+		t.Fatalf("unknown pair: %v", err)
+	}
+	_, err = h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "es", TargetLanguage: "es"})
+	if status.Code(err) != codes.NotFound {
+		t.Fatalf("unknown pair in Align: %v", err)
+	}
+}
+
+// TestEmptyText: an empty text (or one of only spaces) has an empty
+// translation with no sentences.
+func TestEmptyText(t *testing.T) {
+	ctx := testContext(t)
+	h := startServer(t, "bufconn", testConfig(), realModels(t))
+	resp, err := h.client.Translate(ctx, enEs("", "   "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tr := range resp.Translations {
+		if len(tr.Sentences) != 0 || strings.TrimSpace(tr.Text) != "" {
+			t.Errorf("text %d: %v", i, tr)
+		}
+	}
+	resp, err = h.client.Translate(ctx, enEs())
+	if err != nil || len(resp.Translations) != 0 {
+		t.Fatalf("no texts: %v, %v", resp, err)
+	}
+}
+
+// TestConcurrentClients runs many clients at once (under -race in CI) and
+// checks every answer against the same request made alone.
+func TestConcurrentClients(t *testing.T) {
+	ctx := testContext(t)
+	cfg := testConfig()
+	cfg.Queue = 64
+	h := startServer(t, "tcp", cfg, realModels(t))
+	texts := []string{"Hello world.", "Good morning!", "Where is the station?", "I like green tea."}
+	alone := make([]string, len(texts))
+	for i, text := range texts {
+		resp, err := h.client.Translate(ctx, enEs(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[i] = resp.Translations[0].Text
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16*len(texts))
+	for c := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range texts {
+				i := (c + k) % len(texts)
+				req := enEs(texts[i])
+				if c%2 == 0 { // half the clients stream
+					st, err := h.client.TranslateStream(ctx, req)
+					if err != nil {
+						errs <- err
+						return
+					}
+					for {
+						ev, err := st.Recv()
+						if errors.Is(err, io.EOF) {
+							break
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+						if r := ev.GetResult(); r != nil && r.Text != alone[i] {
+							errs <- fmt.Errorf("client %d text %d: streamed %q, alone %q", c, i, r.Text, alone[i])
+						}
+					}
+					continue
+				}
+				resp, err := h.client.Translate(ctx, req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if got := resp.Translations[0].Text; got != alone[i] {
+					errs <- fmt.Errorf("client %d text %d: %q, alone %q", c, i, got, alone[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
