@@ -172,6 +172,11 @@ func checkVocab(vocab map[string]int, added []addedToken) error {
 		if id, ok := vocab[a.Content]; ok && id != a.ID {
 			return fmt.Errorf("added token %q has id %d but the vocab gives %d", a.Content, a.ID, id)
 		}
+		if a.Special && len([]rune(a.Content)) == 1 {
+			if _, isByte := runeByte[[]rune(a.Content)[0]]; isByte {
+				return fmt.Errorf("special token %q is a byte symbol", a.Content)
+			}
+		}
 		if q, ok := byID[a.ID]; ok && q != a.Content {
 			return fmt.Errorf("added token %q has id %d, which the vocab gives to %q", a.Content, a.ID, q)
 		}
