@@ -39,3 +39,24 @@ func TestSugarmeAgrees(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSugarmeEncode is BenchmarkEncode through sugarme's own pipeline,
+// for comparison.
+func BenchmarkSugarmeEncode(b *testing.B) {
+	sg, err := pretrained.FromFile(filepath.Join("testdata", "bible-sample-bpe.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := sampleLines(b)
+	tokens := 0
+	for i := 0; i < b.N; i++ {
+		for _, l := range lines {
+			enc, err := sg.Encode(tokenizer.NewSingleEncodeInput(tokenizer.NewInputSequence(l)), false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tokens += len(enc.Ids)
+		}
+	}
+	b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tokens/s")
+}
