@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/translated/translated/nmt/model"
+	"github.com/translated/translated/nmt/train"
+	"github.com/translated/translated/tokenize"
+)
+
+func init() {
+	register("train", "train a MarianMT model from a TSV parallel corpus (gorgonia)", runTrain)
+}
+
+// The Bible corpus split (see docs/training.md): never train on these.
+const (
+	defaultTestBooks = "Ruth,Jonah,Hab,Phil,Jas,2Pet,1John"
+	defaultDevBooks  = "Joel,Titus,Col"
+)
+
+type trainFlags struct {
+	trainTSV, extraTSV, devTSV     string
+	bookCol, srcCol, tgtCol        int
+	testBooks, devBooks            string
+	run                            string
+	resume                         bool
+	vocab                          int
+	dModel, heads, encL, decL, ffn int
+	activation                     string
+	maxPos                         int
+	buckets                        string
+	cpuProfile                     string
+	opts                           train.Options
+}
+
+func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: translate-cli train --train corpus.tsv --run runs/NAME [flags]
+
+Trains a MarianMT encoder-decoder with gorgonia on a tab-separated parallel
+corpus. Pairs whose book is a test or dev book are never trained on; the
+dev books of --dev are scored at every checkpoint. A joint byte-level BPE
+vocabulary is learned from the training pairs on a fresh start.
+
+The run directory holds train.log, last/ (the latest checkpoint: config.json,
+model.safetensors, tokenizer.json — the engine's format — plus trainer.json
+and optimizer.safetensors) and best/ (the checkpoint with the best dev
+score). Interrupt with Ctrl-C or SIGTERM to checkpoint and stop; restart the
+same command with --resume to continue exactly where it stopped.
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
+	o := &f.opts
+	fs.StringVar(&f.trainTSV, "train", "", "training corpus `TSV` (required)")
+	fs.StringVar(&f.extraTSV, "extra", "", "optional second `TSV` with the same columns: more source text for the same targets (e.g. bible.kjv-es.tsv)")
+	fs.StringVar(&f.devTSV, "dev", "", "dev corpus `TSV` (default: the --train file); only its --dev-books pairs are used")
+	fs.IntVar(&f.bookCol, "book-col", 2, "column of the book id (1-based; 0 = no book column, no split)")
+	fs.IntVar(&f.srcCol, "src-col", 3, "column of the source text (1-based)")
+	fs.IntVar(&f.tgtCol, "tgt-col", 4, "column of the target text (1-based; swap with --src-col for the reverse direction)")
+	fs.StringVar(&f.testBooks, "test-books", defaultTestBooks, "comma-separated test books, never trained on")
+	fs.StringVar(&f.devBooks, "dev-books", defaultDevBooks, "comma-separated dev books, never trained on, scored during training")
+	fs.StringVar(&f.run, "run", "", "run `directory` for checkpoints and train.log (required)")
+	fs.BoolVar(&f.resume, "resume", false, "continue from the run directory's last checkpoint (weights, Adam moments, step, data position)")
+	fs.IntVar(&f.vocab, "vocab", 8000, "joint BPE vocabulary size (fresh start only)")
+	fs.IntVar(&f.dModel, "d-model", 256, "model width")
+	fs.IntVar(&f.heads, "heads", 4, "attention heads (encoder and decoder)")
+	fs.IntVar(&f.encL, "encoder-layers", 3, "encoder blocks")
+	fs.IntVar(&f.decL, "decoder-layers", 3, "decoder blocks")
+	fs.IntVar(&f.ffn, "ffn", 1024, "feed-forward inner width")
+	fs.StringVar(&f.activation, "activation", "swish", "feed-forward activation: swish or relu")
+	fs.IntVar(&f.maxPos, "max-positions", 512, "max_position_embeddings of the saved config")
+	fs.IntVar(&o.MaxTokens, "max-tokens", 3072, "padded tokens per batch (pairs × bucket length)")
+	fs.StringVar(&f.buckets, "buckets", "16,24,32,40,48,64,80,96,128", "ascending bucket lengths in tokens; longer pairs are skipped")
+	fs.Float64Var(&o.PeakLR, "lr", 7e-4, "peak learning rate, reached at the end of warm-up")
+	fs.IntVar(&o.Warmup, "warmup", 1000, "warm-up steps; afterwards the rate decays as 1/sqrt(step)")
+	fs.Float64Var(&o.Beta1, "beta1", 0.9, "Adam β1")
+	fs.Float64Var(&o.Beta2, "beta2", 0.98, "Adam β2")
+	fs.Float64Var(&o.AdamEps, "adam-eps", 1e-9, "Adam ε")
+	fs.Float64Var(&o.Clip, "clip", 1, "clip the global gradient norm to this (0 = off)")
+	fs.Float64Var(&o.Dropout, "dropout", 0.1, "dropout after embeddings and every sub-layer (-1 = off)")
+	fs.Float64Var(&o.LabelSmoothing, "label-smoothing", 0.1, "label smoothing ε (-1 = off)")
+	fs.IntVar(&o.Epochs, "epochs", 30, "stop after this many epochs")
+	fs.IntVar(&o.MaxSteps, "max-steps", 0, "stop after this many updates (0 = no limit)")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of initialization, data order and dropout (fresh start only)")
+	fs.DurationVar(&o.CheckpointEvery, "checkpoint-every", 5*time.Minute, "wall time between checkpoints")
+	fs.IntVar(&o.CheckpointSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0 = off)")
+	fs.IntVar(&o.LogEvery, "log-every", 100, "steps between train.log lines")
+	fs.IntVar(&o.DevEvery, "dev-every", 0, "steps between dev evaluations besides those at checkpoints (0 = none)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this `file`")
+	return fs
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func runTrain(ctx context.Context, args []string, e *env) int {
+	var f trainFlags
+	fs := trainFlagSet(&f, e.stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if f.trainTSV == "" || f.run == "" || fs.NArg() > 0 {
+		fmt.Fprintln(e.stderr, "translate-cli train: --train and --run are required and no arguments are taken (see -h)")
+		return exitUsage
+	}
+	for _, b := range splitList(f.buckets) {
+		n, err := strconv.Atoi(b)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli train: bad bucket length %q\n", b)
+			return exitUsage
+		}
+		f.opts.Buckets = append(f.opts.Buckets, n)
+	}
+	if err := f.opts.Defaults().Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
+		return exitUsage
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
+			return exitFailure
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
+			return exitFailure
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if err := trainMain(ctx, &f, e); err != nil {
+		fmt.Fprintf(e.stderr, "\ntranslate-cli train: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func trainMain(ctx context.Context, f *trainFlags, e *env) error {
+	if err := os.MkdirAll(f.run, 0o755); err != nil {
+		return err
+	}
+	logFile, err := os.OpenFile(filepath.Join(f.run, "train.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	fmt.Fprintf(logFile, "%s start: translate-cli train %s\n", time.Now().Format("2006-01-02T15:04:05"), strings.Join(os.Args[2:], " "))
+
+	cols := train.TSVColumns{Book: f.bookCol, Source: f.srcCol, Target: f.tgtCol}
+	heldOut := append(splitList(f.testBooks), splitList(f.devBooks)...)
+	trainEx, err := train.ReadTSV(f.trainTSV, cols, nil, heldOut)
+	if err != nil {
+		return err
+	}
+	if f.extraTSV != "" {
+		extra, err := train.ReadTSV(f.extraTSV, cols, nil, heldOut)
+		if err != nil {
+			return err
+		}
+		trainEx = append(trainEx, extra...)
+	}
+	devPath := f.devTSV
+	if devPath == "" {
+		devPath = f.trainTSV
+	}
+	var devEx []train.Example
+	if devBooks := splitList(f.devBooks); len(devBooks) > 0 {
+		if devEx, err = train.ReadTSV(devPath, cols, devBooks, splitList(f.testBooks)); err != nil {
+			return err
+		}
+	}
+
+	last := filepath.Join(f.run, "last")
+	var tokJSON []byte
+	var cfg *model.Config
+	if f.resume {
+		dir := last
+		if _, err := os.Stat(filepath.Join(dir, train.StateFile)); err != nil {
+			dir = last + ".old"
+		}
+		if tokJSON, err = os.ReadFile(filepath.Join(dir, train.TokenizerFile)); err != nil {
+			return fmt.Errorf("resuming: %w", err)
+		}
+		if cfg, err = model.ReadConfig(dir); err != nil {
+			return fmt.Errorf("resuming: %w", err)
+		}
+	} else {
+		if _, err := os.Stat(last); err == nil {
+			return fmt.Errorf("%s already holds a checkpoint: pass --resume to continue it, or choose another --run", f.run)
+		}
+		fmt.Fprintf(e.stderr, "training a %d-piece BPE vocabulary on %d pairs...\n", f.vocab, len(trainEx))
+		if tokJSON, err = trainTokenizer(trainEx, f.vocab); err != nil {
+			return err
+		}
+	}
+	tok, err := tokenize.Parse(tokJSON, "tokenizer.json")
+	if err != nil {
+		return err
+	}
+	if cfg == nil {
+		cfg = &model.Config{ModelType: "marian", VocabSize: tok.VocabSize(), DecoderVocabSize: tok.VocabSize(),
+			DModel: f.dModel, EncoderLayers: f.encL, DecoderLayers: f.decL,
+			EncoderAttentionHeads: f.heads, DecoderAttentionHeads: f.heads,
+			EncoderFFNDim: f.ffn, DecoderFFNDim: f.ffn, ActivationFunction: f.activation,
+			ScaleEmbedding: true, MaxPositionEmbeddings: f.maxPos,
+			PadTokenID: tokenize.PadID, EOSTokenID: tokenize.EOSID, DecoderStartTokenID: tokenize.PadID}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
+	encode := func(s string) ([]int, error) {
+		toks, err := tok.Encode(s)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]int, len(toks))
+		for i, t := range toks {
+			ids[i] = t.ID
+		}
+		return ids, nil
+	}
+	fmt.Fprintf(e.stderr, "encoding %d training and %d dev pairs...\n", len(trainEx), len(devEx))
+	trainPairs, err := train.Encode(trainEx, encode, cfg.EOSTokenID)
+	if err != nil {
+		return err
+	}
+	devPairs, err := train.Encode(devEx, encode, cfg.EOSTokenID)
+	if err != nil {
+		return err
+	}
+	tr, err := train.New(cfg, f.opts, trainPairs, devPairs, tokJSON, f.run)
+	if err != nil {
+		return err
+	}
+	tr.Progress, tr.Log = e.stderr, io.MultiWriter(logFile)
+	if f.resume {
+		if err := tr.Resume(); err != nil {
+			return err
+		}
+	} else {
+		tr.Init()
+	}
+	fmt.Fprintf(logFile, "%s pairs: %d train (%d longer than the last bucket, skipped), %d dev; %d parameters; step %d epoch %d\n",
+		time.Now().Format("2006-01-02T15:04:05"), len(trainPairs), tr.Skipped(), len(devPairs), tr.Params.Count(), tr.State.Step, tr.State.Epoch)
+	fmt.Fprintf(e.stderr, "%d parameters, %d training pairs (%d skipped as too long), from step %d; log in %s\n",
+		tr.Params.Count(), len(trainPairs), tr.Skipped(), tr.State.Step, filepath.Join(f.run, "train.log"))
+	err = tr.Run(ctx)
+	fmt.Fprintf(logFile, "%s stop at step %d epoch %d: %v\n", time.Now().Format("2006-01-02T15:04:05"), tr.State.Step, tr.State.Epoch, err)
+	return err
+}
+
+// trainTokenizer learns the joint BPE vocabulary from every distinct
+// source and target line of the training pairs.
+func trainTokenizer(ex []train.Example, vocab int) ([]byte, error) {
+	seen := make(map[string]bool, 2*len(ex))
+	var lines []string
+	for _, e := range ex {
+		for _, s := range []string{e.Source, e.Target} {
+			if !seen[s] {
+				seen[s] = true
+				lines = append(lines, s)
+			}
+		}
+	}
+	bpe, err := tokenize.TrainBPE(lines, tokenize.BPEOptions{VocabSize: vocab})
+	if err != nil {
+		return nil, err
+	}
+	return bpe.JSON()
+}

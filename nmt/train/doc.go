@@ -1,0 +1,20 @@
+// Package train trains a MarianMT transformer encoder-decoder with gorgonia.
+//
+// The model is built as a gorgonia expression graph whose forward pass
+// computes exactly what package model serves (post-LN blocks, sinusoidal
+// positions, scaled shared embeddings tied to the output projection). The
+// hot and numerically delicate pieces (embedding lookup, layer norm, masked
+// attention, activation, dropout and the fused output projection with
+// label-smoothed cross-entropy) are custom gorgonia ops with hand-written
+// derivatives; gorgonia's symbolic differentiation chains them with its own
+// matrix products and sums. Graph shapes are fixed, so batches are bucketed
+// to a few (batch, length) shapes and one graph is compiled per shape, once.
+//
+// Parameters live in plain []float32 slices shared by every bucket graph;
+// Adam, gradient clipping and the learning-rate schedule run outside the
+// graph so that the whole trainer state (weights, moments, step, data
+// position) can be written to a checkpoint and restored bit for bit.
+//
+// What is not here: tokenizer training (package tokenize), inference and
+// decoding (packages model and search), scoring (package metrics).
+package train

@@ -1,0 +1,165 @@
+package train
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// attentionOp is scaled dot-product attention over H heads for a batch of B
+// sequences: queries q [B·T, D], keys k and values v [B·S, D], head h using
+// columns h·dh … (h+1)·dh. Keys at or beyond keyLen[b] are masked, and with
+// causal set so is every key after the query's own position. The
+// probabilities are kept for the backward pass.
+type attentionOp struct {
+	*kernel
+	b, t, s, h, dh int
+	scale          float32 // dh^-0.5
+	causal         bool
+	keyLen         []int     // [B], filled before each run
+	probs          []float32 // [B, H, T, S]
+	dscores        []float32 // [B, H, T, S], gradient w.r.t. the scaled scores
+}
+
+func newAttentionOp(b, t, s, heads, d int, causal bool) *attentionOp {
+	dh := d / heads
+	o := &attentionOp{kernel: newKernel("attention", []int{2, 2, 2}, tensor.Shape{b * t, d}),
+		b: b, t: t, s: s, h: heads, dh: dh, scale: float32(1 / math.Sqrt(float64(dh))), causal: causal,
+		keyLen: make([]int, b), probs: make([]float32, b*heads*t*s), dscores: make([]float32, b*heads*t*s)}
+	o.forward = o.run
+	o.wrt = []bool{true, true, true}
+	o.derive = o.diff
+	return o
+}
+
+func (o *attentionOp) d() int { return o.h * o.dh }
+
+// strided returns a [rows, dh] view of head h of sequence b in m [B·rows, D].
+func (o *attentionOp) strided(m []float32, b, rows, h int) blas32.General {
+	d := o.d()
+	off := b*rows*d + h*o.dh
+	return blas32.General{Rows: rows, Cols: o.dh, Stride: d, Data: m[off : off+(rows-1)*d+o.dh]}
+}
+
+func (o *attentionOp) block(m []float32, b, h int) blas32.General {
+	n := o.t * o.s
+	off := (b*o.h + h) * n
+	return blas32.General{Rows: o.t, Cols: o.s, Stride: o.s, Data: m[off : off+n]}
+}
+
+func (o *attentionOp) run(out []float32, in [][]float32) {
+	q, k, v := in[0], in[1], in[2]
+	for b := 0; b < o.b; b++ {
+		for h := 0; h < o.h; h++ {
+			p := o.block(o.probs, b, h)
+			// scores = scale · Q_bh K_bhᵀ   [T, S]
+			blas32.Gemm(blas.NoTrans, blas.Trans, o.scale, o.strided(q, b, o.t, h), o.strided(k, b, o.s, h), 0, p)
+			o.maskedSoftmax(p.Data, o.keyLen[b])
+			// out_bh = P V_bh   [T, dh]
+			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, p, o.strided(v, b, o.s, h), 0, o.strided(out, b, o.t, h))
+		}
+	}
+}
+
+// maskedSoftmax turns each row of scores [T, S] into probabilities over the
+// visible keys; masked keys get probability 0.
+func (o *attentionOp) maskedSoftmax(p []float32, keyLen int) {
+	for t := 0; t < o.t; t++ {
+		row := p[t*o.s : (t+1)*o.s]
+		n := min(keyLen, o.s)
+		if o.causal {
+			n = min(n, t+1)
+		}
+		if n == 0 { // a fully masked row (padding only): attend to nothing
+			clear(row)
+			continue
+		}
+		mx := row[0]
+		for _, x := range row[1:n] {
+			mx = max(mx, x)
+		}
+		var sum float32
+		for j := 0; j < n; j++ {
+			e := float32(math.Exp(float64(row[j] - mx)))
+			row[j] = e
+			sum += e
+		}
+		inv := 1 / sum
+		for j := 0; j < n; j++ {
+			row[j] *= inv
+		}
+		clear(row[n:])
+	}
+}
+
+func (o *attentionOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	q, k, v := inputs[0], inputs[1], inputs[2]
+	nq, nk := o.b*o.t, o.b*o.s
+	// dS = P ⊙ (dP − rowsum(dP ⊙ P)) · scale with dP = dO V_bhᵀ; kept in o.dscores.
+	// The kernel's output is a token [1] that orders dQ and dK after it.
+	ds := newKernel("attention.dscores", []int{2, 2}, tensor.Shape{1})
+	ds.forward = func(_ []float32, in [][]float32) {
+		dout, vv := in[0], in[1]
+		for b := 0; b < o.b; b++ {
+			for h := 0; h < o.h; h++ {
+				dp := o.block(o.dscores, b, h)
+				blas32.Gemm(blas.NoTrans, blas.Trans, 1, o.strided(dout, b, o.t, h), o.strided(vv, b, o.s, h), 0, dp)
+				p := o.block(o.probs, b, h).Data
+				for t := 0; t < o.t; t++ {
+					pr, gr := p[t*o.s:(t+1)*o.s], dp.Data[t*o.s:(t+1)*o.s]
+					var dot float32
+					for j := range pr {
+						dot += pr[j] * gr[j]
+					}
+					for j := range pr {
+						gr[j] = pr[j] * (gr[j] - dot) * o.scale
+					}
+				}
+			}
+		}
+	}
+	dsNode, err := ds.apply(grad, v)
+	if err != nil {
+		return nil, err
+	}
+	// dQ_bh = dS K_bh
+	dq := newKernel("attention.dq", []int{1, 2}, tensor.Shape{nq, o.d()})
+	dq.forward = func(out []float32, in [][]float32) {
+		for b := 0; b < o.b; b++ {
+			for h := 0; h < o.h; h++ {
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, o.block(o.dscores, b, h), o.strided(in[1], b, o.s, h), 0, o.strided(out, b, o.t, h))
+			}
+		}
+	}
+	// dK_bh = dSᵀ Q_bh
+	dk := newKernel("attention.dk", []int{1, 2}, tensor.Shape{nk, o.d()})
+	dk.forward = func(out []float32, in [][]float32) {
+		for b := 0; b < o.b; b++ {
+			for h := 0; h < o.h; h++ {
+				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.dscores, b, h), o.strided(in[1], b, o.t, h), 0, o.strided(out, b, o.s, h))
+			}
+		}
+	}
+	// dV_bh = Pᵀ dO_bh
+	dv := newKernel("attention.dv", []int{2}, tensor.Shape{nk, o.d()})
+	dv.forward = func(out []float32, in [][]float32) {
+		for b := 0; b < o.b; b++ {
+			for h := 0; h < o.h; h++ {
+				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.probs, b, h), o.strided(in[0], b, o.t, h), 0, o.strided(out, b, o.s, h))
+			}
+		}
+	}
+	dqn, err := dq.apply(dsNode, k)
+	if err != nil {
+		return nil, err
+	}
+	dkn, err := dk.apply(dsNode, q)
+	if err != nil {
+		return nil, err
+	}
+	dvn, err := dv.apply(grad)
+	return gorgonia.Nodes{dqn, dkn, dvn}, err
+}

@@ -1,0 +1,141 @@
+package train
+
+import (
+	"math"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// lossOp is the tied output projection fused with label-smoothed
+// cross-entropy: logits = H Eᵀ + bias   [N, V], then for every row i whose
+// target is not ignored
+//
+//	loss_i = lse_i − (1−ε)·z_{i,y} − ε·mean_v z_{i,v}
+//
+// (the cross-entropy against (1−ε)·onehot(y) + ε/V, as PyTorch's
+// label_smoothing), averaged over the counted rows. With grads set, the
+// forward pass also turns the logits buffer into dLoss/dlogits =
+// (softmax − q)/count, which the two backward kernels multiply out; without
+// it the buffer keeps the logits (evaluation, parity checks).
+type lossOp struct {
+	*kernel
+	n, v, d   int
+	smoothing float32
+	targets   []int32   // [N]; -1 = not counted
+	bias      []float32 // [V] final_logits_bias (not trained)
+	logits    []float32 // [N, V], shared scratch
+	grads     bool
+
+	count float64 // counted targets of the last run
+	nll   float64 // summed −log p(y) of the last run (unsmoothed)
+}
+
+func newLossOp(n, v, d int, smoothing float32, bias, scratch []float32) *lossOp {
+	o := &lossOp{kernel: newKernel("loss", []int{2, 2}, nil), n: n, v: v, d: d, smoothing: smoothing,
+		targets: make([]int32, n), bias: bias, logits: scratch[:n*v], grads: true}
+	o.forward = o.run
+	o.wrt = []bool{true, true}
+	o.derive = o.diff
+	return o
+}
+
+func (o *lossOp) run(out []float32, in [][]float32) {
+	h, e := in[0], in[1]
+	gemm(false, true, o.n, o.v, o.d, 1, h, e, 0, o.logits)
+	var count float64
+	for i := 0; i < o.n; i++ {
+		if o.targets[i] >= 0 {
+			count++
+		}
+	}
+	parts := make([][2]float64, rowWorkers(o.n))
+	parallelRows(o.n, func(w, lo, hi int) {
+		parts[w][0], parts[w][1] = o.rows(lo, hi, count)
+	})
+	var total, nll float64
+	for _, p := range parts { // summed in a fixed order: runs are reproducible
+		total += p[0]
+		nll += p[1]
+	}
+	o.count, o.nll = count, nll
+	if count > 0 {
+		out[0] = float32(total / count)
+	} else {
+		out[0] = 0
+	}
+}
+
+// rows computes the loss terms of rows [lo, hi) and, with grads set,
+// replaces their logits by the gradient. It returns the summed smoothed
+// loss and the summed NLL of those rows.
+func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
+	eps := float64(o.smoothing)
+	for i := lo; i < hi; i++ {
+		row := o.logits[i*o.v : (i+1)*o.v]
+		for j := range row {
+			row[j] += o.bias[j]
+		}
+		y := int(o.targets[i])
+		if y < 0 {
+			if o.grads {
+				clear(row)
+			}
+			continue
+		}
+		mx := row[0]
+		for _, z := range row[1:] {
+			mx = max(mx, z)
+		}
+		zy := float64(row[y])
+		var sum, zsum float64
+		for _, z := range row {
+			zsum += float64(z)
+		}
+		if o.grads {
+			for j, z := range row {
+				ez := expf(z - mx)
+				row[j] = ez
+				sum += float64(ez)
+			}
+		} else {
+			for _, z := range row {
+				sum += float64(expf(z - mx))
+			}
+		}
+		lse := float64(mx) + math.Log(sum)
+		nll += lse - zy
+		total += lse - (1-eps)*zy - eps*zsum/float64(o.v)
+		if !o.grads {
+			continue
+		}
+		// dL/dz_v = (softmax_v − q_v)/count, q = (1−ε)·onehot(y) + ε/V
+		inv := 1 / count
+		scale := float32(inv / sum)
+		off := float32(eps / float64(o.v) * inv)
+		for j, ez := range row {
+			row[j] = ez*scale - off
+		}
+		row[y] -= float32((1 - eps) * inv)
+	}
+	return total, nll
+}
+
+func (o *lossOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	// dH = g · G E   [N, D]
+	dh := newKernel("loss.dh", []int{0, 2}, tensor.Shape{o.n, o.d})
+	dh.forward = func(out []float32, in [][]float32) {
+		gemm(false, false, o.n, o.d, o.v, in[0][0], o.logits, in[1], 0, out)
+	}
+	// dE = g · Gᵀ H   [V, D]
+	de := newKernel("loss.de", []int{0, 2}, tensor.Shape{o.v, o.d})
+	de.forward = func(out []float32, in [][]float32) {
+		gemm(true, false, o.v, o.d, o.n, in[0][0], o.logits, in[1], 0, out)
+	}
+	a, err := dh.apply(grad, inputs[1])
+	if err != nil {
+		return nil, err
+	}
+	b, err := de.apply(grad, inputs[0])
+	return gorgonia.Nodes{a, b}, err
+}

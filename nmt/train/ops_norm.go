@@ -1,0 +1,117 @@
+package train
+
+import (
+	"math"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// layerNormOp normalizes each row of x [N, D] to zero mean and unit
+// variance (biased, eps 1e-5 as in PyTorch) and applies gain and bias:
+// y = (x − μ)/sqrt(σ² + eps) · γ + β. It keeps x̂ and 1/σ for the backward pass.
+type layerNormOp struct {
+	*kernel
+	xhat []float32 // [N, D]
+	rstd []float32 // [N]
+	n, d int
+}
+
+const layerNormEps = 1e-5
+
+func newLayerNormOp(n, d int) *layerNormOp {
+	o := &layerNormOp{kernel: newKernel("layernorm", []int{2, 1, 1}, tensor.Shape{n, d}),
+		xhat: make([]float32, n*d), rstd: make([]float32, n), n: n, d: d}
+	o.forward = o.run
+	o.wrt = []bool{true, true, true}
+	o.derive = o.diff
+	return o
+}
+
+func (o *layerNormOp) run(out []float32, in [][]float32) {
+	x, gamma, beta := in[0], in[1], in[2]
+	d := o.d
+	for i := 0; i < o.n; i++ {
+		row := x[i*d : (i+1)*d]
+		var mean float64
+		for _, v := range row {
+			mean += float64(v)
+		}
+		mean /= float64(d)
+		var vr float64
+		for _, v := range row {
+			dv := float64(v) - mean
+			vr += dv * dv
+		}
+		vr /= float64(d)
+		r := 1 / math.Sqrt(vr+layerNormEps)
+		o.rstd[i] = float32(r)
+		xh := o.xhat[i*d : (i+1)*d]
+		y := out[i*d : (i+1)*d]
+		for j, v := range row {
+			h := float32((float64(v) - mean) * r)
+			xh[j] = h
+			y[j] = h*gamma[j] + beta[j]
+		}
+	}
+}
+
+func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	d := o.d
+	// dx = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·γ
+	dx := newKernel("layernorm.dx", []int{2, 1}, tensor.Shape{o.n, d})
+	dx.forward = func(out []float32, in [][]float32) {
+		g, gamma := in[0], in[1]
+		for i := 0; i < o.n; i++ {
+			gr, xh, dst := g[i*d:(i+1)*d], o.xhat[i*d:(i+1)*d], out[i*d:(i+1)*d]
+			var sg, sgx float32
+			for j := range gr {
+				gh := gr[j] * gamma[j]
+				sg += gh
+				sgx += gh * xh[j]
+			}
+			sg /= float32(d)
+			sgx /= float32(d)
+			r := o.rstd[i]
+			for j := range gr {
+				dst[j] = r * (gr[j]*gamma[j] - sg - xh[j]*sgx)
+			}
+		}
+	}
+	// dγ = Σ_rows g·x̂ ; dβ = Σ_rows g
+	dgamma := newKernel("layernorm.dgamma", []int{2}, tensor.Shape{d})
+	dgamma.forward = func(out []float32, in [][]float32) {
+		clear(out)
+		g := in[0]
+		for i := 0; i < o.n; i++ {
+			gr, xh := g[i*d:(i+1)*d], o.xhat[i*d:(i+1)*d]
+			for j := range out {
+				out[j] += gr[j] * xh[j]
+			}
+		}
+	}
+	dbeta := newKernel("layernorm.dbeta", []int{2}, tensor.Shape{d})
+	dbeta.forward = func(out []float32, in [][]float32) { columnSums(out, in[0]) }
+	a, err := dx.apply(grad, inputs[1])
+	if err != nil {
+		return nil, err
+	}
+	b, err := dgamma.apply(grad)
+	if err != nil {
+		return nil, err
+	}
+	c, err := dbeta.apply(grad)
+	return gorgonia.Nodes{a, b, c}, err
+}
+
+// columnSums sets out[j] = Σ_i m[i, j] for a row-major matrix with len(out) columns.
+func columnSums(out, m []float32) {
+	clear(out)
+	d := len(out)
+	for i := 0; i+d <= len(m); i += d {
+		row := m[i : i+d]
+		for j := range out {
+			out[j] += row[j]
+		}
+	}
+}
