@@ -1,0 +1,213 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"syscall"
+	"time"
+	"unsafe"
+	"testing"
+)
+
+// Benchmarks run on a realistic-size model: d_model 256, 4 heads, 3 encoder
+// and 3 decoder layers, feed-forward 1024, vocabulary 8000, random weights
+// with a fixed seed, or the checkpoint directory named by
+// TRANSLATED_BENCH_MODEL (scripts/reference/make_tiny.py --bench DIR writes
+// one that scripts/reference/bench.py also measures with PyTorch).
+
+// cpuClock reports the CPU time of the calling OS thread (benchmarks lock
+// their goroutine to one). On a machine shared with other work, wall time
+// per op grows with the load while CPU time does not, so each benchmark also
+// reports cpu-ms/op and rates per CPU second (the engine runs on one
+// goroutine). Returns 0 where the thread clock is unavailable.
+func cpuClock() time.Duration {
+	var ts syscall.Timespec
+	const clockThreadCPUTime = 3 // CLOCK_THREAD_CPUTIME_ID
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
+
+// lockThread keeps the benchmark's goroutine on one OS thread so that
+// cpuClock measures it.
+func lockThread(b *testing.B) {
+	runtime.LockOSThread()
+	b.Cleanup(runtime.UnlockOSThread)
+}
+
+// report adds the per-op CPU time and the rates of items per wall second
+// and per CPU second.
+func report(b *testing.B, cpuStart time.Duration, items int, unit string) {
+	cpu := (cpuClock() - cpuStart).Seconds()
+	b.ReportMetric(float64(items)/b.Elapsed().Seconds(), unit+"/s")
+	if cpu > 0 {
+		b.ReportMetric(cpu*1e3/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64(items)/cpu, unit+"/cpu-s")
+	}
+}
+
+func benchModel(b *testing.B) *Model {
+	b.Helper()
+	lockThread(b)
+	if dir := os.Getenv("TRANSLATED_BENCH_MODEL"); dir != "" {
+		m, err := Load(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}
+	c, err := ParseConfig([]byte(`{"model_type": "marian", "vocab_size": 8000, "d_model": 256,
+		"encoder_layers": 3, "decoder_layers": 3, "encoder_attention_heads": 4,
+		"decoder_attention_heads": 4, "encoder_ffn_dim": 1024, "decoder_ffn_dim": 1024,
+		"max_position_embeddings": 512, "pad_token_id": 0, "eos_token_id": 1,
+		"activation_function": "swish"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := New(c, randomWeights(c, 42, 0.05))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// benchSources makes n sentences of about length tokens (ending in eos),
+// lengths varying by a few tokens as in a real batch.
+func benchSources(m *Model, n, length int) [][]int {
+	r := rand.New(rand.NewPCG(9, uint64(n)))
+	c := m.Config()
+	srcs := make([][]int, n)
+	for i := range srcs {
+		l := length - 3 + r.IntN(7)
+		if n == 1 {
+			l = length
+		}
+		s := make([]int, l)
+		for j := range s {
+			s[j] = 2 + r.IntN(c.VocabSize-2)
+		}
+		s[l-1] = c.EOSTokenID
+		srcs[i] = s
+	}
+	return srcs
+}
+
+func BenchmarkEncoder(b *testing.B) {
+	m := benchModel(b)
+	for _, batch := range []int{1, 16} {
+		b.Run(fmt.Sprintf("batch%d", batch), func(b *testing.B) {
+			lockThread(b)
+			srcs := benchSources(m, batch, 30)
+			tokens := 0
+			for _, s := range srcs {
+				tokens += len(s)
+			}
+			ctx := context.Background()
+			cpu := cpuClock()
+			for b.Loop() {
+				if _, err := m.Encode(ctx, srcs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b, cpu, tokens*b.N, "src_tok")
+		})
+	}
+}
+
+// BenchmarkDecoderStep times one decoder step of one row whose cache holds
+// 15 earlier steps (the 16th step is timed, then the decoder is rewound by
+// starting a fresh one outside the timer).
+func BenchmarkDecoderStep(b *testing.B) {
+	m := benchModel(b)
+	c := m.Config()
+	ctx := context.Background()
+	enc, err := m.Encode(ctx, benchSources(m, 1, 30))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lp := make([]float32, c.DecoderVocabSize)
+	d, _ := m.NewDecoder(enc)
+	attn := make([]float32, d.Dims().Layers*d.Dims().Heads*d.Dims().SrcLen)
+	prime := func() *Decoder {
+		d, err := m.NewDecoder(enc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < 15; i++ {
+			if err := d.Next(ctx, []int{2 + i}, lp, attn); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return d
+	}
+	b.ResetTimer()
+	var cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		d := prime()
+		b.StartTimer()
+		start := cpuClock()
+		if err := d.Next(ctx, []int{7}, lp, attn); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuClock() - start
+	}
+	report(b, cpuClock()-cpu, b.N, "tgt_tok")
+}
+
+// BenchmarkGreedy encodes a batch and decodes exactly 30 steps per sentence
+// with argmax choices, the cross-attention written every step as search
+// needs it; it reports target tokens per second (the encoder included).
+func BenchmarkGreedy(b *testing.B) {
+	m := benchModel(b)
+	c := m.Config()
+	const steps = 30
+	for _, batch := range []int{1, 16} {
+		b.Run(fmt.Sprintf("batch%d", batch), func(b *testing.B) {
+			lockThread(b)
+			srcs := benchSources(m, batch, 30)
+			ctx := context.Background()
+			lp := make([]float32, batch*c.DecoderVocabSize)
+			tokens := make([]int, batch)
+			var attn []float32
+			cpu := cpuClock()
+			for b.Loop() {
+				enc, err := m.Encode(ctx, srcs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d, err := m.NewDecoder(enc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				dims := d.Dims()
+				if n := batch * dims.Layers * dims.Heads * dims.SrcLen; len(attn) < n {
+					attn = make([]float32, n)
+				}
+				for i := range tokens {
+					tokens[i] = c.DecoderStartTokenID
+				}
+				for step := 0; step < steps; step++ {
+					if err := d.Next(ctx, tokens, lp, attn[:batch*dims.Layers*dims.Heads*dims.SrcLen]); err != nil {
+						b.Fatal(err)
+					}
+					for r := range tokens {
+						row := lp[r*c.DecoderVocabSize : (r+1)*c.DecoderVocabSize]
+						best := 2
+						for v := 2; v < len(row); v++ { // skip pad and eos: always 30 steps
+							if row[v] > row[best] {
+								best = v
+							}
+						}
+						tokens[r] = best
+					}
+				}
+			}
+			report(b, cpu, steps*batch*b.N, "tgt_tok")
+		})
+	}
+}
