@@ -7,9 +7,9 @@ import (
 	"os"
 	"runtime"
 	"syscall"
+	"testing"
 	"time"
 	"unsafe"
-	"testing"
 )
 
 // Benchmarks run on a realistic-size model: d_model 256, 4 heads, 3 encoder
