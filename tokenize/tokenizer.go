@@ -1,6 +1,12 @@
 package tokenize
 
 // Token is one subword of an encoded text.
+//
+// For byte-level BPE (HF), a word's first token includes the space before
+// the word ("Ġearth" spans " earth"), so the spans of a text's tokens cover
+// it without gaps; the space that Encode adds in front of the text belongs
+// to the first token, and a token made of that space alone has
+// Start == End == 0.
 type Token struct {
 	ID    int    // vocabulary id
 	Piece string // the vocabulary entry (for byte-level BPE, in its byte alphabet)
