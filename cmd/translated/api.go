@@ -245,4 +245,3 @@ func (s *server) ListModels(ctx context.Context, _ *translatev1.ListModelsReques
 	}
 	return resp, nil
 }
-

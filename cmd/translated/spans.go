@@ -67,4 +67,3 @@ func tokenSpans(text string, pieces []string) [][2]int {
 	}
 	return spans
 }
-

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+
+	translatev1 "github.com/translated/translated/proto/translate/v1"
+)
+
+// TestLimits sends requests over each limit (and other bad input) and
+// checks the InvalidArgument status names the field at fault.
+func TestLimits(t *testing.T) {
+	cfg := testConfig()
+	cfg.Limits = limits{MaxTexts: 3, MaxChars: 20, MaxTokens: 8, MaxBeam: 4, MaxOutput: 50}
+	h := startServer(t, "bufconn", cfg, realModels(t))
+	opts := func(o *translatev1.DecodingOptions) *translatev1.TranslateRequest {
+		r := enEs("Hello.")
+		r.Options = o
+		return r
+	}
+	tests := []struct {
+		name  string
+		req   *translatev1.TranslateRequest
+		field string
+	}{
+		{"too many texts", enEs("a", "b", "c", "d"), "texts:"},
+		{"too many characters", enEs("ok", strings.Repeat("é", 21)), "texts[1]: 21 characters"},
+		{"characters count code points, not bytes", enEs(strings.Repeat("👩", 21)), "texts[0]: 21 characters"},
+		{"too many tokens", enEs("xylophone quiz jazz"), "tokens, over this server's limit of 8"},
+		{"beam over the limit", opts(&translatev1.DecodingOptions{BeamSize: 5}), "options.beam_size"},
+		{"n-best over the beam", opts(&translatev1.DecodingOptions{BeamSize: 2, NBest: 3}), "options.n_best"},
+		{"n-best over the limit", opts(&translatev1.DecodingOptions{NBest: 5}), "options.n_best"},
+		{"output over the limit", opts(&translatev1.DecodingOptions{MaxLength: 51}), "options.max_length"},
+		{"negative length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: -1}), "options.length_penalty"},
+		{"NaN length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: math.NaN()}), "options.length_penalty"},
+		{"huge length ratio", opts(&translatev1.DecodingOptions{MaxLengthRatio: 1e9}), "options.max_length_ratio"},
+		{"unknown alignment mode", &translatev1.TranslateRequest{SourceLanguage: "en", TargetLanguage: "es", Alignment: 42}, "alignment"},
+		{"no source language", &translatev1.TranslateRequest{TargetLanguage: "es"}, "source_language: required"},
+		{"no target language", &translatev1.TranslateRequest{SourceLanguage: "en"}, "target_language: required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := testContext(t)
+			_, err := h.client.Translate(ctx, tc.req)
+			if status.Code(err) != codes.InvalidArgument || !strings.Contains(status.Convert(err).Message(), tc.field) {
+				t.Errorf("Translate: %v, want InvalidArgument naming %q", err, tc.field)
+			}
+			st, err := h.client.TranslateStream(ctx, tc.req)
+			if err == nil {
+				_, err = st.Recv()
+			}
+			if status.Code(err) != codes.InvalidArgument || !strings.Contains(status.Convert(err).Message(), tc.field) {
+				t.Errorf("TranslateStream: %v, want InvalidArgument naming %q", err, tc.field)
+			}
+		})
+	}
+	ctx := testContext(t)
+	_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "es", SourceText: "Hi.", TargetText: strings.Repeat("x", 21)})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "target_text") {
+		t.Errorf("Align over the character limit: %v", err)
+	}
+	// At the limits exactly, requests pass.
+	resp, err := h.client.Translate(ctx, enEs("a", "b", strings.Repeat("é", 3)))
+	if err != nil || len(resp.Translations) != 3 {
+		t.Errorf("request at the limits: %v", err)
+	}
+}
+
+// rawCodec sends bytes as they are, so that a test can put what no
+// protobuf library would marshal (invalid UTF-8 in a string field) on the
+// wire.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
+	return mem.BufferSlice{mem.SliceBuffer(v.([]byte))}, nil
+}
+
+func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	*(v.(*[]byte)) = data.Materialize()
+	return nil
+}
+
+func (rawCodec) Name() string { return "proto" }
+
+var _ encoding.CodecV2 = rawCodec{}
+
+// TestInvalidUTF8OnTheWire sends texts that are not UTF-8, as a client in
+// a language without checks can, and expects InvalidArgument naming the
+// field, for unary and streaming calls alike.
+func TestInvalidUTF8OnTheWire(t *testing.T) {
+	h := startServer(t, "bufconn", testConfig(), realModels(t))
+	var b []byte
+	b = protowire.AppendTag(b, 1, protowire.BytesType)
+	b = protowire.AppendString(b, "en")
+	b = protowire.AppendTag(b, 2, protowire.BytesType)
+	b = protowire.AppendString(b, "es")
+	b = protowire.AppendTag(b, 3, protowire.BytesType)
+	b = protowire.AppendString(b, "fine")
+	b = protowire.AppendTag(b, 3, protowire.BytesType)
+	b = protowire.AppendString(b, "ab\x80cd")
+	ctx := testContext(t)
+	var out []byte
+	err := h.conn.Invoke(ctx, translatev1.TranslationService_Translate_FullMethodName, b, &out, grpc.ForceCodecV2(rawCodec{}))
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]: not valid UTF-8") {
+		t.Fatalf("Translate: %v, want InvalidArgument naming texts[1]", err)
+	}
+	desc := &grpc.StreamDesc{ServerStreams: true}
+	st, err := h.conn.NewStream(ctx, desc, translatev1.TranslationService_TranslateStream_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SendMsg(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecvMsg(&out); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]") {
+		t.Fatalf("TranslateStream: %v, want InvalidArgument naming texts[1]", err)
+	}
+	// The server still serves well-formed requests, and the bookkeeping of
+	// bad requests is empty again.
+	if _, err := h.client.Translate(ctx, enEs("Hello.")); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.badUTF8.Range(func(k, _ any) bool { t.Errorf("left in badUTF8: %v", k); return true })
+}
+
+func TestInvalidUTF8Field(t *testing.T) {
+	md := (&translatev1.TranslateRequest{}).ProtoReflect().Descriptor()
+	good, err := proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "en", Texts: []string{"a", "ü"}, Options: &translatev1.DecodingOptions{BeamSize: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, bad := invalidUTF8Field(good, md); bad {
+		t.Fatalf("valid message: %q reported", f)
+	}
+	bad := protowire.AppendTag(append([]byte(nil), good...), 3, protowire.BytesType)
+	bad = protowire.AppendBytes(bad, []byte{0xff})
+	if f, ok := invalidUTF8Field(bad, md); !ok || f != "texts[2]" {
+		t.Fatalf("got %q %v, want texts[2]", f, ok)
+	}
+	if _, ok := invalidUTF8Field([]byte{0x1a, 0x05, 'a'}, md); ok { // truncated
+		t.Fatal("truncated message reported as a UTF-8 error")
+	}
+	nested := &translatev1.AlignResponse{}
+	var nb []byte
+	nb = protowire.AppendTag(nb, 1, protowire.BytesType) // alignment (Translation)
+	var inner []byte
+	inner = protowire.AppendTag(inner, 1, protowire.BytesType) // text
+	inner = protowire.AppendBytes(inner, []byte("\xc3"))
+	nb = protowire.AppendBytes(nb, inner)
+	if f, ok := invalidUTF8Field(nb, nested.ProtoReflect().Descriptor()); !ok || f != "alignment.text" {
+		t.Fatalf("nested: got %q %v", f, ok)
+	}
+}
+
+// FuzzTranslateRequest feeds arbitrary wire bytes through the server's
+// request decoding and validation: they must never panic, and whatever
+// passes must be within the limits.
+func FuzzTranslateRequest(f *testing.F) {
+	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy",
+		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: 0.6}})
+	f.Add(seed)
+	f.Add([]byte{0x1a, 0x03, 'a', 0x80, 'b'})
+	f.Add([]byte{0x22, 0x02, 0x19, 0x7f})
+	lim := limits{MaxTexts: 4, MaxChars: 50, MaxTokens: 50, MaxBeam: 4, MaxOutput: 64}
+	m := fakeModels(nil)["xx-yy"]
+	md := (&translatev1.TranslateRequest{}).ProtoReflect().Descriptor()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var req translatev1.TranslateRequest
+		if err := proto.Unmarshal(b, &req); err != nil {
+			invalidUTF8Field(b, md) // must not panic either
+			return
+		}
+		r, err := lim.translateRequest(&req, m)
+		if err != nil {
+			if status.Code(toStatus(quietLogger(), err)) != codes.InvalidArgument {
+				t.Fatalf("validation error %v is not InvalidArgument", err)
+			}
+			return
+		}
+		if len(r.Texts) > lim.MaxTexts || r.Options.BeamSize > lim.MaxBeam || r.Options.MaxLength > lim.MaxOutput || r.Options.MaxLength < 1 ||
+			math.IsNaN(r.Options.LengthPenalty) || r.Options.NBest > lim.MaxBeam {
+			t.Fatalf("accepted out of bounds: %+v", r.Options)
+		}
+	})
+}
+
