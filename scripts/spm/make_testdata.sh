@@ -50,6 +50,31 @@ train symbols --vocab_size=1000 --user_defined_symbols='foo@bar,<sep>,▁▁' \
   --control_symbols='<ctl>' --remove_extra_whitespaces=false \
   --add_dummy_prefix=false
 
+# A MarianMT-style vocab.json for source nfkc.model and target
+# nfkccf.model: </s> 0, <unk> 1, then the pieces of both models (without
+# their <unk>, <s>, </s>) minus every 10th one, so that some pieces are
+# unknown to the vocabulary, then two language tokens and <pad> last.
+spm_export_vocab --model="$out/nfkc.model" >"$tmp/nfkc.vocab"
+spm_export_vocab --model="$out/nfkccf.model" >"$tmp/nfkccf.vocab"
+/usr/bin/python3 - "$tmp/nfkc.vocab" "$tmp/nfkccf.vocab" >"$out/marian.vocab.json" <<'PY'
+import json, sys
+pieces = []
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")[0]
+            if p not in ("<unk>", "<s>", "</s>") and p not in pieces:
+                pieces.append(p)
+vocab = {"</s>": 0, "<unk>": 1}
+for i, p in enumerate(pieces):
+    if i % 10 != 9:
+        vocab[p] = len(vocab)
+for p in (">>eng<<", ">>spa<<", "<pad>"):
+    vocab[p] = len(vocab)
+json.dump(vocab, sys.stdout, ensure_ascii=False, indent=1)
+sys.stdout.write("\n")
+PY
+
 # The hard text: one case per line. Written with escapes so that control
 # characters, NFD sequences and odd spaces are visible here.
 {

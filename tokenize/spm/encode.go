@@ -37,6 +37,7 @@ func (m *Model) Encode(text string) ([]tokenize.Token, error) {
 func (m *Model) tokens(n *normalized, segs []segment) []tokenize.Token {
 	out := make([]tokenize.Token, 0, len(segs))
 	prevUnk := false
+	runStart := 0 // where the current run of unknown characters starts
 	for _, s := range segs {
 		from, to := n.span(s.start, s.end)
 		w := n.text[s.start:s.end]
@@ -49,10 +50,11 @@ func (m *Model) tokens(n *normalized, segs []segment) []tokenize.Token {
 			}
 		case unk && prevUnk:
 			last := &out[len(out)-1]
-			last.Piece += w
+			last.Piece = n.text[runStart:s.end]
 			last.End = max(last.End, to)
 		default:
 			out = append(out, tokenize.Token{ID: s.id, Piece: w, Start: from, End: to})
+			runStart = s.start
 		}
 		prevUnk = unk
 	}
