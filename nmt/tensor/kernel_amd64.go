@@ -67,6 +67,12 @@ func asmExpSum(dst, src *float32, n int, shift float32) float32
 //go:noescape
 func asmSiLU(x *float32, n int)
 
+//go:noescape
+func asmMax(x *float32, n int) float32
+
+//go:noescape
+func asmAddConst(x *float32, n int, c float32)
+
 // biasPtr checks that bias covers n values and returns its start, or nil.
 func biasPtr(bias []float32, n int) *float32 {
 	if bias == nil {
@@ -164,4 +170,22 @@ func silu(x []float32) {
 	}
 	asmSiLU(&x[0], n)
 	genericSiLU(x[n:])
+}
+
+func maxOf(x []float32) float32 {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		return genericMax(x)
+	}
+	return max(asmMax(&x[0], n), genericMax(x[n:]))
+}
+
+func addConst(x []float32, c float32) {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		genericAddConst(x, c)
+		return
+	}
+	asmAddConst(&x[0], n, c)
+	genericAddConst(x[n:], c)
 }

@@ -642,3 +642,73 @@ loop:
 	JNZ loop
 	VZEROUPPER
 	RET
+
+// func asmMax(x *float32, n int) float32
+//
+// The largest of n (a multiple of 8, at least 8) floats.
+TEXT ·asmMax(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VMOVUPS (SI), Y0
+	VMOVAPS Y0, Y1
+	ADDQ $32, SI
+	SUBQ $8, CX
+loop16:
+	CMPQ CX, $16
+	JL loop8
+	VMAXPS (SI), Y0, Y0
+	VMAXPS 32(SI), Y1, Y1
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP loop16
+loop8:
+	CMPQ CX, $8
+	JL done
+	VMAXPS (SI), Y0, Y0
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop8
+done:
+	VMAXPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VMAXPS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+16(FP)
+	RET
+
+// func asmAddConst(x *float32, n int, c float32)
+//
+// x[i] += c for n (a multiple of 8) floats.
+TEXT ·asmAddConst(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS c+16(FP), Y0
+loop32:
+	CMPQ CX, $32
+	JL loop8
+	VADDPS (DI), Y0, Y1
+	VADDPS 32(DI), Y0, Y2
+	VADDPS 64(DI), Y0, Y3
+	VADDPS 96(DI), Y0, Y4
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS Y3, 64(DI)
+	VMOVUPS Y4, 96(DI)
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP loop32
+loop8:
+	CMPQ CX, $8
+	JL done
+	VADDPS (DI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop8
+done:
+	VZEROUPPER
+	RET

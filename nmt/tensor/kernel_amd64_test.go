@@ -14,4 +14,5 @@ func TestGenericKernels(t *testing.T) {
 	t.Run("DotAxpy", TestDotAxpy)
 	t.Run("SoftmaxAndExp", TestSoftmaxAndExp)
 	t.Run("Activations", TestActivations)
+	t.Run("ArgmaxMax", TestArgmaxMax)
 }

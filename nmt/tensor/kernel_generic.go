@@ -77,3 +77,20 @@ func genericSiLU(x []float32) {
 		x[i] = v / (1 + float32(math.Exp(float64(-v))))
 	}
 }
+
+// genericMax is the largest element, -Inf for none; NaNs are skipped.
+func genericMax(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+func genericAddConst(x []float32, c float32) {
+	for i := range x {
+		x[i] += c
+	}
+}

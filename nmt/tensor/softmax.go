@@ -5,15 +5,7 @@ import (
 )
 
 // Max returns the largest element of x (-Inf for an empty x).
-func Max(x []float32) float32 {
-	m := float32(math.Inf(-1))
-	for _, v := range x {
-		if v > m {
-			m = v
-		}
-	}
-	return m
-}
+func Max(x []float32) float32 { return maxOf(x) }
 
 // Softmax replaces x by exp(x - max) / Σ exp(x - max).
 func Softmax(x []float32) {
@@ -33,10 +25,7 @@ func LogSoftmax(x, scratch []float32) {
 	}
 	m := Max(x)
 	sum := expSum(scratch[:len(x)], x, m)
-	shift := m + float32(math.Log(float64(sum)))
-	for i := range x {
-		x[i] -= shift
-	}
+	addConst(x, -(m + float32(math.Log(float64(sum)))))
 }
 
 // Argmax returns the index of the largest element, the first on ties, and

@@ -222,4 +222,25 @@ func TestArgmaxMax(t *testing.T) {
 	if Max([]float32{-3, -1, -2}) != -1 {
 		t.Fatal("Max")
 	}
+	r := rand.New(rand.NewPCG(9, 9))
+	for n := 1; n < 70; n++ {
+		x := randSlice(r, n)
+		for i := range x {
+			x[i] -= 10 // all negative
+		}
+		want := x[0]
+		for _, v := range x {
+			want = float32(math.Max(float64(want), float64(v)))
+		}
+		if got := Max(x); got != want {
+			t.Fatalf("Max of %d: %g, want %g", n, got, want)
+		}
+		y := append([]float32(nil), x...)
+		addConst(y, 2.5)
+		for i := range y {
+			if y[i] != x[i]+2.5 {
+				t.Fatalf("addConst of %d: element %d = %g, want %g", n, i, y[i], x[i]+2.5)
+			}
+		}
+	}
 }

@@ -1,0 +1,6 @@
+//go:build blascompare
+
+package blascompare
+
+// #cgo LDFLAGS: -lopenblas
+import "C"
