@@ -195,4 +195,3 @@ func FuzzTranslateRequest(f *testing.F) {
 		}
 	})
 }
-

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/translated/translated/nmt"
+	translatev1 "github.com/translated/translated/proto/translate/v1"
+)
+
+// remoteTranslator translates through a translated server, for one
+// language pair. Its Translate and Align have the signatures of
+// *nmt.Translator's, so a command runs the same code with a local model
+// or a server, and prints the same output.
+//
+// What a server does not send is rebuilt or left out: a token's
+// cross-attention comes back as one averaged layer and head (the server's
+// alignment row with the end-of-sentence weight put back as the last
+// column), and source texts are the request's own.
+type remoteTranslator struct {
+	conn     *grpc.ClientConn
+	client   translatev1.TranslationServiceClient
+	from, to string
+}
+
+// dialServer connects to a server at addr (host:port, plaintext) for the
+// pair from-to. The connection is made lazily: an unreachable server shows
+// at the first call.
+func dialServer(addr, from, to string) (*remoteTranslator, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("server %s: %w", addr, err)
+	}
+	return &remoteTranslator{conn: conn, client: translatev1.NewTranslationServiceClient(conn), from: from, to: to}, nil
+}
+
+// Close ends the connection.
+func (r *remoteTranslator) Close() error { return r.conn.Close() }
+
+// Translate translates req on the server; with stream set it uses
+// TranslateStream and forwards each token and result as nmt events.
+func (r *remoteTranslator) Translate(ctx context.Context, req nmt.Request, stream func(nmt.Event)) ([]nmt.Translation, error) {
+	preq := &translatev1.TranslateRequest{
+		SourceLanguage: r.from, TargetLanguage: r.to, Texts: req.Texts, IncludeLogProbs: true,
+		Options: &translatev1.DecodingOptions{
+			BeamSize: uint32(max(req.Options.BeamSize, 0)), NBest: uint32(max(req.Options.NBest, 0)),
+			LengthPenalty: req.Options.LengthPenalty, MaxLength: uint32(max(req.Options.MaxLength, 0)),
+			MaxLengthRatio: req.Options.MaxLengthRatio,
+		},
+	}
+	if req.Options.Attention {
+		preq.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
+	}
+	if stream == nil {
+		resp, err := r.client.Translate(ctx, preq)
+		if err != nil {
+			return nil, fromStatus(err)
+		}
+		out := make([]nmt.Translation, len(resp.Translations))
+		for i, tr := range resp.Translations {
+			out[i] = fromProto(req.Texts[i], tr)
+		}
+		return out, nil
+	}
+	return r.translateStream(ctx, preq, stream)
+}
+
+func (r *remoteTranslator) translateStream(ctx context.Context, preq *translatev1.TranslateRequest, stream func(nmt.Event)) ([]nmt.Translation, error) {
+	st, err := r.client.TranslateStream(ctx, preq)
+	if err != nil {
+		return nil, fromStatus(err)
+	}
+	out := make([]nmt.Translation, len(preq.Texts))
+	for {
+		ev, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fromStatus(err)
+		}
+		i := int(ev.TextIndex)
+		if i >= len(out) {
+			return nil, fmt.Errorf("server sent an event for text %d of %d", i, len(out))
+		}
+		switch e := ev.Event.(type) {
+		case *translatev1.TranslateStreamResponse_Token:
+			tok := fromToken(e.Token.Token)
+			stream(nmt.Event{Index: i, Sentence: int(e.Token.SentenceIndex), Pos: int(e.Token.Position), Token: &tok})
+		case *translatev1.TranslateStreamResponse_Result:
+			out[i] = fromProto(preq.Texts[i], e.Result)
+			stream(nmt.Event{Index: i, Sentence: len(out[i].Sentences), Final: &out[i]})
+		}
+	}
+}
+
+// Align force-decodes target against source on the server.
+func (r *remoteTranslator) Align(ctx context.Context, source, target string, opts nmt.Options) (nmt.Translation, error) {
+	resp, err := r.client.Align(ctx, &translatev1.AlignRequest{
+		SourceLanguage: r.from, TargetLanguage: r.to, SourceText: source, TargetText: target,
+		Alignment: translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD, IncludeLogProbs: true,
+	})
+	if err != nil {
+		return nmt.Translation{}, fromStatus(err)
+	}
+	return fromProto(source, resp.Alignment), nil
+}
+
+// fromStatus turns a server status into the error a local translator
+// would have returned, so that commands choose the same exit codes.
+func fromStatus(err error) error {
+	s, ok := status.FromError(err)
+	if !ok {
+		return err
+	}
+	switch s.Code() {
+	case codes.InvalidArgument:
+		return fmt.Errorf("%w: %s (server)", nmt.ErrInvalidArgument, s.Message())
+	case codes.NotFound:
+		return fmt.Errorf("%w: %s (server)", nmt.ErrBadModel, s.Message())
+	case codes.Canceled:
+		return fmt.Errorf("%w (server)", context.Canceled)
+	case codes.DeadlineExceeded:
+		return fmt.Errorf("%w (server)", context.DeadlineExceeded)
+	}
+	return fmt.Errorf("server: %s: %s", s.Code(), s.Message())
+}
+
+// fromProto converts a served translation of text back to the domain type.
+func fromProto(text string, tr *translatev1.Translation) nmt.Translation {
+	out := nmt.Translation{Source: text, Text: tr.GetText(), Sentences: make([]nmt.Sentence, len(tr.GetSentences()))}
+	for k, s := range tr.GetSentences() {
+		sent := nmt.Sentence{Start: int(s.GetSpan().GetByteStart()), End: int(s.GetSpan().GetByteEnd()),
+			Tokens: make([]nmt.SourceToken, len(s.GetSourceTokens())), Hypotheses: make([]nmt.Hypothesis, len(s.GetHypotheses()))}
+		for j, t := range s.GetSourceTokens() {
+			sent.Tokens[j] = nmt.SourceToken{ID: int(t.GetId()), Piece: t.GetPiece(), Start: int(t.GetSpan().GetByteStart()), End: int(t.GetSpan().GetByteEnd())}
+		}
+		for n, h := range s.GetHypotheses() {
+			hyp := nmt.Hypothesis{Text: h.GetText(), Score: h.GetScore(), LogProb: h.GetLogProb(), Tokens: make([]nmt.Token, len(h.GetTokens()))}
+			for j, t := range h.GetTokens() {
+				hyp.Tokens[j] = fromToken(t)
+			}
+			sent.Hypotheses[n] = hyp
+		}
+		out.Sentences[k] = sent
+	}
+	return out
+}
+
+// fromToken converts a target token; an alignment row becomes a
+// one-layer, one-head attention over the source tokens and the
+// end-of-sentence position.
+func fromToken(t *translatev1.Token) nmt.Token {
+	tok := nmt.Token{ID: int(t.GetId()), Piece: t.GetPiece(), Text: t.GetText(), LogProb: t.GetLogProb()}
+	if row := t.GetAlignment(); len(row) > 0 {
+		eos := t.GetSourceEosWeight()
+		att := make([]float32, len(row)+1)
+		for j, w := range row {
+			att[j] = w * (1 - eos)
+		}
+		att[len(row)] = eos
+		tok.Attention = [][][]float32{{att}}
+	}
+	return tok
+}
