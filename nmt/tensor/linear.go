@@ -74,8 +74,9 @@ func (l *Linear) Bias() []float32 {
 // Apply computes dst[m, N] = x[m, K]·Wᵀ + b for m rows of x.
 //
 // Each output element is accumulated in the order b, then k = 0, 1, ..., K-1,
-// whatever m is, so a row's result does not depend on the other rows in the
-// batch.
+// whatever m is and however the work is split, so a row's result does not
+// depend on the other rows in the batch nor on the number of threads. Large
+// products are split by output columns over up to Threads() goroutines.
 func (l *Linear) Apply(dst, x []float32, m int) {
 	n, k := l.n, l.k
 	if m < 0 || len(x) < m*k || len(dst) < m*n {
@@ -85,17 +86,23 @@ func (l *Linear) Apply(dst, x []float32, m int) {
 		return
 	}
 	np := (n + panelWidth - 1) / panelWidth
+	parallel(l, dst, x, m, np)
+}
+
+// applyPanels computes the output columns of panels [p0, p1).
+func (l *Linear) applyPanels(dst, x []float32, m, p0, p1 int) {
+	n, k := l.n, l.k
 	full := n / panelWidth // panels whose 16 columns all exist
 	pstride := k * panelWidth
-	p := 0
+	p := p0
 	if m == 1 {
 		// One row: four panels at a time keep eight accumulators busy.
-		for ; p+4 <= full; p += 4 {
+		for ; p+4 <= min(full, p1); p += 4 {
 			kernel1x4(k, x, l.panels[p*pstride:], pstride, l.biasFrom(p), dst[p*panelWidth:])
 		}
 	}
 	var tile [6 * panelWidth]float32
-	for ; p < np; p++ {
+	for ; p < p1; p++ {
 		panel := l.panels[p*pstride : (p+1)*pstride]
 		bias := l.biasAt(p)
 		if p < full {

@@ -244,3 +244,28 @@ func TestArgmaxMax(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearThreads checks that splitting a product over goroutines gives
+// the same bits as one goroutine.
+func TestLinearThreads(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	saved := Threads()
+	defer SetThreads(saved)
+	for _, s := range []struct{ m, n, k int }{{1, 8000, 256}, {7, 1000, 300}, {64, 333, 100}} {
+		l := NewLinear(randSlice(r, s.n*s.k), randSlice(r, s.n), s.n, s.k)
+		x := randSlice(r, s.m*s.k)
+		want := make([]float32, s.m*s.n)
+		SetThreads(1)
+		l.Apply(want, x, s.m)
+		for _, th := range []int{2, 3, 8} {
+			SetThreads(th)
+			got := make([]float32, s.m*s.n)
+			l.Apply(got, x, s.m)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%+v threads %d: element %d = %g, want %g", s, th, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
