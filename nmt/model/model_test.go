@@ -636,3 +636,39 @@ func withI64(t *testing.T, ts []safetensors.Float32Tensor, name string) []byte {
 	out := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
 	return append(append(out, h...), data...)
 }
+
+// TestNextAllocations checks that a decoding step allocates nothing once
+// the buffers and caches have grown (batch 1 and a reordered batch of 3).
+func TestNextAllocations(t *testing.T) {
+	c := tinyConfig()
+	m := randomModel(t, c, 8)
+	ctx := context.Background()
+	enc, err := m.Encode(ctx, [][]int{{5, 6, 7, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, _ := m.NewDecoder(enc)
+	dims := dec.Dims()
+	lp := make([]float32, 3*dims.Vocab)
+	attn := make([]float32, 3*dims.Layers*dims.Heads*dims.SrcLen)
+	tok := []int{0}
+	step := func() {
+		if err := dec.Next(ctx, tok, lp[:len(tok)*dims.Vocab], attn[:len(tok)*dims.Layers*dims.Heads*dims.SrcLen]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step() // the first step sizes everything
+	if n := testing.AllocsPerRun(10, step); n != 0 {
+		t.Errorf("batch 1: %v allocations per step", n)
+	}
+	dec.Reorder([]int{0, 0, 0})
+	tok = []int{3, 4, 5}
+	step()
+	reorderStep := func() {
+		dec.Reorder([]int{2, 0, 1})
+		step()
+	}
+	if n := testing.AllocsPerRun(10, reorderStep); n != 0 {
+		t.Errorf("batch 3 with reordering: %v allocations per step", n)
+	}
+}
