@@ -159,6 +159,17 @@ func TestHTMLHoverInBrowser(t *testing.T) {
 	if got := ints(indices(".hl, .linked, .on")); len(got) != 0 {
 		t.Errorf("after leaving, %d elements stay highlighted", len(got))
 	}
+	// An address ending in #pair-2-s-1 opens with "green" highlighted.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate("about:blank"),
+		chromedp.Navigate("file://"+page+"#pair-2-s-1"),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-ready="true"] #pair-2 .src .w`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := ints(indices("#pair-2 .tgt .w.linked")); !reflect.DeepEqual(got, []int{2}) {
+		t.Errorf("#pair-2-s-1 highlighted target words %v, want [2]", got)
+	}
 	t.Logf("screenshot: %s", shot)
 }
 

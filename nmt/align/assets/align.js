@@ -107,6 +107,11 @@
     place();
     window.addEventListener('resize', place);
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(place);
+
+    // A page address ending in #pair-P-s-I (or -t-I) opens with that word
+    // highlighted, so a highlighted view can be linked to.
+    var m = /^#pair-(\d+)-([st])-(\d+)$/.exec(window.location.hash);
+    if (m && sec.getAttribute('data-pair') === m[1]) mark(m[2], Number(m[3]));
   }
 
   document.querySelectorAll('section.pair').forEach(setup);

@@ -5,7 +5,9 @@
 //	go run ./nmt/align/ibm1eval -corpus ../shared/corpus
 //
 // The corpus directory must hold bible.kjv-es.tsv and
-// links.kjv-es.jsonl.gz.
+// links.kjv-es.jsonl.gz. With -all it scores every symmetrization; with
+// -export FORMAT -o FILE [-refs Ruth.1.16,...] it also writes the
+// alignments (of the first symmetrization) of those verses.
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/translated/translated/nmt/align"
@@ -25,18 +28,47 @@ func main() {
 	iterations := flag.Int("iterations", align.IBM1Iterations, "EM iterations")
 	var sym align.Symmetrization = align.Intersection
 	flag.TextVar(&sym, "symmetrize", align.Intersection, "intersection, grow-diag, grow-diag-final, grow-diag-final-and or union")
+	all := flag.Bool("all", false, "score every symmetrization, not only -symmetrize")
+	export := flag.String("export", "", "also export the alignments of the verses named by -refs in this format (json, pharaoh, csv, tsv, svg, png, html)")
+	refs := flag.String("refs", "", "comma-separated verse references to export (default: every scored verse)")
+	out := flag.String("o", "", "file to export to (required with -export)")
 	flag.Parse()
-	if *corpus == "" || (*split != "test" && *split != "dev") || flag.NArg() > 0 {
+	if *corpus == "" || (*split != "test" && *split != "dev") || flag.NArg() > 0 || (*export != "") != (*out != "") {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*corpus, align.Split(*split), *iterations, sym); err != nil {
+	syms := []align.Symmetrization{sym}
+	if *all {
+		syms = []align.Symmetrization{align.Intersection, align.GrowDiag, align.GrowDiagFinalAnd, align.GrowDiagFinal, align.Union}
+	}
+	var ex *exportSpec
+	if *export != "" {
+		f, err := align.ParseFormat(*export)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ibm1eval:", err)
+			os.Exit(2)
+		}
+		ex = &exportSpec{format: f, path: *out, refs: map[string]bool{}}
+		for _, r := range strings.Split(*refs, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				ex.refs[r] = true
+			}
+		}
+	}
+	if err := run(*corpus, align.Split(*split), *iterations, syms, ex); err != nil {
 		fmt.Fprintln(os.Stderr, "ibm1eval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, split align.Split, iterations int, sym align.Symmetrization) error {
+// exportSpec says which alignments to export where.
+type exportSpec struct {
+	format align.Format
+	path   string
+	refs   map[string]bool // empty: all
+}
+
+func run(dir string, split align.Split, iterations int, syms []align.Symmetrization, ex *exportSpec) error {
 	start := time.Now()
 	var pairs [][2][]string
 	f, err := os.Open(filepath.Join(dir, "bible.kjv-es.tsv"))
@@ -60,16 +92,35 @@ func run(dir string, split align.Split, iterations int, sym align.Symmetrization
 	if err != nil {
 		return err
 	}
-	c, err := align.Evaluate(gold, func(g align.GoldPair) (*align.Alignment, error) {
-		return m.Align(g.Source, g.Target, sym)
-	})
+	fmt.Printf("IBM Model 1, %d EM iterations, trained on %d KJV/RV1909 training verses in %.1fs\n",
+		iterations, len(pairs), trained.Seconds())
+	var exported []*align.Alignment
+	for k, sym := range syms {
+		c, err := align.Evaluate(gold, func(g align.GoldPair) (*align.Alignment, error) {
+			a, err := m.Align(g.Source, g.Target, sym)
+			if err == nil && k == 0 && ex != nil && (len(ex.refs) == 0 || ex.refs[g.Ref]) {
+				a.ID = g.Ref
+				exported = append(exported, a)
+			}
+			return a, err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s, %d verses, %-21s %s\n", split, len(gold), sym.String()+":", c)
+	}
+	if ex == nil {
+		return nil
+	}
+	out, err := os.Create(ex.path)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("IBM Model 1, %d EM iterations, %s, trained on %d KJV/RV1909 training verses in %.1fs\n",
-		iterations, sym, len(pairs), trained.Seconds())
-	fmt.Printf("%s: %d verses: %s\n", split, len(gold), c)
-	return nil
+	if err := align.Write(out, ex.format, exported, align.ExportOptions{Title: "IBM Model 1 alignments"}); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func readGold(path string, split align.Split) ([]align.GoldPair, error) {
