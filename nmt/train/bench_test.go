@@ -31,7 +31,7 @@ func BenchmarkStep(b *testing.B) {
 		src[l-1], tgt[l-1] = 1, 1
 		bt.src, bt.tgt = append(bt.src, src), append(bt.tgt, tgt)
 	}
-	bg, err := newBucketGraph(c, ps, rows, l, 0.1, 0.1, make([]float32, rows*l*c.VocabSize))
+	bg, err := newBucketGraph(c, ps, rows, l, 0.1, 0.1, make([]float32, rows*l*c.VocabSize), &bufferPool{})
 	if err != nil {
 		b.Fatal(err)
 	}

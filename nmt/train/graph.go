@@ -34,15 +34,17 @@ type graphBuilder struct {
 	bg      *bucketGraph
 	nodes   map[string]*gorgonia.Node
 	dropout float32
+	pool    *bufferPool
 	err     error
 }
 
 // newBucketGraph builds and compiles the graph for batches of b pairs of
 // length l. scratch is the shared [b·l, V] buffer of the output layer.
-func newBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing float32, scratch []float32) (*bucketGraph, error) {
+func newBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing float32, scratch []float32, pool *bufferPool) (*bucketGraph, error) {
 	useOpenBLAS()
+	pool.begin()
 	bg := &bucketGraph{b: b, l: l, g: gorgonia.NewGraph()}
-	gb := &graphBuilder{cfg: c, bg: bg, nodes: map[string]*gorgonia.Node{}, dropout: dropout}
+	gb := &graphBuilder{cfg: c, bg: bg, nodes: map[string]*gorgonia.Node{}, dropout: dropout, pool: pool}
 	var wrt gorgonia.Nodes
 	for _, p := range ps.List {
 		val := tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(p.Data))
@@ -59,7 +61,7 @@ func newBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing fl
 	shared := gb.nodes["model.shared.weight"]
 
 	// Encoder: embeddings · sqrt(D) + positions, dropout, post-LN blocks.
-	bg.encEmbed = newEmbedOp(b, l, d, scale, int32(c.PadTokenID))
+	bg.encEmbed = newEmbedOp(pool, b, l, d, scale, int32(c.PadTokenID))
 	x := gb.drop(gb.apply(bg.encEmbed.kernel, shared))
 	for i := 0; i < c.EncoderLayers; i++ {
 		x = gb.encoderLayer(fmt.Sprintf("model.encoder.layers.%d", i), x)
@@ -67,14 +69,14 @@ func newBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing fl
 	enc := x // [B·L, D]
 
 	// Decoder: shifted targets, causal self-attention, cross-attention.
-	bg.decEmbed = newEmbedOp(b, l, d, scale, int32(c.PadTokenID))
+	bg.decEmbed = newEmbedOp(pool, b, l, d, scale, int32(c.PadTokenID))
 	y := gb.drop(gb.apply(bg.decEmbed.kernel, shared))
 	for i := 0; i < c.DecoderLayers; i++ {
 		y = gb.decoderLayer(fmt.Sprintf("model.decoder.layers.%d", i), y, enc)
 	}
 
 	// Tied output projection + label-smoothed cross-entropy.
-	bg.loss = newLossOp(n, c.VocabSize, d, smoothing, ps.FinalLogitsBias, scratch)
+	bg.loss = newLossOp(pool, n, c.VocabSize, d, smoothing, ps.FinalLogitsBias, scratch)
 	bg.cost = gb.apply(bg.loss.kernel, y, shared)
 	if gb.err != nil {
 		return nil, gb.err
@@ -116,7 +118,7 @@ func (gb *graphBuilder) linear(prefix string, x *gorgonia.Node) *gorgonia.Node {
 		return nil
 	}
 	s := xw.Shape()
-	return gb.apply(newBiasOp(s[0], s[1]), xw, gb.nodes[prefix+".bias"])
+	return gb.apply(newBiasOp(gb.pool, s[0], s[1]), xw, gb.nodes[prefix+".bias"])
 }
 
 // drop applies dropout when the rate is positive.
@@ -125,7 +127,7 @@ func (gb *graphBuilder) drop(x *gorgonia.Node) *gorgonia.Node {
 		return x
 	}
 	s := x.Shape()
-	o := newDropoutOp(s[0], s[1], gb.dropout)
+	o := newDropoutOp(gb.pool, s[0], s[1], gb.dropout)
 	gb.bg.dropouts = append(gb.bg.dropouts, o)
 	return gb.apply(o.kernel, x)
 }
@@ -141,7 +143,7 @@ func (gb *graphBuilder) residualNorm(prefix string, x, sub *gorgonia.Node) *gorg
 		return nil
 	}
 	s := x.Shape()
-	return gb.apply(newLayerNormOp(s[0], s[1]).kernel, sum, gb.nodes[prefix+".weight"], gb.nodes[prefix+".bias"])
+	return gb.apply(newLayerNormOp(gb.pool, s[0], s[1]).kernel, sum, gb.nodes[prefix+".weight"], gb.nodes[prefix+".bias"])
 }
 
 // attention projects queries from x and keys/values from mem, attends and
@@ -157,13 +159,13 @@ func (gb *graphBuilder) attention(prefix string, op *attentionOp, x, mem *gorgon
 // feedForward is fc2(act(fc1(x))).
 func (gb *graphBuilder) feedForward(prefix string, x *gorgonia.Node, ffn int) *gorgonia.Node {
 	h := gb.linear(prefix+".fc1", x) // [N, F]
-	h = gb.apply(newActivationOp(gb.cfg.ActivationFunction, gb.bg.b*gb.bg.l, ffn), h)
+	h = gb.apply(newActivationOp(gb.pool, gb.cfg.ActivationFunction, gb.bg.b*gb.bg.l, ffn), h)
 	return gb.linear(prefix+".fc2", h) // [N, D]
 }
 
 func (gb *graphBuilder) encoderLayer(p string, x *gorgonia.Node) *gorgonia.Node {
 	bg, c := gb.bg, gb.cfg
-	self := newAttentionOp(bg.b, bg.l, bg.l, c.EncoderAttentionHeads, c.DModel, false)
+	self := newAttentionOp(gb.pool, bg.b, bg.l, bg.l, c.EncoderAttentionHeads, c.DModel, false)
 	bg.encSelf = append(bg.encSelf, self)
 	x = gb.residualNorm(p+".self_attn_layer_norm", x, gb.drop(gb.attention(p+".self_attn", self, x, x)))
 	return gb.residualNorm(p+".final_layer_norm", x, gb.drop(gb.feedForward(p, x, c.EncoderFFNDim)))
@@ -171,8 +173,8 @@ func (gb *graphBuilder) encoderLayer(p string, x *gorgonia.Node) *gorgonia.Node 
 
 func (gb *graphBuilder) decoderLayer(p string, y, enc *gorgonia.Node) *gorgonia.Node {
 	bg, c := gb.bg, gb.cfg
-	self := newAttentionOp(bg.b, bg.l, bg.l, c.DecoderAttentionHeads, c.DModel, true)
-	cross := newAttentionOp(bg.b, bg.l, bg.l, c.DecoderAttentionHeads, c.DModel, false)
+	self := newAttentionOp(gb.pool, bg.b, bg.l, bg.l, c.DecoderAttentionHeads, c.DModel, true)
+	cross := newAttentionOp(gb.pool, bg.b, bg.l, bg.l, c.DecoderAttentionHeads, c.DModel, false)
 	bg.decSelf = append(bg.decSelf, self)
 	bg.decCross = append(bg.decCross, cross)
 	y = gb.residualNorm(p+".self_attn_layer_norm", y, gb.drop(gb.attention(p+".self_attn", self, y, y)))

@@ -48,7 +48,7 @@ func TestGradientCheck(t *testing.T) {
 			}
 			const b, l = 2, 5
 			scratch := make([]float32, b*l*c.VocabSize)
-			bg, err := newBucketGraph(c, ps, b, l, 0, 0.1, scratch)
+			bg, err := newBucketGraph(c, ps, b, l, 0, 0.1, scratch, &bufferPool{})
 			if err != nil {
 				t.Fatal(err)
 			}

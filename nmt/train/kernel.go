@@ -15,8 +15,9 @@ import (
 
 // kernel is a custom gorgonia Op over float32 tensors whose forward pass
 // and derivative are written by hand. Graphs have fixed shapes, so a kernel
-// knows its output shape when it is built and owns its output buffer, which
-// it overwrites on every run (no allocation per step).
+// knows its output shape when it is built; its output buffer comes from a
+// bufferPool shared by all bucket graphs, and it overwrites it on every
+// run (no allocation per step).
 //
 // Every kernel carries a unique id in its hash: gorgonia merges nodes with
 // equal hashes, and two kernels of the same kind must never be merged since
@@ -31,17 +32,57 @@ type kernel struct {
 	derive func(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error)
 	wrt    []bool
 
-	out *tensor.Dense // persistent output (nil for scalar outputs)
+	pool *bufferPool
+	out  bufRef // output buffer (unused for scalar outputs)
 }
+
+// bufferPool holds the buffers of kernels (outputs and values saved for the
+// backward pass). Graphs run one at a time, so the i-th buffer of every
+// bucket graph is the same slot, grown to the largest size asked for: the
+// memory of all graphs together is that of the largest one.
+type bufferPool struct {
+	slots [][]float32
+	next  int // slot handed out next while a graph is being built
+}
+
+// bufRef names n values of a pool slot.
+type bufRef struct {
+	pool    *bufferPool
+	slot, n int
+}
+
+// begin starts handing out slots for a new graph.
+func (p *bufferPool) begin() { p.next = 0 }
+
+// take reserves the next slot for n values.
+func (p *bufferPool) take(n int) bufRef {
+	if p.next == len(p.slots) {
+		p.slots = append(p.slots, nil)
+	}
+	if len(p.slots[p.next]) < n {
+		p.slots[p.next] = make([]float32, n)
+	}
+	r := bufRef{pool: p, slot: p.next, n: n}
+	p.next++
+	return r
+}
+
+// get returns the buffer (valid until the slot grows; call it at run time).
+func (r bufRef) get() []float32 { return r.pool.slots[r.slot][:r.n] }
 
 var kernelIDs atomic.Uint64
 
-func newKernel(name string, inDims []int, shape tensor.Shape) *kernel {
-	k := &kernel{name: name, id: kernelIDs.Add(1), inDims: inDims, shape: shape}
+func newKernel(pool *bufferPool, name string, inDims []int, shape tensor.Shape) *kernel {
+	k := &kernel{name: name, id: kernelIDs.Add(1), inDims: inDims, shape: shape, pool: pool}
 	if len(shape) > 0 {
-		k.out = tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
+		k.out = pool.take(shape.TotalSize())
 	}
 	return k
+}
+
+// child makes a kernel (typically a derivative) drawing on the same pool.
+func (k *kernel) child(name string, inDims []int, shape tensor.Shape) *kernel {
+	return newKernel(k.pool, name, inDims, shape)
 }
 
 func dimsType(d int) hm.Type {
@@ -88,13 +129,14 @@ func (k *kernel) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 			return nil, fmt.Errorf("%s: input %d has unexpected type %T", k.name, i, v)
 		}
 	}
-	if k.out == nil {
+	if len(k.shape) == 0 {
 		var s [1]float32
 		k.forward(s[:], in)
 		return gorgonia.NewF32(s[0]), nil
 	}
-	k.forward(k.out.Data().([]float32), in)
-	return k.out, nil
+	out := k.out.get()
+	k.forward(out, in)
+	return tensor.New(tensor.WithShape(k.shape...), tensor.WithBacking(out)), nil
 }
 
 func (k *kernel) ReturnsPtr() bool     { return false }

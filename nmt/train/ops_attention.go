@@ -19,16 +19,16 @@ type attentionOp struct {
 	b, t, s, h, dh int
 	scale          float32 // dh^-0.5
 	causal         bool
-	keyLen         []int     // [B], filled before each run
-	probs          []float32 // [B, H, T, S]
-	dscores        []float32 // [B, H, T, S], gradient w.r.t. the scaled scores
+	keyLen         []int  // [B], filled before each run
+	probs          bufRef // [B, H, T, S]
+	dscores        bufRef // [B, H, T, S], gradient w.r.t. the scaled scores
 }
 
-func newAttentionOp(b, t, s, heads, d int, causal bool) *attentionOp {
+func newAttentionOp(pool *bufferPool, b, t, s, heads, d int, causal bool) *attentionOp {
 	dh := d / heads
-	o := &attentionOp{kernel: newKernel("attention", []int{2, 2, 2}, tensor.Shape{b * t, d}),
+	o := &attentionOp{kernel: newKernel(pool, "attention", []int{2, 2, 2}, tensor.Shape{b * t, d}),
 		b: b, t: t, s: s, h: heads, dh: dh, scale: float32(1 / math.Sqrt(float64(dh))), causal: causal,
-		keyLen: make([]int, b), probs: make([]float32, b*heads*t*s), dscores: make([]float32, b*heads*t*s)}
+		keyLen: make([]int, b), probs: pool.take(b * heads * t * s), dscores: pool.take(b * heads * t * s)}
 	o.forward = o.run
 	o.wrt = []bool{true, true, true}
 	o.derive = o.diff
@@ -54,7 +54,7 @@ func (o *attentionOp) run(out []float32, in [][]float32) {
 	q, k, v := in[0], in[1], in[2]
 	for b := 0; b < o.b; b++ {
 		for h := 0; h < o.h; h++ {
-			p := o.block(o.probs, b, h)
+			p := o.block(o.probs.get(), b, h)
 			// scores = scale · Q_bh K_bhᵀ   [T, S]
 			blas32.Gemm(blas.NoTrans, blas.Trans, o.scale, o.strided(q, b, o.t, h), o.strided(k, b, o.s, h), 0, p)
 			o.maskedSoftmax(p.Data, o.keyLen[b])
@@ -100,14 +100,14 @@ func (o *attentionOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 	nq, nk := o.b*o.t, o.b*o.s
 	// dS = P ⊙ (dP − rowsum(dP ⊙ P)) · scale with dP = dO V_bhᵀ; kept in o.dscores.
 	// The kernel's output is a token [1] that orders dQ and dK after it.
-	ds := newKernel("attention.dscores", []int{2, 2}, tensor.Shape{1})
+	ds := o.child("attention.dscores", []int{2, 2}, tensor.Shape{1})
 	ds.forward = func(_ []float32, in [][]float32) {
 		dout, vv := in[0], in[1]
 		for b := 0; b < o.b; b++ {
 			for h := 0; h < o.h; h++ {
-				dp := o.block(o.dscores, b, h)
+				dp := o.block(o.dscores.get(), b, h)
 				blas32.Gemm(blas.NoTrans, blas.Trans, 1, o.strided(dout, b, o.t, h), o.strided(vv, b, o.s, h), 0, dp)
-				p := o.block(o.probs, b, h).Data
+				p := o.block(o.probs.get(), b, h).Data
 				for t := 0; t < o.t; t++ {
 					pr, gr := p[t*o.s:(t+1)*o.s], dp.Data[t*o.s:(t+1)*o.s]
 					var dot float32
@@ -126,29 +126,29 @@ func (o *attentionOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 		return nil, err
 	}
 	// dQ_bh = dS K_bh
-	dq := newKernel("attention.dq", []int{1, 2}, tensor.Shape{nq, o.d()})
+	dq := o.child("attention.dq", []int{1, 2}, tensor.Shape{nq, o.d()})
 	dq.forward = func(out []float32, in [][]float32) {
 		for b := 0; b < o.b; b++ {
 			for h := 0; h < o.h; h++ {
-				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, o.block(o.dscores, b, h), o.strided(in[1], b, o.s, h), 0, o.strided(out, b, o.t, h))
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, o.block(o.dscores.get(), b, h), o.strided(in[1], b, o.s, h), 0, o.strided(out, b, o.t, h))
 			}
 		}
 	}
 	// dK_bh = dSᵀ Q_bh
-	dk := newKernel("attention.dk", []int{1, 2}, tensor.Shape{nk, o.d()})
+	dk := o.child("attention.dk", []int{1, 2}, tensor.Shape{nk, o.d()})
 	dk.forward = func(out []float32, in [][]float32) {
 		for b := 0; b < o.b; b++ {
 			for h := 0; h < o.h; h++ {
-				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.dscores, b, h), o.strided(in[1], b, o.t, h), 0, o.strided(out, b, o.s, h))
+				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.dscores.get(), b, h), o.strided(in[1], b, o.t, h), 0, o.strided(out, b, o.s, h))
 			}
 		}
 	}
 	// dV_bh = Pᵀ dO_bh
-	dv := newKernel("attention.dv", []int{2}, tensor.Shape{nk, o.d()})
+	dv := o.child("attention.dv", []int{2}, tensor.Shape{nk, o.d()})
 	dv.forward = func(out []float32, in [][]float32) {
 		for b := 0; b < o.b; b++ {
 			for h := 0; h < o.h; h++ {
-				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.probs, b, h), o.strided(in[0], b, o.t, h), 0, o.strided(out, b, o.s, h))
+				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.probs.get(), b, h), o.strided(in[0], b, o.t, h), 0, o.strided(out, b, o.s, h))
 			}
 		}
 	}

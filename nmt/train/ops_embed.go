@@ -19,8 +19,8 @@ type embedOp struct {
 	l, d  int
 }
 
-func newEmbedOp(b, l, d int, scale float32, pad int32) *embedOp {
-	e := &embedOp{kernel: newKernel("embed", []int{2}, tensor.Shape{b * l, d}),
+func newEmbedOp(pool *bufferPool, b, l, d int, scale float32, pad int32) *embedOp {
+	e := &embedOp{kernel: newKernel(pool, "embed", []int{2}, tensor.Shape{b * l, d}),
 		ids: make([]int32, b*l), pos: sinusoidalPositions(l, d), scale: scale, pad: pad, l: l, d: d}
 	e.forward = e.run
 	e.wrt = []bool{true}
@@ -59,7 +59,7 @@ func (e *embedOp) run(out []float32, in [][]float32) {
 
 func (e *embedOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	vd := inputs[0].Shape()
-	k := newKernel("embed.scatter", []int{2}, tensor.Shape{vd[0], vd[1]})
+	k := e.child("embed.scatter", []int{2}, tensor.Shape{vd[0], vd[1]})
 	k.forward = func(out []float32, in [][]float32) {
 		clear(out)
 		g, d := in[0], e.d

@@ -31,8 +31,8 @@ type lossOp struct {
 	nll   float64 // summed −log p(y) of the last run (unsmoothed)
 }
 
-func newLossOp(n, v, d int, smoothing float32, bias, scratch []float32) *lossOp {
-	o := &lossOp{kernel: newKernel("loss", []int{2, 2}, nil), n: n, v: v, d: d, smoothing: smoothing,
+func newLossOp(pool *bufferPool, n, v, d int, smoothing float32, bias, scratch []float32) *lossOp {
+	o := &lossOp{kernel: newKernel(pool, "loss", []int{2, 2}, nil), n: n, v: v, d: d, smoothing: smoothing,
 		targets: make([]int32, n), bias: bias, logits: scratch[:n*v], grads: true}
 	o.forward = o.run
 	o.wrt = []bool{true, true}
@@ -123,12 +123,12 @@ func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 
 func (o *lossOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	// dH = g · G E   [N, D]
-	dh := newKernel("loss.dh", []int{0, 2}, tensor.Shape{o.n, o.d})
+	dh := o.child("loss.dh", []int{0, 2}, tensor.Shape{o.n, o.d})
 	dh.forward = func(out []float32, in [][]float32) {
 		gemm(false, false, o.n, o.d, o.v, in[0][0], o.logits, in[1], 0, out)
 	}
 	// dE = g · Gᵀ H   [V, D]
-	de := newKernel("loss.de", []int{0, 2}, tensor.Shape{o.v, o.d})
+	de := o.child("loss.de", []int{0, 2}, tensor.Shape{o.v, o.d})
 	de.forward = func(out []float32, in [][]float32) {
 		gemm(true, false, o.v, o.d, o.n, in[0][0], o.logits, in[1], 0, out)
 	}

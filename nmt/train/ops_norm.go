@@ -12,16 +12,16 @@ import (
 // y = (x − μ)/sqrt(σ² + eps) · γ + β. It keeps x̂ and 1/σ for the backward pass.
 type layerNormOp struct {
 	*kernel
-	xhat []float32 // [N, D]
-	rstd []float32 // [N]
+	xhat bufRef // [N, D]
+	rstd bufRef // [N]
 	n, d int
 }
 
 const layerNormEps = 1e-5
 
-func newLayerNormOp(n, d int) *layerNormOp {
-	o := &layerNormOp{kernel: newKernel("layernorm", []int{2, 1, 1}, tensor.Shape{n, d}),
-		xhat: make([]float32, n*d), rstd: make([]float32, n), n: n, d: d}
+func newLayerNormOp(pool *bufferPool, n, d int) *layerNormOp {
+	o := &layerNormOp{kernel: newKernel(pool, "layernorm", []int{2, 1, 1}, tensor.Shape{n, d}),
+		xhat: pool.take(n * d), rstd: pool.take(n), n: n, d: d}
 	o.forward = o.run
 	o.wrt = []bool{true, true, true}
 	o.derive = o.diff
@@ -30,7 +30,7 @@ func newLayerNormOp(n, d int) *layerNormOp {
 
 func (o *layerNormOp) run(out []float32, in [][]float32) {
 	x, gamma, beta := in[0], in[1], in[2]
-	d := o.d
+	d, xhat, rstd := o.d, o.xhat.get(), o.rstd.get()
 	for i := 0; i < o.n; i++ {
 		row := x[i*d : (i+1)*d]
 		var mean float64
@@ -45,8 +45,8 @@ func (o *layerNormOp) run(out []float32, in [][]float32) {
 		}
 		vr /= float64(d)
 		r := 1 / math.Sqrt(vr+layerNormEps)
-		o.rstd[i] = float32(r)
-		xh := o.xhat[i*d : (i+1)*d]
+		rstd[i] = float32(r)
+		xh := xhat[i*d : (i+1)*d]
 		y := out[i*d : (i+1)*d]
 		for j, v := range row {
 			h := float32((float64(v) - mean) * r)
@@ -59,11 +59,12 @@ func (o *layerNormOp) run(out []float32, in [][]float32) {
 func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	d := o.d
 	// dx = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·γ
-	dx := newKernel("layernorm.dx", []int{2, 1}, tensor.Shape{o.n, d})
+	dx := o.child("layernorm.dx", []int{2, 1}, tensor.Shape{o.n, d})
 	dx.forward = func(out []float32, in [][]float32) {
 		g, gamma := in[0], in[1]
+		xhat, rstd := o.xhat.get(), o.rstd.get()
 		for i := 0; i < o.n; i++ {
-			gr, xh, dst := g[i*d:(i+1)*d], o.xhat[i*d:(i+1)*d], out[i*d:(i+1)*d]
+			gr, xh, dst := g[i*d:(i+1)*d], xhat[i*d:(i+1)*d], out[i*d:(i+1)*d]
 			var sg, sgx float32
 			for j := range gr {
 				gh := gr[j] * gamma[j]
@@ -72,25 +73,25 @@ func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 			}
 			sg /= float32(d)
 			sgx /= float32(d)
-			r := o.rstd[i]
+			r := rstd[i]
 			for j := range gr {
 				dst[j] = r * (gr[j]*gamma[j] - sg - xh[j]*sgx)
 			}
 		}
 	}
 	// dγ = Σ_rows g·x̂ ; dβ = Σ_rows g
-	dgamma := newKernel("layernorm.dgamma", []int{2}, tensor.Shape{d})
+	dgamma := o.child("layernorm.dgamma", []int{2}, tensor.Shape{d})
 	dgamma.forward = func(out []float32, in [][]float32) {
 		clear(out)
-		g := in[0]
+		g, xhat := in[0], o.xhat.get()
 		for i := 0; i < o.n; i++ {
-			gr, xh := g[i*d:(i+1)*d], o.xhat[i*d:(i+1)*d]
+			gr, xh := g[i*d:(i+1)*d], xhat[i*d:(i+1)*d]
 			for j := range out {
 				out[j] += gr[j] * xh[j]
 			}
 		}
 	}
-	dbeta := newKernel("layernorm.dbeta", []int{2}, tensor.Shape{d})
+	dbeta := o.child("layernorm.dbeta", []int{2}, tensor.Shape{d})
 	dbeta.forward = func(out []float32, in [][]float32) { columnSums(out, in[0]) }
 	a, err := dx.apply(grad, inputs[1])
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 )
 
 // newBiasOp adds a bias row to every row of x: y[i, j] = x[i, j] + b[j].
-func newBiasOp(n, d int) *kernel {
-	k := newKernel("bias", []int{2, 1}, tensor.Shape{n, d})
+func newBiasOp(pool *bufferPool, n, d int) *kernel {
+	k := newKernel(pool, "bias", []int{2, 1}, tensor.Shape{n, d})
 	k.forward = func(out []float32, in [][]float32) {
 		x, b := in[0], in[1]
 		for i := 0; i < n; i++ {
@@ -21,7 +21,7 @@ func newBiasOp(n, d int) *kernel {
 	}
 	k.wrt = []bool{true, true}
 	k.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-		db := newKernel("bias.db", []int{2}, tensor.Shape{d})
+		db := k.child("bias.db", []int{2}, tensor.Shape{d})
 		db.forward = func(out []float32, in [][]float32) { columnSums(out, in[0]) }
 		n, err := db.apply(grad)
 		return gorgonia.Nodes{grad, n}, err
@@ -32,15 +32,19 @@ func newBiasOp(n, d int) *kernel {
 // newActivationOp applies swish (x·sigmoid(x), also called SiLU) or relu
 // elementwise to an [n, d] tensor. Swish keeps sigmoid(x) for its derivative
 // s + x·s·(1−s).
-func newActivationOp(kind string, n, d int) *kernel {
-	k := newKernel("act."+kind, []int{2}, tensor.Shape{n, d})
+func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
+	k := newKernel(pool, "act."+kind, []int{2}, tensor.Shape{n, d})
 	swish := kind != "relu"
-	var sig []float32
+	var sigRef bufRef
 	if swish {
-		sig = make([]float32, n*d)
+		sigRef = pool.take(n * d)
 	}
 	k.forward = func(out []float32, in [][]float32) {
 		x := in[0]
+		var sig []float32
+		if swish {
+			sig = sigRef.get()
+		}
 		parallelRows(n, func(_, lo, hi int) {
 			for i := lo * d; i < hi*d; i++ {
 				if swish {
@@ -55,9 +59,13 @@ func newActivationOp(kind string, n, d int) *kernel {
 	}
 	k.wrt = []bool{true}
 	k.derive = func(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-		dk := newKernel("act."+kind+".dx", []int{2, 2}, tensor.Shape{n, d})
+		dk := k.child("act."+kind+".dx", []int{2, 2}, tensor.Shape{n, d})
 		dk.forward = func(out []float32, in [][]float32) {
 			g, xs := in[0], in[1]
+			var sig []float32
+			if swish {
+				sig = sigRef.get()
+			}
 			parallelRows(n, func(_, lo, hi int) {
 				for i := lo * d; i < hi*d; i++ {
 					switch {
@@ -83,24 +91,25 @@ func newActivationOp(kind string, n, d int) *kernel {
 // seeded generator before each step, so a resumed run draws the same masks.
 type dropoutOp struct {
 	*kernel
-	mask []float32
+	mask bufRef
 	p    float32
 }
 
-func newDropoutOp(n, d int, p float32) *dropoutOp {
-	o := &dropoutOp{kernel: newKernel("dropout", []int{2}, tensor.Shape{n, d}), mask: make([]float32, n*d), p: p}
-	o.keepAll()
+func newDropoutOp(pool *bufferPool, n, d int, p float32) *dropoutOp {
+	o := &dropoutOp{kernel: newKernel(pool, "dropout", []int{2}, tensor.Shape{n, d}), mask: pool.take(n * d), p: p}
 	o.forward = func(out []float32, in [][]float32) {
+		mask := o.mask.get()
 		for i, x := range in[0] {
-			out[i] = x * o.mask[i]
+			out[i] = x * mask[i]
 		}
 	}
 	o.wrt = []bool{true}
 	o.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-		dk := newKernel("dropout.dx", []int{2}, tensor.Shape{n, d})
+		dk := o.child("dropout.dx", []int{2}, tensor.Shape{n, d})
 		dk.forward = func(out []float32, in [][]float32) {
+			mask := o.mask.get()
 			for i, g := range in[0] {
-				out[i] = g * o.mask[i]
+				out[i] = g * mask[i]
 			}
 		}
 		n, err := dk.apply(grad)
@@ -112,18 +121,20 @@ func newDropoutOp(n, d int, p float32) *dropoutOp {
 // sample draws a fresh mask.
 func (o *dropoutOp) sample(rng *rand.Rand) {
 	keep := 1 / (1 - o.p)
-	for i := range o.mask {
+	mask := o.mask.get()
+	for i := range mask {
 		if rng.Float32() < o.p {
-			o.mask[i] = 0
+			mask[i] = 0
 		} else {
-			o.mask[i] = keep
+			mask[i] = keep
 		}
 	}
 }
 
 // keepAll turns dropout off (evaluation).
 func (o *dropoutOp) keepAll() {
-	for i := range o.mask {
-		o.mask[i] = 1
+	mask := o.mask.get()
+	for i := range mask {
+		mask[i] = 1
 	}
 }

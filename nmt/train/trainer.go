@@ -47,6 +47,7 @@ type Trainer struct {
 	buckets    Buckets
 	graphs     map[int]*bucketGraph
 	scratch    []float32
+	pool       bufferPool
 	epoch      []BatchRef // batches of State.Epoch
 }
 
@@ -128,7 +129,7 @@ func (t *Trainer) graph(bucket int) (*bucketGraph, error) {
 		return g, nil
 	}
 	g, err := newBucketGraph(t.Config, t.Params, t.buckets.Rows(bucket), t.buckets.Lengths[bucket],
-		float32(t.Options.Dropout), float32(t.Options.LabelSmoothing), t.scratch)
+		float32(t.Options.Dropout), float32(t.Options.LabelSmoothing), t.scratch, &t.pool)
 	if err != nil {
 		return nil, err
 	}
