@@ -3,11 +3,15 @@
 // streaming and alignment (see docs/api.md and docs/operations.md).
 //
 // main.go only wires things together: flags, logging, models, listeners
-// and signals. The service lives in api.go (handlers), convert.go and
-// alignment.go (results to API messages), pool.go (decoding workers and
-// queue), limits.go (request checks), errors.go (the gRPC code table),
-// interceptors.go (logs, metrics, panics), metrics.go and server.go
-// (health, reflection, graceful stop).
+// and signals. The service is in package main too, one concern per file:
+// api.go (handlers), models.go and open.go (loading model directories),
+// limits.go (request checks), codec.go (requests with invalid UTF-8),
+// pool.go (decoding workers and queue), convert.go, spans.go and
+// alignment.go (results to API messages), errors.go (the one table from
+// errors to gRPC codes), interceptors.go (logs, metrics, panics),
+// metrics.go, health.go and server.go (health, reflection, graceful
+// stop). Nothing here is imported elsewhere; clients use the generated
+// package proto/translate/v1.
 package main
 
 import (
