@@ -11,16 +11,10 @@ import (
 // out = Σ_j p[j]·v_j. Key j is keys[j*stride : j*stride+len(q)], value j
 // likewise in values. p must hold n values; out is len(q) long.
 func attendHead(out, q, keys, values []float32, stride, n int, p []float32) {
-	hd := len(q)
 	p = p[:n]
-	for j := range p {
-		p[j] = tensor.Dot(q, keys[j*stride:j*stride+hd])
-	}
-	tensor.Softmax(p)
-	clear(out)
-	for j, w := range p {
-		tensor.Axpy(out, w, values[j*stride:j*stride+hd])
-	}
+	tensor.DotRows(p, q, keys, stride) // [n] scores
+	tensor.Softmax(p)                  // [n] weights
+	tensor.WeightedSum(out, p, values, stride)
 }
 
 // queryScale is head_dim^-0.5, the factor Marian applies to q after q_proj.

@@ -68,6 +68,15 @@ func asmExpSum(dst, src *float32, n int, shift float32) float32
 func asmSiLU(x *float32, n int)
 
 //go:noescape
+func asmDotRows(dst, q, keys *float32, n, hd, stride int)
+
+//go:noescape
+func asmAxpyRows64(dst, w, values *float32, n, stride int)
+
+//go:noescape
+func asmAxpyRows8(dst, w, values *float32, n, stride int)
+
+//go:noescape
 func asmMax(x *float32, n int) float32
 
 //go:noescape
@@ -188,4 +197,30 @@ func addConst(x []float32, c float32) {
 	}
 	asmAddConst(&x[0], n, c)
 	genericAddConst(x[n:], c)
+}
+
+func dotRows(dst, q, keys []float32, stride int) {
+	n, hd := len(dst), len(q)
+	if !useAVX2 || n == 0 || hd == 0 || hd%8 != 0 {
+		genericDotRows(dst, q, keys, stride)
+		return
+	}
+	_ = keys[(n-1)*stride+hd-1]
+	asmDotRows(&dst[0], &q[0], &keys[0], n, hd, stride)
+}
+
+func axpyRows(dst, w, values []float32, stride int) {
+	n, hd := len(w), len(dst)
+	if !useAVX2 || n == 0 || hd%8 != 0 {
+		genericAxpyRows(dst, w, values, stride)
+		return
+	}
+	_ = values[(n-1)*stride+hd-1]
+	c := 0
+	for ; c+64 <= hd; c += 64 {
+		asmAxpyRows64(&dst[c], &w[0], &values[c], n, stride)
+	}
+	for ; c < hd; c += 8 {
+		asmAxpyRows8(&dst[c], &w[0], &values[c], n, stride)
+	}
 }

@@ -712,3 +712,149 @@ loop8:
 done:
 	VZEROUPPER
 	RET
+
+// func asmDotRows(dst, q, keys *float32, n, hd, stride int)
+//
+// dst[j] = q · keys[j*stride : j*stride+hd] for j < n; hd is a multiple of
+// 8. Four keys at a time, one accumulator each (Y0-Y3), q's chunk in Y4.
+TEXT ·asmDotRows(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ q+8(FP), SI
+	MOVQ keys+16(FP), R10
+	MOVQ n+24(FP), CX
+	MOVQ hd+32(FP), R9
+	SHLQ $2, R9 // hd in bytes
+	MOVQ stride+40(FP), R8
+	SHLQ $2, R8 // stride in bytes
+four:
+	CMPQ CX, $4
+	JL one
+	LEAQ (R10)(R8*1), R11
+	LEAQ (R10)(R8*2), R12
+	LEAQ (R11)(R8*2), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ AX, AX
+four_k:
+	VMOVUPS (SI)(AX*1), Y4
+	VFMADD231PS (R10)(AX*1), Y4, Y0
+	VFMADD231PS (R11)(AX*1), Y4, Y1
+	VFMADD231PS (R12)(AX*1), Y4, Y2
+	VFMADD231PS (R13)(AX*1), Y4, Y3
+	ADDQ $32, AX
+	CMPQ AX, R9
+	JL four_k
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVUPS X0, (DI)
+	ADDQ $16, DI
+	LEAQ (R12)(R8*2), R10
+	SUBQ $4, CX
+	JMP four
+one:
+	TESTQ CX, CX
+	JZ done
+	VXORPS Y0, Y0, Y0
+	XORQ AX, AX
+one_k:
+	VMOVUPS (SI)(AX*1), Y4
+	VFMADD231PS (R10)(AX*1), Y4, Y0
+	ADDQ $32, AX
+	CMPQ AX, R9
+	JL one_k
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, (DI)
+	ADDQ $4, DI
+	ADDQ R8, R10
+	DECQ CX
+	JMP one
+done:
+	VZEROUPPER
+	RET
+
+// func asmAxpyRows64(dst, w, values *float32, n, stride int)
+//
+// dst[0:64] = Σ_j w[j]·values[j*stride : j*stride+64] for j < n (n ≥ 1);
+// eight accumulators Y0-Y7, the broadcast weight in Y8.
+TEXT ·asmAxpyRows64(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ w+8(FP), SI
+	MOVQ values+16(FP), R10
+	MOVQ n+24(FP), CX
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+loop:
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS (R10), Y8, Y0
+	VFMADD231PS 32(R10), Y8, Y1
+	VFMADD231PS 64(R10), Y8, Y2
+	VFMADD231PS 96(R10), Y8, Y3
+	VFMADD231PS 128(R10), Y8, Y4
+	VFMADD231PS 160(R10), Y8, Y5
+	VFMADD231PS 192(R10), Y8, Y6
+	VFMADD231PS 224(R10), Y8, Y7
+	ADDQ $4, SI
+	ADDQ R8, R10
+	DECQ CX
+	JNZ loop
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func asmAxpyRows8(dst, w, values *float32, n, stride int)
+//
+// As asmAxpyRows64 for eight columns, with two accumulators (even and odd
+// j) added at the end.
+TEXT ·asmAxpyRows8(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ w+8(FP), SI
+	MOVQ values+16(FP), R10
+	MOVQ n+24(FP), CX
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+pair:
+	CMPQ CX, $2
+	JL single
+	VBROADCASTSS (SI), Y8
+	VBROADCASTSS 4(SI), Y9
+	VFMADD231PS (R10), Y8, Y0
+	VFMADD231PS (R10)(R8*1), Y9, Y1
+	ADDQ $8, SI
+	LEAQ (R10)(R8*2), R10
+	SUBQ $2, CX
+	JMP pair
+single:
+	TESTQ CX, CX
+	JZ done
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS (R10), Y8, Y0
+done:
+	VADDPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	VZEROUPPER
+	RET

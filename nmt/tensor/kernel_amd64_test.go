@@ -15,4 +15,5 @@ func TestGenericKernels(t *testing.T) {
 	t.Run("SoftmaxAndExp", TestSoftmaxAndExp)
 	t.Run("Activations", TestActivations)
 	t.Run("ArgmaxMax", TestArgmaxMax)
+	t.Run("DotRowsWeightedSum", TestDotRowsWeightedSum)
 }

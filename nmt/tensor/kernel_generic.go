@@ -94,3 +94,18 @@ func genericAddConst(x []float32, c float32) {
 		x[i] += c
 	}
 }
+
+func genericDotRows(dst, q, keys []float32, stride int) {
+	hd := len(q)
+	for j := range dst {
+		dst[j] = genericDot(q, keys[j*stride:j*stride+hd])
+	}
+}
+
+func genericAxpyRows(dst, w, values []float32, stride int) {
+	clear(dst)
+	hd := len(dst)
+	for j, a := range w {
+		genericAxpy(dst, a, values[j*stride:j*stride+hd])
+	}
+}

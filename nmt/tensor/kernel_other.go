@@ -33,3 +33,6 @@ func addConst(x []float32, c float32) { genericAddConst(x, c) }
 
 // Accelerated reports which kernels run: "go" on this architecture.
 func Accelerated() string { return "go" }
+
+func dotRows(dst, q, keys []float32, stride int)    { genericDotRows(dst, q, keys, stride) }
+func axpyRows(dst, w, values []float32, stride int) { genericAxpyRows(dst, w, values, stride) }

@@ -269,3 +269,37 @@ func TestLinearThreads(t *testing.T) {
 		}
 	}
 }
+
+func TestDotRowsWeightedSum(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, hd := range []int{1, 8, 12, 16, 24, 64, 72, 128} {
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 9, 31} {
+			stride := 3*hd + 5
+			q := randSlice(r, hd)
+			rows := randSlice(r, max(n-1, 0)*stride+hd)
+			w := randSlice(r, n)
+			dots := make([]float32, n)
+			DotRows(dots, q, rows, stride)
+			sum := randSlice(r, hd) // overwritten, not accumulated
+			WeightedSum(sum, w, rows, stride)
+			for j := 0; j < n; j++ {
+				var want float64
+				for i := 0; i < hd; i++ {
+					want += float64(q[i]) * float64(rows[j*stride+i])
+				}
+				if math.Abs(float64(dots[j])-want) > 1e-5*float64(hd) {
+					t.Fatalf("hd %d n %d: dot %d = %g, want %g", hd, n, j, dots[j], want)
+				}
+			}
+			for i := 0; i < hd; i++ {
+				var want float64
+				for j := 0; j < n; j++ {
+					want += float64(w[j]) * float64(rows[j*stride+i])
+				}
+				if math.Abs(float64(sum[i])-want) > 1e-5*float64(n+1) {
+					t.Fatalf("hd %d n %d: sum[%d] = %g, want %g", hd, n, i, sum[i], want)
+				}
+			}
+		}
+	}
+}

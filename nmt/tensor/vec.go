@@ -18,6 +18,28 @@ func Axpy(dst []float32, alpha float32, x []float32) {
 	axpy(dst, alpha, x)
 }
 
+// DotRows sets dst[j] = q · rows[j*stride : j*stride+len(q)] for every j
+// < len(dst): one query against a strided set of keys.
+func DotRows(dst, q, rows []float32, stride int) {
+	if len(dst) > 0 && (stride < len(q) || len(rows) < (len(dst)-1)*stride+len(q)) {
+		panic(fmt.Sprintf("tensor.DotRows: %d rows of %d with stride %d need %d values, got %d", len(dst), len(q), stride, (len(dst)-1)*stride+len(q), len(rows)))
+	}
+	dotRows(dst, q, rows, stride)
+}
+
+// WeightedSum sets dst = Σ_j w[j]·rows[j*stride : j*stride+len(dst)]: the
+// attention-weighted sum of a strided set of values.
+func WeightedSum(dst, w, rows []float32, stride int) {
+	if len(w) > 0 && (stride < len(dst) || len(rows) < (len(w)-1)*stride+len(dst)) {
+		panic(fmt.Sprintf("tensor.WeightedSum: %d rows of %d with stride %d need %d values, got %d", len(w), len(dst), stride, (len(w)-1)*stride+len(dst), len(rows)))
+	}
+	if len(w) == 0 {
+		clear(dst)
+		return
+	}
+	axpyRows(dst, w, rows, stride)
+}
+
 // Scale multiplies dst by alpha.
 func Scale(dst []float32, alpha float32) {
 	for i := range dst {
