@@ -66,11 +66,19 @@ func parallel(l *Linear, dst, x []float32, m, np int) {
 	done := donePool.Get().(chan struct{})
 	groups := (np + 3) / 4
 	bound := func(w int) int { return min(np, 4*(groups*w/workers)) }
+	// A range no idle helper takes at once is computed here instead, so
+	// concurrent products never wait for each other's helpers.
+	sent := 0
 	for w := 1; w < workers; w++ {
-		tasks <- task{l: l, dst: dst, x: x, m: m, p0: bound(w), p1: bound(w + 1), done: done}
+		select {
+		case tasks <- task{l: l, dst: dst, x: x, m: m, p0: bound(w), p1: bound(w + 1), done: done}:
+			sent++
+		default:
+			l.applyPanels(dst, x, m, bound(w), bound(w+1))
+		}
 	}
 	l.applyPanels(dst, x, m, 0, bound(1))
-	for w := 1; w < workers; w++ {
+	for ; sent > 0; sent-- {
 		<-done
 	}
 	donePool.Put(done)
