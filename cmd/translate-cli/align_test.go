@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/translated/translated/nmt/align"
+)
+
+const (
+	sampleGold   = "../../nmt/align/testdata/gold.sample.jsonl"
+	sampleCorpus = "../../nmt/align/testdata/corpus.sample.tsv"
+)
+
+func TestAlignGolden(t *testing.T) {
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"align_args.txt", "", []string{"align", "--model", tiny, "In the beginning. And the earth.", "En el principio. Y la tierra."}},
+		{"align_stdin.txt", "¿Dónde?\t¿Where?\nthe king’s house\tla casa del rey\n\t\n", []string{"align", "--model", tiny, "--heads", "layer=-1,head=0,shift", "--symmetrize", "intersection"}},
+		{"align.json", "", []string{"align", "--model", tiny, "--format", "json", "Hi there.", "Hola."}},
+		{"align.csv", "", []string{"align", "--model", tiny, "--format", "csv", "--level", "subword", "Hi there.", "Hola, tú."}},
+		{"align_eval.txt", "", []string{"align-eval", "--model", tiny, "--gold", sampleGold, "--train", sampleCorpus, "--ibm1", "--limit", "4", "--heads", "layer=1", "--symmetrize", "all"}},
+		{"align_eval_scan.txt", "", []string{"align-eval", "--model", tiny, "--gold", sampleGold, "--limit", "2", "--scan", "--symmetrize", "intersection"}},
+	}
+	for _, c := range cases {
+		out, errs, code := cli(t, c.stdin, c.args...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", c.name, code, errs)
+		}
+		golden(t, c.name, out)
+	}
+}
+
+func TestAlignJSONReadsBack(t *testing.T) {
+	out, errs, code := cli(t, "one. two.\tuno. dos.\nthree\ttres\n", "align", "--model", tiny, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	pairs, err := align.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pairs) != 2 || pairs[0].ID != "1" || pairs[0].Source.Text != "one. two." || len(pairs[0].Target.Words) != 4 {
+		t.Fatalf("read back %d pairs: %+v", len(pairs), pairs[0])
+	}
+	if pairs[0].Subword == nil || pairs[0].Subword.Rows != len(pairs[0].Target.Tokens) || pairs[0].Score >= 0 {
+		t.Fatalf("pair 1 lacks its subword matrix or score")
+	}
+}
+
+func TestAlignFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"png", "html", "svg"} {
+		path := filepath.Join(dir, "out."+f)
+		_, errs, code := cli(t, "", "align", "--model", tiny, "--format", f, "-o", path, "the house", "la casa")
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", f, code, errs)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch f {
+		case "png":
+			if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+				t.Errorf("png: %v", err)
+			}
+		case "html":
+			if !bytes.Contains(b, []byte(`data-links="`)) || bytes.Contains(b, []byte("http://")) && !bytes.Contains(b, []byte("http://www.w3.org/2000/svg")) {
+				t.Errorf("html is not the self-contained page")
+			}
+		case "svg":
+			if !bytes.HasPrefix(b, []byte("<?xml")) {
+				t.Errorf("svg starts with %.20q", b)
+			}
+		}
+	}
+}
+
+func TestAlignErrors(t *testing.T) {
+	cases := []struct {
+		stdin   string
+		args    []string
+		code    int
+		message string
+	}{
+		{"", []string{"align", "--model", tiny, "--format", "gif", "a", "b"}, exitUsage, `unknown format "gif"`},
+		{"", []string{"align", "--model", tiny, "--level", "char", "a", "b"}, exitUsage, `unknown level "char"`},
+		{"", []string{"align", "--model", tiny, "only-one"}, exitUsage, "give SOURCE and TARGET"},
+		{"", []string{"align", "--model", tiny, "--heads", "layer=x", "a", "b"}, exitUsage, `"x" is not an integer`},
+		{"", []string{"align", "--model", tiny, "--heads", "layer=9", "a", "b"}, exitUsage, "layer 9 out of range"},
+		{"", []string{"align", "--model", tiny, "--symmetrize", "grow", "a", "b"}, exitUsage, `unknown symmetrization "grow"`},
+		{"no tab here\n", []string{"align", "--model", tiny}, exitUsage, "stdin line 1: want one tab"},
+		{"a\tb\tc\n", []string{"align", "--model", tiny}, exitUsage, "stdin line 1: want one tab"},
+		{"", []string{"align", "--model", "/nonexistent", "a", "b"}, exitBadModel, "cannot load model"},
+		{"", []string{"align", "--model", tiny, "a\xff", "b"}, exitUsage, "not valid UTF-8"},
+		{"", []string{"align", "--model", tiny, "-o", "/nonexistent/dir/x.json", "a", "b"}, exitFailure, "no such file"},
+		{"", []string{"align-eval", "--model", tiny, "--gold", sampleGold, "--split", "train"}, exitUsage, `--split "train"`},
+		{"", []string{"align-eval", "--gold", sampleGold, "--attention=false"}, exitUsage, "--attention or --ibm1"},
+		{"", []string{"align-eval", "--model", tiny, "--gold", "/nonexistent.jsonl"}, exitFailure, "no such file"},
+		{"", []string{"align-eval", "--gold", sampleGold, "--attention=false", "--ibm1", "--train", "/nonexistent.tsv"}, exitFailure, "no such file"},
+		{"", []string{"align-eval", "--gold", sampleCorpus, "--attention=false", "--ibm1"}, exitFailure, "line 1: align: gold"},
+	}
+	for _, c := range cases {
+		_, errs, code := cli(t, c.stdin, c.args...)
+		if code != c.code || !strings.Contains(errs, c.message) {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.message)
+		}
+	}
+}
