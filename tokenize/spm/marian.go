@@ -268,3 +268,5 @@ func (m *Marian) Decode(ids []int) string {
 func isPythonSpace(r rune) bool {
 	return unicode.IsSpace(r) || (r >= 0x1C && r <= 0x1F)
 }
+
+var _ tokenize.Tokenizer = (*Marian)(nil)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"strings"
+
+	"github.com/translated/translated/tokenize"
 )
 
 // Model is a loaded SentencePiece unigram model. Its ids are the piece
@@ -276,3 +278,5 @@ func (m *Model) is(id int, t pieceType) bool {
 func (m *Model) Normalize(text string) string {
 	return m.norm.normalize(text).text
 }
+
+var _ tokenize.Tokenizer = (*Model)(nil)
