@@ -77,6 +77,15 @@ func asmAxpyRows64(dst, w, values *float32, n, stride int)
 func asmAxpyRows8(dst, w, values *float32, n, stride int)
 
 //go:noescape
+func asmAddSum(x, y *float32, n int) float64
+
+//go:noescape
+func asmSqDev(x *float32, n int, mean float64) float64
+
+//go:noescape
+func asmNormAffine(x, gamma, beta *float32, n int, mean, inv float32)
+
+//go:noescape
 func asmMax(x *float32, n int) float32
 
 //go:noescape
@@ -223,4 +232,37 @@ func axpyRows(dst, w, values []float32, stride int) {
 	for ; c < hd; c += 8 {
 		asmAxpyRows8(&dst[c], &w[0], &values[c], n, stride)
 	}
+}
+
+func addSum(x, y []float32) float64 {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		return genericAddSum(x, y)
+	}
+	var yp *float32
+	if y != nil {
+		_ = y[len(x)-1]
+		yp = &y[0]
+		y = y[n:]
+	}
+	return asmAddSum(&x[0], yp, n) + genericAddSum(x[n:], y)
+}
+
+func sqDev(x []float32, mean float64) float64 {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		return genericSqDev(x, mean)
+	}
+	return asmSqDev(&x[0], n, mean) + genericSqDev(x[n:], mean)
+}
+
+func normAffine(x, gamma, beta []float32, mean, inv float32) {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		genericNormAffine(x, gamma, beta, mean, inv)
+		return
+	}
+	_, _ = gamma[len(x)-1], beta[len(x)-1]
+	asmNormAffine(&x[0], &gamma[0], &beta[0], n, mean, inv)
+	genericNormAffine(x[n:], gamma[n:], beta[n:], mean, inv)
 }

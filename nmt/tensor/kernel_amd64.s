@@ -858,3 +858,89 @@ done:
 	VMOVUPS Y0, (DI)
 	VZEROUPPER
 	RET
+
+// func asmAddSum(x, y *float32, n int) float64
+//
+// x[i] += y[i] (skipped when y is nil) for n (a multiple of 8) floats, and
+// returns Σ x[i] accumulated in float64.
+TEXT ·asmAddSum(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+loop:
+	VMOVUPS (DI), Y0
+	TESTQ SI, SI
+	JZ noadd
+	VADDPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+noadd:
+	VCVTPS2PD X0, Y1
+	VADDPD Y1, Y2, Y2
+	VEXTRACTF128 $1, Y0, X0
+	VCVTPS2PD X0, Y1
+	VADDPD Y1, Y3, Y3
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ loop
+	VADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X3, X2, X2
+	VHADDPD X2, X2, X2
+	VZEROUPPER
+	MOVSD X2, ret+24(FP)
+	RET
+
+// func asmSqDev(x *float32, n int, mean float64) float64
+//
+// Σ (x[i] - mean)² in float64 for n (a multiple of 8) floats.
+TEXT ·asmSqDev(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSD mean+16(FP), Y4
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+loop:
+	VCVTPS2PD (DI), Y0
+	VCVTPS2PD 16(DI), Y1
+	VSUBPD Y4, Y0, Y0
+	VSUBPD Y4, Y1, Y1
+	VFMADD231PD Y0, Y0, Y2
+	VFMADD231PD Y1, Y1, Y3
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ loop
+	VADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X3, X2, X2
+	VHADDPD X2, X2, X2
+	VZEROUPPER
+	MOVSD X2, ret+24(FP)
+	RET
+
+// func asmNormAffine(x, gamma, beta *float32, n int, mean, inv float32)
+//
+// x[i] = (x[i] - mean)·inv·gamma[i] + beta[i] for n (a multiple of 8) floats.
+TEXT ·asmNormAffine(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), DI
+	MOVQ gamma+8(FP), SI
+	MOVQ beta+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS mean+32(FP), Y4
+	VBROADCASTSS inv+36(FP), Y5
+loop:
+	VMOVUPS (DI), Y0
+	VSUBPS Y4, Y0, Y0
+	VMULPS Y5, Y0, Y0
+	VMULPS (SI), Y0, Y0
+	VADDPS (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JNZ loop
+	VZEROUPPER
+	RET

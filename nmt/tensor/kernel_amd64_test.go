@@ -16,4 +16,5 @@ func TestGenericKernels(t *testing.T) {
 	t.Run("Activations", TestActivations)
 	t.Run("ArgmaxMax", TestArgmaxMax)
 	t.Run("DotRowsWeightedSum", TestDotRowsWeightedSum)
+	t.Run("AddLayerNormSizes", TestAddLayerNormSizes)
 }

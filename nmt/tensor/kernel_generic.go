@@ -109,3 +109,30 @@ func genericAxpyRows(dst, w, values []float32, stride int) {
 		genericAxpy(dst, a, values[j*stride:j*stride+hd])
 	}
 }
+
+// genericAddSum adds y to x (unless y is nil) and returns Σ x in float64.
+func genericAddSum(x, y []float32) float64 {
+	var sum float64
+	for i := range x {
+		if y != nil {
+			x[i] += y[i]
+		}
+		sum += float64(x[i])
+	}
+	return sum
+}
+
+func genericSqDev(x []float32, mean float64) float64 {
+	var ss float64
+	for _, v := range x {
+		d := float64(v) - mean
+		ss += d * d
+	}
+	return ss
+}
+
+func genericNormAffine(x, gamma, beta []float32, mean, inv float32) {
+	for i, v := range x {
+		x[i] = (v-mean)*inv*gamma[i] + beta[i]
+	}
+}

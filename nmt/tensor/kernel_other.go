@@ -36,3 +36,9 @@ func Accelerated() string { return "go" }
 
 func dotRows(dst, q, keys []float32, stride int)    { genericDotRows(dst, q, keys, stride) }
 func axpyRows(dst, w, values []float32, stride int) { genericAxpyRows(dst, w, values, stride) }
+
+func addSum(x, y []float32) float64           { return genericAddSum(x, y) }
+func sqDev(x []float32, mean float64) float64 { return genericSqDev(x, mean) }
+func normAffine(x, gamma, beta []float32, mean, inv float32) {
+	genericNormAffine(x, gamma, beta, mean, inv)
+}

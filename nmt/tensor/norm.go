@@ -16,23 +16,12 @@ func AddLayerNorm(x, y, gamma, beta []float32, eps float32) {
 	}
 	for r := 0; r < len(x); r += d {
 		row := x[r : r+d : r+d]
+		var res []float32
 		if y != nil {
-			Add(row, y[r:r+d])
+			res = y[r : r+d]
 		}
-		var sum float64
-		for _, v := range row {
-			sum += float64(v)
-		}
-		mean := sum / float64(d)
-		var ss float64
-		for _, v := range row {
-			dv := float64(v) - mean
-			ss += dv * dv
-		}
-		inv := 1 / math.Sqrt(ss/float64(d)+float64(eps))
-		mf, invf := float32(mean), float32(inv)
-		for i, v := range row {
-			row[i] = (v-mf)*invf*gamma[i] + beta[i]
-		}
+		mean := addSum(row, res) / float64(d)
+		inv := 1 / math.Sqrt(sqDev(row, mean)/float64(d)+float64(eps))
+		normAffine(row, gamma, beta, float32(mean), float32(inv))
 	}
 }

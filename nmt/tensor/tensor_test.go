@@ -303,3 +303,46 @@ func TestDotRowsWeightedSum(t *testing.T) {
 		}
 	}
 }
+
+func TestAddLayerNormSizes(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, d := range []int{3, 8, 37, 256} {
+		for _, withY := range []bool{false, true} {
+			rows := 3
+			x, y := randSlice(r, rows*d), randSlice(r, rows*d)
+			for i := range x {
+				x[i] += 5 // an offset the mean must remove
+			}
+			g, b := randSlice(r, d), randSlice(r, d)
+			got := append([]float32(nil), x...)
+			var yy []float32
+			if withY {
+				yy = y
+			}
+			AddLayerNorm(got, yy, g, b, 1e-5)
+			for row := 0; row < rows; row++ {
+				v := make([]float64, d)
+				var mean float64
+				for i := range v {
+					v[i] = float64(x[row*d+i])
+					if withY {
+						v[i] += float64(y[row*d+i])
+					}
+					mean += v[i]
+				}
+				mean /= float64(d)
+				var vr float64
+				for _, e := range v {
+					vr += (e - mean) * (e - mean)
+				}
+				vr /= float64(d)
+				for i, e := range v {
+					want := (e-mean)/math.Sqrt(vr+1e-5)*float64(g[i]) + float64(b[i])
+					if math.Abs(float64(got[row*d+i])-want) > 2e-5*math.Max(1, math.Abs(want)) {
+						t.Fatalf("d %d y %v row %d col %d: %g, want %g", d, withY, row, i, got[row*d+i], want)
+					}
+				}
+			}
+		}
+	}
+}
