@@ -82,6 +82,7 @@ func (t *Translator) searchOptions(o Options) (search.Options, error) {
 		BeamSize: o.BeamSize, NBest: o.NBest, LengthPenalty: o.LengthPenalty,
 		MaxLength: o.MaxLength, MaxLengthRatio: o.MaxLengthRatio, MaxLengthOffset: maxLengthOffset,
 		EOS: t.cfg.EOSTokenID, Pad: t.cfg.PadTokenID, Start: t.cfg.DecoderStartTokenID,
+		LikelyStop: true,
 	}
 	if s.BeamSize == 0 {
 		s.BeamSize = defaultBeamSize

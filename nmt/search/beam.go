@@ -147,7 +147,10 @@ func (r *run) sentenceDone(b *sentenceBeam, s int) bool {
 	}
 	worst := fin[r.opts.NBest-1].norm
 	for _, n := range b.live {
-		if r.bound(n, s) > worst {
+		if r.opts.LikelyStop && n.score/r.pow[max(n.depth, 1)] > worst {
+			return false
+		}
+		if !r.opts.LikelyStop && r.bound(n, s) > worst {
 			return false
 		}
 	}

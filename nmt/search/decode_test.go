@@ -232,6 +232,7 @@ var randomOpts = []Options{
 	{BeamSize: 3, NBest: 2, LengthPenalty: 0.6, MaxLength: 15, EarlyStop: true},
 	{BeamSize: 5, NBest: 5, LengthPenalty: -0.3, MaxLength: 10, MinLength: 2},
 	{BeamSize: 3, LengthPenalty: 0.6, MaxLength: 20, Banned: []int{5, 6}},
+	{BeamSize: 4, NBest: 2, LengthPenalty: 1, MaxLength: 25, LikelyStop: true},
 }
 
 func withIDs(o Options) Options {
@@ -407,5 +408,29 @@ func TestDecodeErrors(t *testing.T) {
 	want := "search: scorer row count 1 differs from source count 2"
 	if _, err := Decode(context.Background(), f, []int{2, 2}, handOpts(2), nil); err == nil || err.Error() != want {
 		t.Errorf("got error %v, want %q", err, want)
+	}
+}
+
+func TestLikelyStopStopsSooner(t *testing.T) {
+	steps := func(likely bool) ([]Hypothesis, int) {
+		o := handOpts(2)
+		o.MaxLength, o.LengthPenalty, o.LikelyStop = 30, 1, likely
+		f := newFake(t, vocab5, []int{0}, []int{3}, lengthTrade)
+		hyps, err := Decode(context.Background(), f, []int{3}, o, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hyps[0], f.calls
+	}
+	exact, exactCalls := steps(false)
+	likely, likelyCalls := steps(true)
+	checkHyp(t, likely[0], []int{a, a, a, eos}, sumLogs(.6, .8, .8, .8))
+	if !reflect.DeepEqual(exact[0].Tokens, likely[0].Tokens) {
+		t.Errorf("exact bound found %v, estimate %v", exact[0].Tokens, likely[0].Tokens)
+	}
+	// With α = 1 the exact bound cannot rule out a long tail and runs on;
+	// the estimate stops right after a a a EOS beats every live beam.
+	if likelyCalls >= exactCalls || likelyCalls > 6 {
+		t.Errorf("Next calls: %d with the estimate, %d with the exact bound", likelyCalls, exactCalls)
 	}
 }

@@ -80,6 +80,15 @@ type Options struct {
 	// decoding ignores it.
 	EarlyStop bool
 
+	// LikelyStop, when EarlyStop is false, replaces the exact bound with a
+	// cheaper estimate: a sentence stops once NBest hypotheses have finished
+	// and no live hypothesis's current NormScore (its sum over its present
+	// length) beats the NBest-th finished one — the rule of Hugging Face's
+	// early_stopping=False. With α > 0 it stops long before the length limit,
+	// at the risk of missing a hypothesis that grows into a better
+	// normalized score. Streaming stays exact either way.
+	LikelyStop bool
+
 	// EOS is the end-of-sentence token id (config eos_token_id). It is never
 	// banned.
 	EOS int
