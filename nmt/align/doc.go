@@ -11,6 +11,8 @@
 //     token), reduced by a Selector ("layer=2,head=1", "heads=0:1+2:3",
 //     "avg", ...);
 //   - word segmentation (Segment) shared by every word-level rule;
+//   - TokenSpans, which places decoded target tokens in their text, and
+//     Join, which merges the alignments of a text's sentence pairs;
 //   - symmetrization of two directional link sets (intersection,
 //     grow-diag, grow-diag-final, grow-diag-final-and, union);
 //   - an IBM Model 1 aligner, the classic statistical peer;

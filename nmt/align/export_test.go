@@ -303,6 +303,14 @@ func TestShorten(t *testing.T) {
 // bigAlignment is a 60×60 word alignment with long, accented and
 // right-to-left words.
 func bigAlignment(t testing.TB) *Alignment {
+	a, err := Extract(bigInput(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func bigInput(t testing.TB) Input {
 	vocab := []string{"corazón", "Kirjath-jearim-extraordinarily-long", "שָׁלוֹם", "niño", "Beth-lehem-judah", "مرحبا", "éxodo", "the"}
 	var src, tgt []string
 	for i := range 60 {
@@ -325,11 +333,25 @@ func bigAlignment(t testing.TB) *Alignment {
 		row[60] = 0.1
 		in.Attention = append(in.Attention, [][][]float32{{row}})
 	}
-	a, err := Extract(in, Options{})
-	if err != nil {
-		t.Fatal(err)
+	return in
+}
+
+func BenchmarkExtract60(b *testing.B) {
+	in := bigInput(b)
+	for range b.N {
+		if _, err := Extract(in, Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
-	return a
+}
+
+func BenchmarkWritePNG60(b *testing.B) {
+	pairs := []*Alignment{bigAlignment(b)}
+	for range b.N {
+		if err := Write(io.Discard, FormatPNG, pairs, ExportOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // TestPNGReadable60 draws a 60×60 heatmap and checks that every row and

@@ -105,7 +105,7 @@ func checkAttention(in Input, sel Selector) ([]HeadRef, error) {
 		return nil, fmt.Errorf("align: attention has %d steps for %d target tokens (want %d, or %d with the end-of-sentence step)", T, want, want, want+1)
 	}
 	if T == 0 {
-		return sel.resolve(1, 1)
+		return nil, nil // nothing to reduce, nothing to check the selector against
 	}
 	layers := len(in.Attention[0])
 	if layers == 0 || len(in.Attention[0][0]) == 0 {

@@ -207,6 +207,10 @@ func TestExtractEmpty(t *testing.T) {
 	if err := a.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	// With no step at all there is nothing to check a selector against.
+	if _, err := Extract(Input{SourceText: "a"}, Options{Selector: OneHead(7, 7)}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestWordMatrixUnassignedTokens(t *testing.T) {

@@ -63,6 +63,9 @@ func Join(source, target string, parts []*Alignment, srcStarts, tgtStarts []int)
 		if p == nil {
 			return nil, fmt.Errorf("align: join: part %d is nil", k)
 		}
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("align: join: part %d: %w", k, err)
+		}
 		if k == 0 {
 			a.Method = p.Method
 		}

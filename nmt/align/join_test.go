@@ -89,6 +89,7 @@ func TestJoin(t *testing.T) {
 		{"the king’shouse", "la casa del rey", []*Alignment{k1}, []int{0}, []int{0}, "does not appear"},
 		{"xthe king’s house", "la casa del rey", []*Alignment{k1}, []int{1}, []int{0}, `word 0 "the" is not a word of the whole text`},
 		{src, tgt, []*Alignment{k1, nil}, srcStarts, tgtStarts, "part 1 is nil"},
+		{src, tgt, []*Alignment{k1, {Links: []Link{{5, 5}}}}, srcStarts, tgtStarts, "part 1: align: link 5-5 outside"},
 	}
 	for _, e := range errs {
 		_, err := Join(e.src, e.tgt, e.parts, e.srcAt, e.tgtAt)
