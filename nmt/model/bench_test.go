@@ -6,10 +6,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/translated/translated/nmt/tensor"
 )
 
 // Benchmarks run on a realistic-size model: d_model 256, 4 heads, 3 encoder
@@ -17,6 +20,7 @@ import (
 // with a fixed seed, or the checkpoint directory named by
 // TRANSLATED_BENCH_MODEL (scripts/reference/make_tiny.py --bench DIR writes
 // one that scripts/reference/bench.py also measures with PyTorch).
+// TRANSLATED_BENCH_THREADS sets tensor.SetThreads (default GOMAXPROCS).
 
 // cpuClock reports the CPU time of the calling OS thread (benchmarks lock
 // their goroutine to one). On a machine shared with other work, wall time
@@ -53,6 +57,15 @@ func report(b *testing.B, cpuStart time.Duration, items int, unit string) {
 func benchModel(b *testing.B) *Model {
 	b.Helper()
 	lockThread(b)
+	if s := os.Getenv("TRANSLATED_BENCH_THREADS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("TRANSLATED_BENCH_THREADS=%q: %v", s, err)
+		}
+		saved := tensor.Threads()
+		tensor.SetThreads(n)
+		b.Cleanup(func() { tensor.SetThreads(saved) })
+	}
 	if dir := os.Getenv("TRANSLATED_BENCH_MODEL"); dir != "" {
 		m, err := Load(dir)
 		if err != nil {
