@@ -124,7 +124,7 @@ class Linear:
         self.w, self.b = w, b  # [out, in], [out]
 
     def __call__(self, x):
-        return torch.matmul(x, self.w.t()) + self.b
+        return torch.nn.functional.linear(x, self.w, self.b)  # x @ w^T + b
 
 
 class LayerNorm:
