@@ -135,10 +135,11 @@ func runAlign(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitUsage
 	}
-	tr, code := mf.open(e)
+	tr, release, code := mf.connect(e)
 	if code != exitOK {
 		return code
 	}
+	defer release()
 	var alignments []*align.Alignment
 	for k, p := range pairs {
 		d, err := decodePair(ctx, tr, p[0], p[1])

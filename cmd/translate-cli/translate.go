@@ -22,6 +22,14 @@ func init() {
 // directory of models.
 type modelFlags struct {
 	dir, from, to, models string
+	server                string // host:port of a translated server; empty = local model
+}
+
+// translator is what the commands need of a model, local or behind a
+// server: *nmt.Translator and *remoteTranslator both provide it.
+type translator interface {
+	Translate(ctx context.Context, req nmt.Request, stream func(nmt.Event)) ([]nmt.Translation, error)
+	Align(ctx context.Context, source, target string, opts nmt.Options) (nmt.Translation, error)
 }
 
 func (m *modelFlags) add(fs *flag.FlagSet) {
@@ -29,6 +37,26 @@ func (m *modelFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&m.from, "from", "en", "source language, picks `DIR`/<from>-<to> under --models")
 	fs.StringVar(&m.to, "to", "es", "target language")
 	fs.StringVar(&m.models, "models", "checkpoints", "directory holding one model directory per language pair")
+	fs.StringVar(&m.server, "server", "", "translate through a translated server at `host:port` (pair from --from/--to) instead of a local model")
+}
+
+// connect opens the local model, or a client of the server when --server
+// is set. The returned function releases it.
+func (m *modelFlags) connect(e *env) (translator, func(), int) {
+	if m.server == "" {
+		tr, code := m.open(e)
+		return tr, func() {}, code
+	}
+	if m.dir != "" {
+		fmt.Fprintln(e.stderr, "translate-cli: --model and --server exclude each other: a server picks its model by --from/--to")
+		return nil, nil, exitUsage
+	}
+	r, err := dialServer(m.server, m.from, m.to)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+		return nil, nil, exitUsage
+	}
+	return r, func() { r.Close() }, exitOK
 }
 
 // path resolves the model directory the flags name.
@@ -106,10 +134,11 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", errOr(err, "--batch must be at least 1"))
 		return exitUsage
 	}
-	tr, code := mf.open(e)
+	tr, release, code := mf.connect(e)
 	if code != exitOK {
 		return code
 	}
+	defer release()
 	opts := df.options()
 	opts.Attention = *attention
 	translate := func(texts []string) int {

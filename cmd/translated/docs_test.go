@@ -103,8 +103,6 @@ func TestAPIDocExamples(t *testing.T) {
 		cmd.Dir, cmd.Env = root, env
 		out, err := cmd.CombinedOutput()
 		switch {
-		case strings.Contains(string(out), "flag provided but not defined: -server"):
-			t.Skipf("docs/api.md:%d: translate-cli translate has no --server flag yet", ex.line)
 		case ex.fails != "" && (err == nil || !strings.Contains(string(out), ex.fails)):
 			t.Errorf("docs/api.md:%d: want a failure printing %q, got %v:\n%s", ex.line, ex.fails, err, out)
 		case ex.fails == "" && err != nil:
