@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/netlib/blas/netlib"
 	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 var useBLASOnce sync.Once
@@ -18,6 +19,10 @@ var useBLASOnce sync.Once
 // BLAS, which is about three times slower here.
 func useOpenBLAS() {
 	useBLASOnce.Do(func() {
+		// Graph values are dropped after every run (see bucketGraph.run);
+		// without the tensor pool a dropped header is never handed out
+		// again while another node still holds it.
+		tensor.DontUsePool()
 		gorgonia.Use(netlib.Implementation{})
 		blas32.Use(netlib.Implementation{})
 	})

@@ -246,5 +246,8 @@ func (bg *bucketGraph) run(train bool, rng *rand.Rand) (loss, nll, count float64
 	if !ok {
 		return 0, 0, 0, fmt.Errorf("train: the cost is %T, not a float32 scalar", bg.cost.Value())
 	}
+	// Let go of the run's intermediate values: otherwise every bucket graph
+	// keeps its last activations alive (hundreds of MB each).
+	bg.g.UnbindAllNonInputs()
 	return float64(*v), bg.loss.nll, bg.loss.count, nil
 }
