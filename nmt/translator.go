@@ -129,3 +129,7 @@ func countParameters(m *model.Model) int {
 	}
 	return n
 }
+
+// SourceTokenizer is the tokenizer the translator reads sources with, for
+// callers that count or inspect tokens before translating.
+func (t *Translator) SourceTokenizer() tokenize.Tokenizer { return t.src }

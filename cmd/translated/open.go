@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
-	"github.com/translated/translated/tokenize"
 )
 
 // openModel loads one model directory with the real translator. The model
@@ -26,16 +24,12 @@ func openModel(dir string, heads align.Selector) (*model, error) {
 	if err := heads.Validate(in.DecoderLayers, in.Heads); err != nil {
 		return nil, fmt.Errorf("-alignment-heads: %w", err)
 	}
-	// A second copy of the tokenizer counts request tokens before any
-	// decoding starts, so that the token limit costs no worker time.
-	tok, err := tokenize.Load(filepath.Join(dir, nmt.TokenizerFile))
-	if err != nil {
-		return nil, err
-	}
+	// The source tokenizer counts request tokens before any decoding
+	// starts, so that the token limit costs no worker time.
 	return &model{
 		name:         in.Source + "-" + in.Target,
 		engine:       t,
-		tokens:       tok,
+		tokens:       t.SourceTokenizer(),
 		maxPositions: in.MaxPositions,
 		selector:     heads,
 		info: &translatev1.Model{
