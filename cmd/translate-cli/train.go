@@ -40,6 +40,7 @@ type trainFlags struct {
 	maxPos                         int
 	buckets                        string
 	cpuProfile                     string
+	devBLEU                        bool
 	opts                           train.Options
 }
 
@@ -100,6 +101,7 @@ flags:
 	fs.IntVar(&o.CheckpointSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0 = off)")
 	fs.IntVar(&o.LogEvery, "log-every", 100, "steps between train.log lines")
 	fs.IntVar(&o.DevEvery, "dev-every", 0, "steps between dev evaluations besides those at checkpoints (0 = none)")
+	fs.BoolVar(&f.devBLEU, "dev-bleu", true, "at each evaluation also translate the dev split greedily with the engine and score BLEU and chrF (the best checkpoint is then chosen by BLEU, otherwise by dev loss)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this `file`")
 	return fs
 }
@@ -257,6 +259,14 @@ func trainMain(ctx context.Context, f *trainFlags, e *env) error {
 		return err
 	}
 	tr.Progress, tr.Log = e.stderr, io.MultiWriter(logFile)
+	if f.devBLEU && len(devPairs) > 0 {
+		srcs := make([][]int32, len(devPairs))
+		refs := make([]string, len(devEx))
+		for i := range devPairs {
+			srcs[i], refs[i] = devPairs[i].Src, devEx[i].Target
+		}
+		tr.Evaluate = train.GreedyEvaluator(srcs, refs, tok.Decode)
+	}
 	if f.resume {
 		if err := tr.Resume(); err != nil {
 			return err
