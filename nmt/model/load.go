@@ -1,9 +1,7 @@
 package model
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,8 +13,9 @@ import (
 const WeightsFile = "model.safetensors"
 
 // Load reads a checkpoint directory: config.json and model.safetensors with
-// Hugging Face MarianMTModel tensor names (see docs/checkpoints.md). F32, F16
-// and BF16 tensors are accepted and widened to float32. A missing,
+// Hugging Face MarianMTModel tensor names (see docs/checkpoints.md), or,
+// when there is no model.safetensors, pytorch_model.bin (see LoadWeights).
+// F32, F16 and BF16 tensors are accepted and widened to float32. A missing,
 // mis-shaped or badly typed tensor is an error naming the file and the
 // tensor; tensors the model does not use are ignored.
 func Load(dir string) (*Model, error) {
@@ -24,15 +23,11 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, WeightsFile)
-	f, err := safetensors.ReadFile(path)
+	path, err := weightsPath(dir)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: checkpoint has no weights file", path)
-		}
 		return nil, err
 	}
-	return build(cfg, fileSource{path: path, f: f})
+	return LoadWeights(cfg, path)
 }
 
 // fileSource serves tensors from a parsed safetensors file.
