@@ -42,8 +42,10 @@ type Decoder struct {
 var _ search.Scorer = (*Decoder)(nil)
 
 // NewDecoder starts decoding enc: one row per source sentence, in order,
-// each holding the empty prefix. The first call to Next feeds the decoder
-// start token (Config().DecoderStartTokenID) to every row.
+// each holding the empty prefix. The first call to Next is expected to feed
+// the decoder start token (Config().DecoderStartTokenID) to every row, as
+// package search does; the cross-attention keys and values of every source
+// token are computed here, once.
 func (m *Model) NewDecoder(enc *Encoding) (*Decoder, error) {
 	if enc == nil || enc.model != m {
 		return nil, fmt.Errorf("model: the encoding was made by another model")
@@ -127,27 +129,8 @@ func (d *Decoder) Next(ctx context.Context, tokens []int, logProbs, attn []float
 func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32) error {
 	c := &d.m.cfg
 	rows := len(d.src)
-	if len(tokens) != rows {
-		return fmt.Errorf("model: Next got %d tokens for %d rows", len(tokens), rows)
-	}
-	if rows == 0 {
-		return nil
-	}
-	dims := d.Dims()
-	if len(out) < rows*dims.Vocab {
-		return fmt.Errorf("model: logProbs holds %d values, need %d rows × %d", len(out), rows, dims.Vocab)
-	}
-	attnSize := dims.Layers * dims.Heads * dims.SrcLen
-	if attn != nil && len(attn) < rows*attnSize {
-		return fmt.Errorf("model: attn holds %d values, need %d rows × %d", len(attn), rows, attnSize)
-	}
-	if d.step >= c.MaxPositionEmbeddings {
-		return fmt.Errorf("model: target position %d reaches max_position_embeddings %d", d.step, c.MaxPositionEmbeddings)
-	}
-	for r, id := range tokens {
-		if id < 0 || id >= c.DecoderVocabSize {
-			return fmt.Errorf("model: token %d of row %d is outside the target vocabulary of %d", id, r, c.DecoderVocabSize)
-		}
+	if err := d.check(tokens, out, attn); err != nil || rows == 0 {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -182,7 +165,36 @@ func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32)
 		layer.ffn.apply(x, rows, d.m.activation, d.hidden, d.tmp)
 	}
 	// out = x·Eᵀ + final_logits_bias  [rows, V]
-	d.m.output.Apply(out[:rows*dims.Vocab], x, rows)
+	d.m.output.Apply(out[:rows*c.DecoderVocabSize], x, rows)
 	d.step++
+	return nil
+}
+
+// check validates Next's arguments against the decoder's state.
+func (d *Decoder) check(tokens []int, out, attn []float32) error {
+	c := &d.m.cfg
+	rows := len(d.src)
+	if len(tokens) != rows {
+		return fmt.Errorf("model: Next got %d tokens for %d rows", len(tokens), rows)
+	}
+	if rows == 0 {
+		return nil
+	}
+	dims := d.Dims()
+	if len(out) < rows*dims.Vocab {
+		return fmt.Errorf("model: logProbs holds %d values, need %d rows × %d", len(out), rows, dims.Vocab)
+	}
+	attnSize := dims.Layers * dims.Heads * dims.SrcLen
+	if attn != nil && len(attn) < rows*attnSize {
+		return fmt.Errorf("model: attn holds %d values, need %d rows × %d", len(attn), rows, attnSize)
+	}
+	if d.step >= c.MaxPositionEmbeddings {
+		return fmt.Errorf("model: target position %d reaches max_position_embeddings %d", d.step, c.MaxPositionEmbeddings)
+	}
+	for r, id := range tokens {
+		if id < 0 || id >= c.DecoderVocabSize {
+			return fmt.Errorf("model: token %d of row %d is outside the target vocabulary of %d", id, r, c.DecoderVocabSize)
+		}
+	}
 	return nil
 }
