@@ -2,7 +2,8 @@
 """Independent PyTorch reference of the MarianMT forward pass.
 
 Reads a Hugging Face MarianMT-layout directory (config.json and
-model.safetensors) without the transformers library and computes what
+model.safetensors, or pytorch_model.bin when there is no model.safetensors)
+without the transformers library and computes what
 transformers.MarianMTModel computes in evaluation mode:
 
   encoder   x = embed(src) * sqrt(D) [if scale_embedding] + sinusoid(0..S-1)
@@ -23,8 +24,14 @@ D/2 + j is cos of the same angle. Positions start at 0 on both sides.
 
 Needs only /usr/bin/python3 with python3-torch and python3-numpy (Debian).
 
+Greedy search masks the pad id (and any further banned ids, such as the
+bad_words_ids of a generation config) to -inf before the argmax; with
+force_eos it also ends a hypothesis that reaches its length limit with
+</s>, as generate() does with forced_eos_token_id.
+
 Command line (a quick look at a model):
   marian_ref.py MODEL_DIR --src 5,9,1 [--max-len 20] [--dtype float64]
+                [--weights pytorch_model.bin] [--ban 3,4] [--force-eos]
 """
 
 import argparse
@@ -75,6 +82,34 @@ def read_safetensors(path):
             raise ValueError(f"{path}: {name}: {end - begin} bytes do not hold shape {shape} of {dtype}")
         out[name] = arr.reshape(shape)
     return out
+
+
+def read_torch(path):
+    """Returns {name: float32 numpy array} from a torch.save archive
+    (pytorch_model.bin). F16 and BF16 are widened exactly."""
+    sd = torch.load(path, map_location="cpu")
+    out = {}
+    for name, t in sd.items():
+        if not isinstance(t, torch.Tensor):
+            raise ValueError(f"{path}: {name} is a {type(t).__name__}, not a tensor")
+        if t.dtype not in (torch.float32, torch.float16, torch.bfloat16):
+            raise ValueError(f"{path}: {name}: dtype {t.dtype} is not float32, float16 or bfloat16")
+        out[name] = t.detach().to(torch.float32).contiguous().numpy()
+    return out
+
+
+def read_weights(model_dir, weights=None):
+    """Reads weights (a file name inside model_dir; default model.safetensors,
+    or pytorch_model.bin when the directory has no model.safetensors).
+    Returns ({name: float32 array}, file name)."""
+    if weights is None:
+        weights = "model.safetensors"
+        if not os.path.exists(os.path.join(model_dir, weights)) and os.path.exists(os.path.join(model_dir, "pytorch_model.bin")):
+            weights = "pytorch_model.bin"
+    path = os.path.join(model_dir, weights)
+    if weights.endswith(".safetensors"):
+        return read_safetensors(path), weights
+    return read_torch(path), weights
 
 
 # --------------------------------------------------------------------- config
@@ -207,22 +242,23 @@ class DecoderLayer:
 class Marian:
     """A loaded model. All tensors have the dtype given at load time."""
 
-    def __init__(self, model_dir, dtype=torch.float32):
+    def __init__(self, model_dir, dtype=torch.float32, weights=None):
+        """weights: the weights file inside model_dir (see read_weights)."""
         c = read_config(model_dir)
-        raw = read_safetensors(os.path.join(model_dir, "model.safetensors"))
+        raw, weights = read_weights(model_dir, weights)
         self.config, self.dtype = c, dtype
         self.names = set(raw)
 
         def get(name):
             if name not in raw:
-                raise KeyError(f"{model_dir}: model.safetensors has no tensor {name}")
+                raise KeyError(f"{model_dir}: {weights} has no tensor {name}")
             return torch.from_numpy(raw[name].astype(np.float64)).to(dtype)
 
         def first(*names):
             for n in names:
                 if n in raw:
                     return get(n)
-            raise KeyError(f"{model_dir}: model.safetensors has none of {names}")
+            raise KeyError(f"{model_dir}: {weights} has none of {names}")
 
         D = c["d_model"]
         V, Vd = c["vocab_size"], c["decoder_vocab_size"]
@@ -320,11 +356,13 @@ class Marian:
 
     # -- greedy decoding
 
-    def greedy(self, src, src_lens=None, max_len=20, stop_at_eos=True):
-        """Greedy search with the pad id masked out. Returns per sentence the
-        generated ids (eos included when produced), and for batch 1 also the
-        per-step cross-attention [t][layer][head][S], logits [t][Vd] and the
-        top-1 minus top-2 margin of every step."""
+    def greedy(self, src, src_lens=None, max_len=20, stop_at_eos=True, banned=None, force_eos=False):
+        """Greedy search with the pad id and the ids in banned masked out.
+        With force_eos, the last of max_len steps may only produce eos.
+        Returns per sentence the generated ids (eos included when
+        produced), and for batch 1 also the per-step cross-attention
+        [t][layer][head][S], logits [t][Vd] (masked entries -inf) and the
+        top-1 minus top-2 margin of every step (inf on a forced step)."""
         c = self.config
         enc, mask, _ = self.encode(src, src_lens)
         B = src.shape[0]
@@ -333,10 +371,16 @@ class Marian:
         out = [[] for _ in range(B)]
         done = [False] * B
         steps = []
-        for _ in range(max_len):
+        for t in range(max_len):
             logits, cross = self.step(cache, mask, tokens)
             logits = logits.clone()
             logits[:, c["pad_token_id"]] = -math.inf
+            for b in banned or ():
+                logits[:, b] = -math.inf
+            if force_eos and t == max_len - 1:
+                keep = logits[:, c["eos_token_id"]].clone()
+                logits[:, :] = -math.inf
+                logits[:, c["eos_token_id"]] = keep
             top2 = torch.topk(logits, 2, dim=-1)
             tokens = top2.indices[:, 0]
             steps.append({
@@ -364,11 +408,15 @@ def main():
     ap.add_argument("--src", required=True, help="comma-separated source ids (end with eos)")
     ap.add_argument("--max-len", type=int, default=20)
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    ap.add_argument("--weights", help="weights file in MODEL_DIR (default model.safetensors, else pytorch_model.bin)")
+    ap.add_argument("--ban", default="", help="comma-separated ids never generated (besides the pad id)")
+    ap.add_argument("--force-eos", action="store_true", help="end at the length limit with </s>")
     a = ap.parse_args()
-    m = Marian(a.model_dir, getattr(torch, a.dtype))
+    m = Marian(a.model_dir, getattr(torch, a.dtype), a.weights)
     src = torch.tensor([[int(s) for s in a.src.split(",")]])
+    banned = [int(b) for b in a.ban.split(",") if b]
     with torch.inference_mode():
-        ids, steps = m.greedy(src, max_len=a.max_len)
+        ids, steps = m.greedy(src, max_len=a.max_len, banned=banned, force_eos=a.force_eos)
     print("greedy:", " ".join(map(str, ids[0])))
     print("margins:", " ".join(f"{float(s['margin'][0]):.4g}" for s in steps))
 
