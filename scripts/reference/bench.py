@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """PyTorch peer benchmark for the Go forward pass (marian_ref.py in float32).
 
-  bench.py MODEL_DIR [--steps 32] [--sentences 16] [--src-len 30] [--rounds 5]
+  bench.py MODEL_DIR [--steps 32] [--sentences 16] [--src-len 30] [--rounds 5] [--threads 2]
 
-PyTorch runs with 2 intra-op threads and OpenBLAS pinned to 1 thread (set
-before torch is imported, otherwise the two thread pools fight over the
-cores), under torch.inference_mode. Each figure is the best of --rounds
-rounds (after one warm-up), to report the machine rather than its noise.
+PyTorch runs with --threads intra-op threads (default 2) and OpenBLAS
+pinned to 1 thread (set before torch is imported, otherwise the two thread
+pools fight over the cores), under torch.inference_mode. Each figure is the
+best of --rounds rounds (after one warm-up), to report the machine rather
+than its noise, followed by the process CPU time of that round (all
+threads). On a machine shared with other work, PyTorch's OpenMP threads
+wait for each other at every small operation (softmax, embedding lookup):
+compare --threads 1 as well, and the CPU times.
 
 Work measured, identical to what the Go benchmarks should do:
 
@@ -49,13 +53,20 @@ def sources(config, n, length):
 
 
 def best_time(fn, rounds):
+    """(wall seconds, CPU seconds) of the fastest of rounds calls."""
     fn()  # warm-up
-    best = float("inf")
+    best = (float("inf"), 0.0)
     for _ in range(rounds):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        t, c = time.perf_counter() - t0, time.process_time() - c0
+        best = min(best, (t, c))
     return best
+
+
+def line(what, t, count=None, unit=""):
+    rate = f"({count / t[0]:9.0f} {unit}/s)" if count else ""
+    return f"{what:<23}{t[0] * 1e3:9.3f} ms  cpu {t[1] * 1e3:9.3f} ms  {rate}"
 
 
 def translate(m, src, steps):
@@ -80,9 +91,10 @@ def main():
     ap.add_argument("--sentences", type=int, default=16)
     ap.add_argument("--src-len", type=int, default=30, help="source length including eos")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     a = ap.parse_args()
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     m = marian_ref.Marian(a.model_dir, torch.float32)
     c = m.config
     src = sources(c, max(a.sentences, 16), a.src_len)
@@ -91,10 +103,10 @@ def main():
     print(f"sources: {a.sentences} sentences of {a.src_len} tokens; {a.steps} decoder steps each; best of {a.rounds}")
 
     with torch.inference_mode():
-        t = best_time(lambda: m.encode(src[:1]), a.rounds)
-        print(f"encoder, batch 1:      {t * 1e3:8.3f} ms   ({a.src_len / t:9.0f} source tokens/s)")
+        t = best_time(lambda: m.encode(src[:1]), a.rounds * 4)
+        print(line("encoder, batch 1:", t, a.src_len, "source tokens"))
         t = best_time(lambda: m.encode(src[:16]), a.rounds)
-        print(f"encoder, batch 16:     {t * 1e3:8.3f} ms   ({16 * a.src_len / t:9.0f} source tokens/s)")
+        print(line("encoder, batch 16:", t, 16 * a.src_len, "source tokens"))
 
         enc, mask, _ = m.encode(src[:1])
         cache = m.start_cache(enc)
@@ -109,17 +121,17 @@ def main():
             m.step(cache, mask, tok)
 
         t = best_time(one_step, a.rounds * 20)
-        print(f"decoder step, batch 1: {t * 1e3:8.3f} ms   (position 15, cached keys/values)")
+        print(line("decoder step, batch 1:", t) + "(position 15, cached keys/values)")
 
         def sequential():
             for i in range(a.sentences):
                 translate(m, src[i : i + 1], a.steps)
 
         t = best_time(sequential, a.rounds)
-        print(f"translate, batch 1:    {t * 1e3:8.1f} ms   ({a.sentences * a.steps / t:9.0f} target tokens/s)")
+        print(line("translate, batch 1:", t, a.sentences * a.steps, "target tokens"))
         n = 16
         t = best_time(lambda: translate(m, src[:n], a.steps), a.rounds)
-        print(f"translate, batch 16:   {t * 1e3:8.1f} ms   ({n * a.steps / t:9.0f} target tokens/s)")
+        print(line("translate, batch 16:", t, n * a.steps, "target tokens"))
     return 0
 
 
