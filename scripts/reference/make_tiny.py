@@ -6,7 +6,7 @@ Each model directory gets config.json (MarianConfig fields, model_type
 (a byte-level BPE learned from a few English/Spanish sentences, see
 bytebpe.py). Everything is deterministic: the tokenizer has no randomness
 and each model's weights come from numpy's PCG64 seeded with the seed in
-MODELS. A seed is kept only if greedy decoding of the golden cases is
+MODELS_SPEC. A seed is kept only if greedy decoding of the golden cases is
 robust (every step's top-1 minus top-2 logit margin > 1e-3, same ids in
 float32 and float64, float32 logits within MAX_F32_DEVIATION of float64)
 and varied (one case stops at </s> after at least one other token, another
@@ -242,8 +242,7 @@ def random_weights(spec, vocab, seed, std=TINY_STD):
     if spec["write_aliases"]:
         # The sinusoidal tables, as transformers may save them. Readers should
         # compute the table themselves; in an F16 file this copy is rounded.
-        sys.path.insert(0, HERE)
-        import marian_ref
+        import marian_ref  # torch is only needed here
 
         table = marian_ref.sinusoid_table(spec["max_position_embeddings"], D).astype(np.float32)
         out.append(("model.encoder.embed_positions.weight", table))
