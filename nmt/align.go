@@ -5,10 +5,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/translated/translated/nmt/search"
+	"github.com/translated/translated/tokenize"
 )
 
 // align force-decodes target against source, sentence pair by sentence pair.
-func (t *Translator) align(ctx context.Context, source, target string, opts search.Options) (Translation, error) {
+func (t *Translator) align(ctx context.Context, source, target string, lang *tokenize.Token, opts search.Options) (Translation, error) {
 	if !utf8.ValidString(source) {
 		return Translation{}, invalidf("source is not valid UTF-8")
 	}
@@ -28,14 +29,14 @@ func (t *Translator) align(ctx context.Context, source, target string, opts sear
 	lens := make([]int, len(srcSpans))
 	targets := make([][]int, len(srcSpans))
 	for k, sp := range srcSpans {
-		s, err := t.tokenizeSource(source[sp.Start:sp.End], sp.Start)
+		s, err := t.tokenizeSource(source[sp.Start:sp.End], sp.Start, lang)
 		if err != nil {
 			return Translation{}, invalidf("source: %v", err)
 		}
 		s.span = sp
 		j.sentences[0][k] = s
 		srcs[k], lens[k] = s.ids, len(s.ids)
-		toks, err := t.tgt.Encode(target[tgtSpans[k].Start:tgtSpans[k].End])
+		toks, err := t.encodeTarget(target[tgtSpans[k].Start:tgtSpans[k].End])
 		if err != nil {
 			return Translation{}, invalidf("target: %v", err)
 		}

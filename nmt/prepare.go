@@ -1,9 +1,11 @@
 package nmt
 
 import (
+	"cmp"
 	"unicode/utf8"
 
 	"github.com/translated/translated/nmt/search"
+	"github.com/translated/translated/tokenize"
 )
 
 // job is a request cut into sentences, each tokenized and ready to encode.
@@ -21,8 +23,9 @@ type sentenceJob struct {
 }
 
 // prepare validates the texts, splits them into sentences and tokenizes
-// each sentence. Token spans are made relative to the whole text.
-func (t *Translator) prepare(texts []string) (*job, error) {
+// each sentence, with the language token lang first when it is not nil.
+// Token spans are made relative to the whole text.
+func (t *Translator) prepare(texts []string, lang *tokenize.Token) (*job, error) {
 	j := &job{texts: texts, sentences: make([][]sentenceJob, len(texts))}
 	for i, text := range texts {
 		if !utf8.ValidString(text) {
@@ -31,7 +34,7 @@ func (t *Translator) prepare(texts []string) (*job, error) {
 		spans := splitSentences(text)
 		j.sentences[i] = make([]sentenceJob, len(spans))
 		for k, sp := range spans {
-			s, err := t.tokenizeSource(text[sp.Start:sp.End], sp.Start)
+			s, err := t.tokenizeSource(text[sp.Start:sp.End], sp.Start, lang)
 			if err != nil {
 				return nil, invalidf("texts[%d]: %v", i, err)
 			}
@@ -51,9 +54,17 @@ func (t *Translator) prepare(texts []string) (*job, error) {
 }
 
 // tokenizeSource encodes one sentence that starts at byte offset base of its
-// text and appends the end-of-sentence id.
-func (t *Translator) tokenizeSource(sentence string, base int) (sentenceJob, error) {
-	toks, err := t.src.Encode(sentence)
+// text and appends the end-of-sentence id. A language token lang comes
+// first, as a zero-width token at the sentence start, and the sentence is
+// then taken literally (a token typed in it is text).
+func (t *Translator) tokenizeSource(sentence string, base int, lang *tokenize.Token) (sentenceJob, error) {
+	var toks []tokenize.Token
+	var err error
+	if lang != nil {
+		toks, err = t.marian.EncodeFor(lang.Piece, sentence)
+	} else {
+		toks, err = t.src.Encode(sentence)
+	}
 	if err != nil {
 		return sentenceJob{}, err
 	}
@@ -75,20 +86,19 @@ const (
 	maxLengthOffset       = 10
 )
 
-// searchOptions fills in defaults and checks the options against the model.
+// searchOptions fills in defaults, the model's own (ModelInfo.Defaults)
+// before the built-in ones, and checks the options against the model.
 func (t *Translator) searchOptions(o Options) (search.Options, error) {
 	maxPos := t.cfg.MaxPositionEmbeddings
+	d := t.gen.defaults
 	s := search.Options{
-		BeamSize: o.BeamSize, NBest: o.NBest, LengthPenalty: o.LengthPenalty,
-		MaxLength: o.MaxLength, MaxLengthRatio: o.MaxLengthRatio, MaxLengthOffset: maxLengthOffset,
+		BeamSize: o.BeamSize, NBest: o.NBest, LengthPenalty: cmp.Or(o.LengthPenalty, d.LengthPenalty),
+		MaxLength: cmp.Or(o.MaxLength, d.MaxLength), MaxLengthRatio: o.MaxLengthRatio, MaxLengthOffset: maxLengthOffset,
 		EOS: t.cfg.EOSTokenID, Pad: t.cfg.PadTokenID, Start: t.cfg.DecoderStartTokenID,
-		LikelyStop: true,
+		Banned: t.gen.banned, LikelyStop: true,
 	}
 	if s.BeamSize == 0 {
-		s.BeamSize = defaultBeamSize
-		if s.NBest > s.BeamSize {
-			s.BeamSize = s.NBest
-		}
+		s.BeamSize = max(cmp.Or(d.BeamSize, defaultBeamSize), s.NBest)
 	}
 	if s.NBest == 0 {
 		s.NBest = 1

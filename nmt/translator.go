@@ -9,6 +9,7 @@ import (
 
 	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/tokenize"
+	"github.com/translated/translated/tokenize/spm"
 )
 
 // TokenizerFile is the name of the tokenizer in a model directory.
@@ -20,6 +21,8 @@ type Translator struct {
 	model    *model.Model
 	cfg      model.Config
 	src, tgt tokenize.Tokenizer
+	marian   *spm.Marian // src and tgt when the model is a MarianMT (OPUS-MT) one, else nil
+	gen      generation  // the model's decoding defaults and banned ids
 	info     ModelInfo
 	// maxBatch bounds the sentences decoded together; longer requests are
 	// cut into several batches of sentences of similar length.
@@ -39,10 +42,27 @@ type ModelInfo struct {
 	MaxPositions   int
 	Parameters     int // number of weights (shared matrices counted once)
 	Activation     string
+	// TargetLanguages are the output languages of a multi-target model
+	// (the codes of its ">>xx<<" tokens, sorted), one of which every
+	// request names in Options.TargetLanguage; nil for other models.
+	TargetLanguages []string
+	// Defaults are the model's own decoding defaults (generation_config.json,
+	// or the generation fields of config.json); a zero field means the
+	// translator's built-in default. Options fields left at zero take these
+	// first.
+	Defaults Options
+	// Banned are target ids the model never generates besides the padding
+	// id (the single-token bad_words_ids of its generation config).
+	Banned []int
 }
 
-// Open loads a model directory: config.json, model.safetensors and
-// tokenizer.json. Errors wrap ErrBadModel and name the file at fault.
+// Open loads a model directory: config.json, the weights (model.safetensors,
+// or pytorch_model.bin when there is none) and the tokenizer. A directory
+// with source.spm is a MarianMT (OPUS-MT) one, read with source.spm,
+// target.spm and vocab.json; any other has tokenizer.json. The decoding
+// defaults come from generation_config.json, or from the generation fields
+// of config.json when there is none (see ModelInfo.Defaults). Errors wrap
+// ErrBadModel and name the file at fault.
 func Open(dir string) (*Translator, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is not a model directory", ErrBadModel, dir)
@@ -51,15 +71,53 @@ func Open(dir string) (*Translator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
 	}
-	tok, err := tokenize.Load(filepath.Join(dir, TokenizerFile))
+	cfg := m.Config()
+	tok, err := openTokenizer(dir, &cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
 	}
-	return New(filepath.Base(filepath.Clean(dir)), m, tok, tok)
+	gen, err := readGeneration(dir, &cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
+	}
+	t, err := New(filepath.Base(filepath.Clean(dir)), m, tok, tok)
+	if err != nil {
+		return nil, err
+	}
+	t.gen = gen
+	t.info.Defaults, t.info.Banned = gen.defaults, gen.banned
+	if _, err := t.searchOptions(Options{}); err != nil {
+		return nil, fmt.Errorf("%w: %s: decoding defaults: %v", ErrBadModel, dir, err)
+	}
+	return t, nil
+}
+
+// openTokenizer reads a MarianMT tokenizer (source.spm, target.spm,
+// vocab.json) when dir has source.spm, else tokenizer.json. The special
+// ids of vocab.json must be those of config.json.
+func openTokenizer(dir string, cfg *model.Config) (tokenize.Tokenizer, error) {
+	if _, err := os.Stat(filepath.Join(dir, "source.spm")); err != nil {
+		return tokenize.Load(filepath.Join(dir, TokenizerFile))
+	}
+	tok, err := spm.LoadMarian(dir)
+	if err != nil {
+		return nil, err
+	}
+	vocab := filepath.Join(dir, "vocab.json")
+	if tok.EOSID() != cfg.EOSTokenID {
+		return nil, fmt.Errorf("%s gives </s> the id %d, but config.json has eos_token_id %d", vocab, tok.EOSID(), cfg.EOSTokenID)
+	}
+	if tok.PadID() >= 0 && tok.PadID() != cfg.PadTokenID {
+		return nil, fmt.Errorf("%s gives <pad> the id %d, but config.json has pad_token_id %d", vocab, tok.PadID(), cfg.PadTokenID)
+	}
+	return tok, nil
 }
 
 // New makes a Translator from a loaded model and its source and target
-// tokenizers (the same one for a joint vocabulary).
+// tokenizers (the same one for a joint vocabulary). A *spm.Marian source
+// tokenizer brings the language tokens of a multi-target model (see
+// Options.TargetLanguage). The model's decoding defaults are the built-in
+// ones; Open reads a directory's own.
 func New(name string, m *model.Model, src, tgt tokenize.Tokenizer) (*Translator, error) {
 	cfg := m.Config()
 	if src.VocabSize() > cfg.VocabSize {
@@ -77,6 +135,10 @@ func New(name string, m *model.Model, src, tgt tokenize.Tokenizer) (*Translator,
 	if a, b, ok := strings.Cut(name, "-"); ok && a != "" && b != "" && !strings.Contains(b, "-") {
 		t.info.Source, t.info.Target = a, b
 	}
+	if mt, ok := src.(*spm.Marian); ok {
+		t.marian = mt
+		t.info.TargetLanguages = mt.Languages()
+	}
 	return t, nil
 }
 
@@ -92,7 +154,11 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	if err != nil {
 		return nil, err
 	}
-	job, err := t.prepare(req.Texts)
+	lang, err := t.targetLanguage(req.Options.TargetLanguage)
+	if err != nil {
+		return nil, err
+	}
+	job, err := t.prepare(req.Texts, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +180,11 @@ func (t *Translator) Align(ctx context.Context, source, target string, opts Opti
 	if err != nil {
 		return Translation{}, err
 	}
-	return t.align(ctx, source, target, sopts)
+	lang, err := t.targetLanguage(opts.TargetLanguage)
+	if err != nil {
+		return Translation{}, err
+	}
+	return t.align(ctx, source, target, lang, sopts)
 }
 
 // countParameters adds up the sizes of the model's distinct weights.

@@ -1,9 +1,11 @@
 package nmt
 
 // Options are the per-request decoding settings. The zero value means
-// "the model's defaults": every zero field takes the default named on it.
+// "the model's defaults": every zero field takes the model's own default
+// (ModelInfo.Defaults, from its generation config) when it has one, else
+// the default named on it.
 type Options struct {
-	BeamSize       int     // hypotheses kept per sentence; 1 is greedy; 0 → 4
+	BeamSize       int     // hypotheses kept per sentence; 1 is greedy; 0 → 4 (at least NBest)
 	NBest          int     // hypotheses returned per sentence, ≤ BeamSize; 0 → 1
 	LengthPenalty  float64 // α in Score = Σ log p / length^α (length counts eos); 0 → 1.0
 	MaxLength      int     // hard cap on target tokens (eos included); 0 → min(256, model positions)
@@ -11,6 +13,15 @@ type Options struct {
 	// Attention keeps every output token's cross-attention (all layers and
 	// heads) in the result; alignments need it.
 	Attention bool
+	// TargetLanguage chooses the output language of a model that translates
+	// into several (an OPUS-MT model such as en-ROMANCE, whose vocabulary
+	// holds language tokens like ">>es<<"; ModelInfo.TargetLanguages lists
+	// them): the code inside the token ("es") or the whole token. Its token
+	// is put before the source tokens of every sentence, as the first
+	// SourceToken (zero width, at the sentence start). Such a model needs
+	// it; for any other model it must be "" or the model's own
+	// ModelInfo.Target. Default: "".
+	TargetLanguage string
 }
 
 // Request is a batch of texts for one model.
