@@ -33,7 +33,7 @@ type translator interface {
 }
 
 func (m *modelFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&m.dir, "model", "", "model directory (config.json, model.safetensors, tokenizer.json); overrides --from/--to")
+	fs.StringVar(&m.dir, "model", "", "model directory (config.json, model.safetensors or pytorch_model.bin, tokenizer.json or an OPUS-MT's source.spm, target.spm and vocab.json); overrides --from/--to")
 	fs.StringVar(&m.from, "from", "en", "source language, picks `DIR`/<from>-<to> under --models")
 	fs.StringVar(&m.to, "to", "es", "target language")
 	fs.StringVar(&m.models, "models", "checkpoints", "directory holding one model directory per language pair")
@@ -98,18 +98,21 @@ func listPairs(dir string) []string {
 type decodeFlags struct {
 	beam, nbest, maxLength int
 	lengthPenalty, ratio   float64
+	targetLang             string
 }
 
 func (d *decodeFlags) add(fs *flag.FlagSet) {
-	fs.IntVar(&d.beam, "beam", 0, "beam size; 1 is greedy (default 4)")
+	fs.IntVar(&d.beam, "beam", 0, "beam size; 1 is greedy (default: the model's num_beams, else 4)")
 	fs.IntVar(&d.nbest, "nbest", 0, "hypotheses to output per sentence, at most --beam (default 1)")
 	fs.Float64Var(&d.lengthPenalty, "length-penalty", 0, "α in score = Σ log p / length^α (default 1)")
-	fs.IntVar(&d.maxLength, "max-length", 0, "most target tokens per sentence, eos included (default min(256, model positions))")
+	fs.IntVar(&d.maxLength, "max-length", 0, "most target tokens per sentence, eos included (default: the model's max_length − 1, else min(256, model positions))")
 	fs.Float64Var(&d.ratio, "max-length-ratio", 0, "most target tokens per source token, plus 10 (default 3)")
+	fs.StringVar(&d.targetLang, "target-lang", "", "output language of a multi-target OPUS-MT model, such as es for >>es<< (required by those models)")
 }
 
 func (d *decodeFlags) options() nmt.Options {
-	return nmt.Options{BeamSize: d.beam, NBest: d.nbest, LengthPenalty: d.lengthPenalty, MaxLength: d.maxLength, MaxLengthRatio: d.ratio}
+	return nmt.Options{BeamSize: d.beam, NBest: d.nbest, LengthPenalty: d.lengthPenalty, MaxLength: d.maxLength, MaxLengthRatio: d.ratio,
+		TargetLanguage: d.targetLang}
 }
 
 func runTranslate(ctx context.Context, args []string, e *env) int {
@@ -127,6 +130,10 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if mf.server != "" && df.targetLang != "" {
+		fmt.Fprintln(e.stderr, "translate-cli: --target-lang is for a local model; a server takes the target language from --to")
 		return exitUsage
 	}
 	out, err := newPrinter(*format, e.stdout)
