@@ -253,3 +253,13 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestGoldenGenericKernels repeats the golden checks with the pure Go
+// kernels that other architectures (and CPUs without AVX2) run.
+func TestGoldenGenericKernels(t *testing.T) {
+	prev := tensor.UseAssembly(false)
+	defer tensor.UseAssembly(prev)
+	t.Run("Encoder", TestGoldenEncoder)
+	t.Run("Forced", TestGoldenForced)
+	t.Run("Greedy", TestGoldenGreedy)
+}

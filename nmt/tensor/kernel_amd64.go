@@ -1,6 +1,9 @@
 package tensor
 
-import "unsafe"
+import (
+	"os"
+	"unsafe"
+)
 
 // useAVX2 selects the assembly kernels: AVX2 and FMA present and the
 // operating system saving the YMM registers.
@@ -21,6 +24,25 @@ func detectAVX2FMA() bool {
 	}
 	_, b7, _, _ := cpuid(7, 0)
 	return b7&(1<<5) != 0 // AVX2
+}
+
+// UseAssembly switches the assembly kernels off (false) or back on (true,
+// when the CPU has them) and returns the previous setting. It is meant for
+// tests and for ruling out a kernel fault; do not call it while products
+// run. The TRANSLATED_KERNELS=go environment variable switches them off at
+// start-up.
+func UseAssembly(on bool) bool {
+	prev := useAVX2
+	useAVX2 = on && hasAVX2FMA
+	return prev
+}
+
+var hasAVX2FMA = useAVX2
+
+func init() {
+	if os.Getenv("TRANSLATED_KERNELS") == "go" {
+		useAVX2 = false
+	}
 }
 
 // Accelerated reports which kernels run: "avx2" or "go".

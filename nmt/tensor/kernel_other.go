@@ -31,6 +31,9 @@ func silu(x []float32)                { genericSiLU(x) }
 func maxOf(x []float32) float32       { return genericMax(x) }
 func addConst(x []float32, c float32) { genericAddConst(x, c) }
 
+// UseAssembly reports false: this architecture has only the Go kernels.
+func UseAssembly(on bool) bool { return false }
+
 // Accelerated reports which kernels run: "go" on this architecture.
 func Accelerated() string { return "go" }
 
