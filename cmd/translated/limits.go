@@ -51,6 +51,7 @@ func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt
 		return nmt.Request{}, err
 	}
 	opts.Attention = wantsAlignment(r.GetAlignment())
+	opts.TargetLanguage = m.targetLanguage
 	return nmt.Request{Texts: r.GetTexts(), Options: opts}, nil
 }
 
@@ -66,7 +67,7 @@ func (l limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options
 	if err := checkMode("alignment", r.GetAlignment()); err != nil {
 		return nmt.Options{}, err
 	}
-	return nmt.Options{Attention: alignMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE}, nil
+	return nmt.Options{Attention: alignMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE, TargetLanguage: m.targetLanguage}, nil
 }
 
 // text checks one input text: valid UTF-8, not too many characters, and,

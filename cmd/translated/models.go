@@ -34,6 +34,11 @@ type model struct {
 	maxPositions int                // longest sequence the model takes; 0: unknown
 	info         *translatev1.Model // for ListModels
 	selector     align.Selector     // heads whose attention makes alignment rows
+	// languages are the output languages of a multi-target model (its
+	// ">>xx<<" tokens); targetLanguage is the one its requests ask for
+	// when it serves a pair under another name (see addLanguagePairs).
+	languages      []string
+	targetLanguage string
 }
 
 // models are the served models by name.
@@ -98,5 +103,6 @@ func loadModels(root string, open opener) (models, error) {
 	if len(ms) == 0 {
 		return nil, fmt.Errorf("models: no model directory (one holding config.json) under %s", root)
 	}
+	addLanguagePairs(ms)
 	return ms, nil
 }

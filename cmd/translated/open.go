@@ -32,6 +32,7 @@ func openModel(dir string, heads align.Selector) (*model, error) {
 		tokens:       t.SourceTokenizer(),
 		maxPositions: in.MaxPositions,
 		selector:     heads,
+		languages:    in.TargetLanguages,
 		info: &translatev1.Model{
 			Name:           in.Source + "-" + in.Target,
 			SourceLanguage: in.Source,
