@@ -10,7 +10,7 @@ import (
 )
 
 // The miniature OPUS-MT directories and their goldens are made by
-// scripts/reference/make_opus_tiny.py (see testdata/models/README.md).
+// scripts/reference/make_opus_tiny.py (see testdata/models/opus-tiny/README.md).
 const opusTiny = "../../testdata/models/opus-tiny"
 
 // opusTranslation returns the reference translation of a golden case.
