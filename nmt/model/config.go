@@ -10,8 +10,11 @@ import (
 )
 
 // Config holds the MarianMT fields of a checkpoint's config.json. Field names
-// and defaults follow the Hugging Face MarianConfig so that a directory saved
-// here loads in Python with transformers.MarianMTModel and the reverse.
+// follow the Hugging Face MarianConfig so that a directory saved here loads
+// in Python with transformers.MarianMTModel and the reverse. Absent fields
+// take the values Marian models use (swish, scaled embeddings, 512
+// positions), not transformers' class defaults (gelu, unscaled, 1024):
+// every OPUS-MT config and every config written here spells them out.
 type Config struct {
 	ModelType             string `json:"model_type"`              // "marian"
 	VocabSize             int    `json:"vocab_size"`              // source (and shared) vocabulary size
