@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testdata/eval.tsv holds Ruth 1:1-3 (test books) and Genesis 1:1 (train).
+
+func TestEvalHyps(t *testing.T) {
+	dir := t.TempDir()
+	perfect := filepath.Join(dir, "perfect")
+	set, err := readEvalSet("testdata/eval.tsv", "test", "en", "es", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.refs) != 3 || set.refs[0] != "Ruth.1.1" {
+		t.Fatalf("test split refs %v", set.refs)
+	}
+	if err := os.WriteFile(perfect, []byte(strings.Join(set.targets, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := cli(t, "", "eval", "--corpus", "testdata/eval.tsv", "--hyps", perfect)
+	if code != exitOK || !strings.Contains(out, "BLEU = 100.00") || !strings.Contains(out, "chrF2 = 100.00") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// es→en takes the other column as reference: Spanish hypotheses score low.
+	out, _, _ = cli(t, "", "eval", "--corpus", "testdata/eval.tsv", "--from", "es", "--to", "en", "--hyps", perfect)
+	if strings.Contains(out, "BLEU = 100.00") {
+		t.Errorf("es-en scored Spanish against Spanish: %s", out)
+	}
+}
+
+func TestEvalModel(t *testing.T) {
+	hyps := filepath.Join(t.TempDir(), "hyps")
+	out, errs, code := cli(t, "", "eval", "--corpus", "testdata/eval.tsv", "--model", tiny, "--split", "train", "--max-length", "5", "-o", hyps)
+	if code != exitOK || !strings.Contains(out, "en-es train split: 1 verses") || !strings.Contains(out, "BLEU = ") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if lines, err := readLines(hyps); err != nil || len(lines) != 1 {
+		t.Errorf("-o wrote %d lines (%v)", len(lines), err)
+	}
+}
+
+func TestEvalErrors(t *testing.T) {
+	short := filepath.Join(t.TempDir(), "short")
+	if err := os.WriteFile(short, []byte("one line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"eval", "--corpus", "testdata/eval.tsv", "--hyps", short}, "has 1 lines for 3 verses"},
+		{[]string{"eval", "--corpus", "testdata/eval.tsv", "--split", "dev", "--hyps", short}, "no verse of the dev split"},
+		{[]string{"eval", "--corpus", "testdata/eval.tsv", "--from", "fr", "--hyps", short}, "neither en-es nor es-en"},
+		{[]string{"eval", "--corpus", "testdata/nope.tsv", "--hyps", short}, "nope.tsv"},
+		{[]string{"eval", "--corpus", "testdata/eval.tsv", "--split", "all"}, "--split test|dev|train"},
+	}
+	for _, c := range cases {
+		_, errs, code := cli(t, "", c.args...)
+		if code != exitUsage || !strings.Contains(errs, c.msg) {
+			t.Errorf("%q: exit %d, stderr %q (want %q)", c.args, code, errs, c.msg)
+		}
+	}
+}
