@@ -2,15 +2,26 @@ package train
 
 import (
 	"math/rand/v2"
+	"os"
 	"testing"
+
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/netlib/blas/netlib"
 
 	"github.com/translated/translated/nmt/model"
 )
 
 // BenchmarkStep times one forward+backward+Adam update of the default
 // model (d 256, 4 heads, 3+3 layers, ffn 1024, vocab 8000) on a 96×32
-// batch; it reports target tokens per second.
+// batch; it reports target tokens per second. With TRAIN_BENCH_BLAS=gonum
+// the products run on gonum's pure-Go BLAS instead of OpenBLAS.
 func BenchmarkStep(b *testing.B) {
+	useOpenBLAS()
+	if os.Getenv("TRAIN_BENCH_BLAS") == "gonum" {
+		blas32.Use(gonum.Implementation{})
+		defer useOpenBLASAgain()
+	}
 	c := &model.Config{ModelType: "marian", VocabSize: 8000, DecoderVocabSize: 8000, DModel: 256,
 		EncoderLayers: 3, DecoderLayers: 3, EncoderAttentionHeads: 4, DecoderAttentionHeads: 4,
 		EncoderFFNDim: 1024, DecoderFFNDim: 1024, ActivationFunction: "swish", ScaleEmbedding: true,
@@ -46,3 +57,5 @@ func BenchmarkStep(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows*l*b.N)/b.Elapsed().Seconds(), "tgt-tok/s")
 }
+
+func useOpenBLASAgain() { blas32.Use(netlib.Implementation{}) }

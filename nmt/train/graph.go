@@ -112,13 +112,8 @@ func (gb *graphBuilder) linear(prefix string, x *gorgonia.Node) *gorgonia.Node {
 		return nil
 	}
 	w := gb.nodes[prefix+".weight"]
-	xw, err := gorgonia.Mul(x, w) // [N, out]
-	if err != nil {
-		gb.err = fmt.Errorf("train: %s: %w", prefix, err)
-		return nil
-	}
-	s := xw.Shape()
-	return gb.apply(newBiasOp(gb.pool, s[0], s[1]), xw, gb.nodes[prefix+".bias"])
+	s, ws := x.Shape(), w.Shape()
+	return gb.apply(newLinearOp(gb.pool, s[0], ws[0], ws[1]), x, w, gb.nodes[prefix+".bias"]) // [N, out]
 }
 
 // drop applies dropout when the rate is positive.

@@ -172,7 +172,8 @@ func (k *kernel) apply(inputs ...*gorgonia.Node) (*gorgonia.Node, error) {
 }
 
 // gemm computes c = alpha·op(a)·op(b) + beta·c for row-major matrices,
-// op(a) being [m,k] and op(b) [k,n].
+// op(a) being [m,k] and op(b) [k,n]. Large products are split by rows of c
+// over rowWorkers goroutines, each a single-threaded BLAS call.
 func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, b []float32, beta float32, c []float32) {
 	ta, tb := blas.NoTrans, blas.NoTrans
 	lda, ldb := k, n
@@ -182,5 +183,17 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, b []floa
 	if transB {
 		tb, ldb = blas.Trans, k
 	}
-	blas32.Implementation().Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+	impl := blas32.Implementation()
+	if m*n*k < 1<<21 || m < 64 {
+		impl.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+		return
+	}
+	parallelRows(m, func(_, lo, hi int) {
+		// rows lo..hi of op(a): with transA they are columns of a
+		aOff := lo * lda
+		if transA {
+			aOff = lo
+		}
+		impl.Sgemm(ta, tb, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*n:hi*n], n)
+	})
 }

@@ -52,8 +52,8 @@ func (o *attentionOp) block(m []float32, b, h int) blas32.General {
 
 func (o *attentionOp) run(out []float32, in [][]float32) {
 	q, k, v := in[0], in[1], in[2]
-	for b := 0; b < o.b; b++ {
-		for h := 0; h < o.h; h++ {
+	o.eachHead(func(b, h int) {
+		{
 			p := o.block(o.probs.get(), b, h)
 			// scores = scale · Q_bh K_bhᵀ   [T, S]
 			blas32.Gemm(blas.NoTrans, blas.Trans, o.scale, o.strided(q, b, o.t, h), o.strided(k, b, o.s, h), 0, p)
@@ -61,7 +61,19 @@ func (o *attentionOp) run(out []float32, in [][]float32) {
 			// out_bh = P V_bh   [T, dh]
 			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, p, o.strided(v, b, o.s, h), 0, o.strided(out, b, o.t, h))
 		}
-	}
+	})
+}
+
+// eachHead calls fn for every (sequence, head) pair, sequences split over
+// goroutines; fn touches only the blocks of its pair.
+func (o *attentionOp) eachHead(fn func(b, h int)) {
+	parallelRows(o.b, func(_, lo, hi int) {
+		for b := lo; b < hi; b++ {
+			for h := 0; h < o.h; h++ {
+				fn(b, h)
+			}
+		}
+	})
 }
 
 // maskedSoftmax turns each row of scores [T, S] into probabilities over the
@@ -103,8 +115,8 @@ func (o *attentionOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 	ds := o.child("attention.dscores", []int{2, 2}, tensor.Shape{1})
 	ds.forward = func(_ []float32, in [][]float32) {
 		dout, vv := in[0], in[1]
-		for b := 0; b < o.b; b++ {
-			for h := 0; h < o.h; h++ {
+		o.eachHead(func(b, h int) {
+			{
 				dp := o.block(o.dscores.get(), b, h)
 				blas32.Gemm(blas.NoTrans, blas.Trans, 1, o.strided(dout, b, o.t, h), o.strided(vv, b, o.s, h), 0, dp)
 				p := o.block(o.probs.get(), b, h).Data
@@ -119,7 +131,7 @@ func (o *attentionOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 					}
 				}
 			}
-		}
+		})
 	}
 	dsNode, err := ds.apply(grad, v)
 	if err != nil {
@@ -128,29 +140,23 @@ func (o *attentionOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 	// dQ_bh = dS K_bh
 	dq := o.child("attention.dq", []int{1, 2}, tensor.Shape{nq, o.d()})
 	dq.forward = func(out []float32, in [][]float32) {
-		for b := 0; b < o.b; b++ {
-			for h := 0; h < o.h; h++ {
-				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, o.block(o.dscores.get(), b, h), o.strided(in[1], b, o.s, h), 0, o.strided(out, b, o.t, h))
-			}
-		}
+		o.eachHead(func(b, h int) {
+			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, o.block(o.dscores.get(), b, h), o.strided(in[1], b, o.s, h), 0, o.strided(out, b, o.t, h))
+		})
 	}
 	// dK_bh = dSᵀ Q_bh
 	dk := o.child("attention.dk", []int{1, 2}, tensor.Shape{nk, o.d()})
 	dk.forward = func(out []float32, in [][]float32) {
-		for b := 0; b < o.b; b++ {
-			for h := 0; h < o.h; h++ {
-				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.dscores.get(), b, h), o.strided(in[1], b, o.t, h), 0, o.strided(out, b, o.s, h))
-			}
-		}
+		o.eachHead(func(b, h int) {
+			blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.dscores.get(), b, h), o.strided(in[1], b, o.t, h), 0, o.strided(out, b, o.s, h))
+		})
 	}
 	// dV_bh = Pᵀ dO_bh
 	dv := o.child("attention.dv", []int{2}, tensor.Shape{nk, o.d()})
 	dv.forward = func(out []float32, in [][]float32) {
-		for b := 0; b < o.b; b++ {
-			for h := 0; h < o.h; h++ {
-				blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.probs.get(), b, h), o.strided(in[0], b, o.t, h), 0, o.strided(out, b, o.s, h))
-			}
-		}
+		o.eachHead(func(b, h int) {
+			blas32.Gemm(blas.Trans, blas.NoTrans, 1, o.block(o.probs.get(), b, h), o.strided(in[0], b, o.t, h), 0, o.strided(out, b, o.s, h))
+		})
 	}
 	dqn, err := dq.apply(dsNode, k)
 	if err != nil {

@@ -3,6 +3,8 @@ package train
 import (
 	"math"
 
+	ntensor "github.com/translated/translated/nmt/tensor"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -73,50 +75,51 @@ func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 	eps := float64(o.smoothing)
 	for i := lo; i < hi; i++ {
 		row := o.logits[i*o.v : (i+1)*o.v]
-		for j := range row {
-			row[j] += o.bias[j]
-		}
 		y := int(o.targets[i])
 		if y < 0 {
 			if o.grads {
 				clear(row)
+			} else {
+				ntensor.Add(row, o.bias)
 			}
 			continue
 		}
-		mx := row[0]
-		for _, z := range row[1:] {
-			mx = max(mx, z)
+		var zsum float64
+		am := 0 // index of the largest logit
+		for j := range row {
+			z := row[j] + o.bias[j]
+			row[j] = z
+			zsum += float64(z)
+			if z > row[am] {
+				am = j
+			}
 		}
 		zy := float64(row[y])
-		var sum, zsum float64
-		for _, z := range row {
-			zsum += float64(z)
-		}
+		mx := row[am]
+		var lse float64
 		if o.grads {
-			for j, z := range row {
-				ez := expf(z - mx)
-				row[j] = ez
-				sum += float64(ez)
-			}
+			// softmax in place (AVX2); p[am] = 1/Σ exp(z − max) ≥ 1/V never underflows
+			ntensor.Softmax(row)
+			lse = float64(mx) - math.Log(float64(row[am]))
 		} else {
+			var sum float64
 			for _, z := range row {
 				sum += float64(expf(z - mx))
 			}
+			lse = float64(mx) + math.Log(sum)
 		}
-		lse := float64(mx) + math.Log(sum)
 		nll += lse - zy
 		total += lse - (1-eps)*zy - eps*zsum/float64(o.v)
 		if !o.grads {
 			continue
 		}
 		// dL/dz_v = (softmax_v − q_v)/count, q = (1−ε)·onehot(y) + ε/V
-		inv := 1 / count
-		scale := float32(inv / sum)
-		off := float32(eps / float64(o.v) * inv)
-		for j, ez := range row {
-			row[j] = ez*scale - off
+		inv := float32(1 / count)
+		off := float32(eps / float64(o.v) / count)
+		for j, p := range row {
+			row[j] = p*inv - off
 		}
-		row[y] -= float32((1 - eps) * inv)
+		row[y] -= float32(1-eps) * inv
 	}
 	return total, nll
 }

@@ -3,76 +3,51 @@ package train
 import (
 	"math/rand/v2"
 
+	ntensor "github.com/translated/translated/nmt/tensor"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// newBiasOp adds a bias row to every row of x: y[i, j] = x[i, j] + b[j].
-func newBiasOp(pool *bufferPool, n, d int) *kernel {
-	k := newKernel(pool, "bias", []int{2, 1}, tensor.Shape{n, d})
-	k.forward = func(out []float32, in [][]float32) {
-		x, b := in[0], in[1]
-		for i := 0; i < n; i++ {
-			row, src := out[i*d:(i+1)*d], x[i*d:(i+1)*d]
-			for j := range row {
-				row[j] = src[j] + b[j]
-			}
-		}
-	}
-	k.wrt = []bool{true, true}
-	k.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-		db := k.child("bias.db", []int{2}, tensor.Shape{d})
-		db.forward = func(out []float32, in [][]float32) { columnSums(out, in[0]) }
-		n, err := db.apply(grad)
-		return gorgonia.Nodes{grad, n}, err
-	}
-	return k
-}
-
-// newActivationOp applies swish (x·sigmoid(x), also called SiLU) or relu
-// elementwise to an [n, d] tensor. Swish keeps sigmoid(x) for its derivative
-// s + x·s·(1−s).
+// newActivationOp applies swish (x·sigmoid(x), also called SiLU; the
+// engine's AVX2 kernel) or relu elementwise to an [n, d] tensor. The swish
+// derivative s + x·s·(1−s) takes s = sigmoid(x) from the output as y/x
+// (0.5 + x/4 near zero, where y/x loses precision).
 func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 	k := newKernel(pool, "act."+kind, []int{2}, tensor.Shape{n, d})
 	swish := kind != "relu"
-	var sigRef bufRef
-	if swish {
-		sigRef = pool.take(n * d)
-	}
 	k.forward = func(out []float32, in [][]float32) {
 		x := in[0]
-		var sig []float32
-		if swish {
-			sig = sigRef.get()
-		}
 		parallelRows(n, func(_, lo, hi int) {
-			for i := lo * d; i < hi*d; i++ {
-				if swish {
-					s := sigmoid(x[i])
-					sig[i] = s
-					out[i] = x[i] * s
-				} else {
-					out[i] = max(x[i], 0)
-				}
+			dst, src := out[lo*d:hi*d], x[lo*d:hi*d]
+			if swish {
+				copy(dst, src)
+				ntensor.SiLU(dst)
+				return
+			}
+			for i, v := range src {
+				dst[i] = max(v, 0)
 			}
 		})
 	}
 	k.wrt = []bool{true}
-	k.derive = func(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-		dk := k.child("act."+kind+".dx", []int{2, 2}, tensor.Shape{n, d})
+	k.derive = func(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+		dk := k.child("act."+kind+".dx", []int{2, 2, 2}, tensor.Shape{n, d})
 		dk.forward = func(out []float32, in [][]float32) {
-			g, xs := in[0], in[1]
-			var sig []float32
-			if swish {
-				sig = sigRef.get()
-			}
+			g, xs, ys := in[0], in[1], in[2]
 			parallelRows(n, func(_, lo, hi int) {
 				for i := lo * d; i < hi*d; i++ {
+					x := xs[i]
 					switch {
 					case swish:
-						s := sig[i]
-						out[i] = g[i] * (s + xs[i]*s*(1-s))
-					case xs[i] > 0:
+						var s float32
+						if x > -1e-4 && x < 1e-4 {
+							s = 0.5 + x/4
+						} else {
+							s = ys[i] / x
+						}
+						out[i] = g[i] * (s + x*s*(1-s))
+					case x > 0:
 						out[i] = g[i]
 					default:
 						out[i] = 0
@@ -80,7 +55,7 @@ func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 				}
 			})
 		}
-		n, err := dk.apply(grad, inputs[0])
+		n, err := dk.apply(grad, inputs[0], output)
 		return gorgonia.Nodes{n}, err
 	}
 	return k
@@ -121,13 +96,19 @@ func newDropoutOp(pool *bufferPool, n, d int, p float32) *dropoutOp {
 // sample draws a fresh mask.
 func (o *dropoutOp) sample(rng *rand.Rand) {
 	keep := 1 / (1 - o.p)
+	drop := uint64(float64(o.p) * 65536) // p in steps of 2^-16
 	mask := o.mask.get()
+	var bits uint64
 	for i := range mask {
-		if rng.Float32() < o.p {
+		if i%4 == 0 {
+			bits = rng.Uint64()
+		}
+		if bits&0xffff < drop {
 			mask[i] = 0
 		} else {
 			mask[i] = keep
 		}
+		bits >>= 16
 	}
 }
 
