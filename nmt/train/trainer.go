@@ -271,6 +271,9 @@ func (t *Trainer) Run(ctx context.Context) error {
 	if err := t.Checkpoint(); err != nil {
 		return err
 	}
+	if ctx.Err() != nil { // interrupted: stop promptly, the next run evaluates
+		return nil
+	}
 	return t.evaluate(ctx)
 }
 
@@ -287,20 +290,15 @@ func (t *Trainer) evaluate(ctx context.Context) error {
 		}
 		s, err := t.Evaluate(ctx, filepath.Join(t.Dir, "last"))
 		if err != nil {
-			t.logf("step %d dev evaluation failed: %v", t.State.Step, err)
-		} else {
-			s.Line = score.Line + " " + s.Line
-			score = s
+			// Without the evaluator's score the best checkpoint cannot be judged.
+			t.logf("step %d %s; dev evaluation failed: %v", t.State.Step, score.Line, err)
+			return nil
 		}
+		s.Line = score.Line + " " + s.Line
+		score = s
 	}
 	t.logf("step %d epoch %d %s", t.State.Step, t.State.Epoch, score.Line)
-	if math.IsNaN(score.Value) {
-		return nil
-	}
-	better := t.State.BestStep == 0 || t.State.BestMetric != score.Metric ||
-		(score.Metric == "loss" && score.Value < t.State.BestDev) ||
-		(score.Metric != "loss" && score.Value > t.State.BestDev)
-	if !better {
+	if !t.better(score) {
 		return nil
 	}
 	t.State.BestDev, t.State.BestMetric, t.State.BestStep = score.Value, score.Metric, t.State.Step
@@ -309,4 +307,23 @@ func (t *Trainer) evaluate(ctx context.Context) error {
 	}
 	t.logf("step %d new best dev %s %.4f saved in best/", t.State.Step, score.Metric, score.Value)
 	return t.Checkpoint() // record the best score in last/ too
+}
+
+// better reports whether score beats the best so far. A BLEU score beats
+// any loss (a run that gains an evaluator switches to BLEU); a loss never
+// replaces a BLEU best; otherwise higher BLEU or lower loss wins.
+func (t *Trainer) better(score DevScore) bool {
+	st := &t.State
+	switch {
+	case math.IsNaN(score.Value):
+		return false
+	case st.BestStep == 0 || st.BestMetric == "":
+		return true
+	case st.BestMetric != score.Metric:
+		return score.Metric != "loss"
+	case score.Metric == "loss":
+		return score.Value < st.BestDev
+	default:
+		return score.Value > st.BestDev
+	}
 }

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -210,5 +211,30 @@ func TestGreedyEvaluator(t *testing.T) {
 	}
 	if len(hyps) != len(srcs) {
 		t.Fatalf("%d translations for %d sources", len(hyps), len(srcs))
+	}
+}
+
+func TestBetterDevScore(t *testing.T) {
+	nan := DevScore{Metric: "loss", Value: math.NaN()}
+	cases := []struct {
+		name  string
+		best  State
+		score DevScore
+		want  bool
+	}{
+		{"first score", State{}, DevScore{Metric: "loss", Value: 5}, true},
+		{"NaN never wins", State{}, nan, false},
+		{"lower loss", State{BestStep: 9, BestMetric: "loss", BestDev: 5}, DevScore{Metric: "loss", Value: 4}, true},
+		{"higher loss", State{BestStep: 9, BestMetric: "loss", BestDev: 5}, DevScore{Metric: "loss", Value: 6}, false},
+		{"higher BLEU", State{BestStep: 9, BestMetric: "bleu", BestDev: 10}, DevScore{Metric: "bleu", Value: 11}, true},
+		{"lower BLEU", State{BestStep: 9, BestMetric: "bleu", BestDev: 10}, DevScore{Metric: "bleu", Value: 9}, false},
+		{"BLEU replaces a loss best", State{BestStep: 9, BestMetric: "loss", BestDev: 5}, DevScore{Metric: "bleu", Value: 0.1}, true},
+		{"a loss never replaces a BLEU best", State{BestStep: 9, BestMetric: "bleu", BestDev: 10}, DevScore{Metric: "loss", Value: 0.1}, false},
+	}
+	for _, c := range cases {
+		tr := &Trainer{State: c.best}
+		if got := tr.better(c.score); got != c.want {
+			t.Errorf("%s: better = %v, want %v", c.name, got, c.want)
+		}
 	}
 }
