@@ -59,7 +59,10 @@ The run directory holds train.log, last/ (the latest checkpoint: config.json,
 model.safetensors, tokenizer.json — the engine's format — plus trainer.json
 and optimizer.safetensors) and best/ (the checkpoint with the best dev
 score). Interrupt with Ctrl-C or SIGTERM to checkpoint and stop; restart the
-same command with --resume to continue exactly where it stopped.
+same command with --resume to continue exactly where it stopped. On resume
+the model shape, vocabulary and seed come from the checkpoint; every other
+flag applies as given, so pass the same ones to continue the same schedule.
+See docs/training.md.
 
 flags:
 `)
@@ -154,14 +157,14 @@ func runTrain(ctx context.Context, args []string, e *env) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := trainMain(ctx, &f, e); err != nil {
+	if err := trainMain(ctx, &f, args, e); err != nil {
 		fmt.Fprintf(e.stderr, "\ntranslate-cli train: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
 }
 
-func trainMain(ctx context.Context, f *trainFlags, e *env) error {
+func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error {
 	if err := os.MkdirAll(f.run, 0o755); err != nil {
 		return err
 	}
@@ -170,7 +173,7 @@ func trainMain(ctx context.Context, f *trainFlags, e *env) error {
 		return err
 	}
 	defer logFile.Close()
-	fmt.Fprintf(logFile, "%s start: translate-cli train %s\n", time.Now().Format("2006-01-02T15:04:05"), strings.Join(os.Args[2:], " "))
+	fmt.Fprintf(logFile, "%s start: translate-cli train %s\n", time.Now().Format("2006-01-02T15:04:05"), strings.Join(args, " "))
 
 	cols := train.TSVColumns{Book: f.bookCol, Source: f.srcCol, Target: f.tgtCol}
 	heldOut := append(splitList(f.testBooks), splitList(f.devBooks)...)

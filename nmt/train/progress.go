@@ -26,40 +26,43 @@ func (w *stepWindow) nll() float64  { return w.nllSum / max(w.toks, 1) }
 func (w *stepWindow) rate() float64 { return w.toks / max(w.seconds, 1e-9) }
 
 // progress draws the one-line display: step, epoch, smoothed loss, target
-// tokens/s, learning rate and the time left to the step or epoch limit.
+// tokens/s and seconds per step (moving averages over recent steps of this
+// process), learning rate and the time left to the step or epoch limit.
 type progress struct {
-	t       *Trainer
-	avgLoss float64
-	rate    float64
-	last    time.Time
-	drawn   bool
+	t                   *Trainer
+	loss, rate, perStep float64
+	last                time.Time
+	drawn               bool
 }
 
 func newProgress(t *Trainer) *progress { return &progress{t: t} }
 
-func (p *progress) update(r StepResult, _ *stepWindow) {
-	if p.avgLoss == 0 {
-		p.avgLoss = r.Loss
+// ema moves avg towards v (the first value is taken as is).
+func ema(avg *float64, v, keep float64) {
+	if *avg == 0 {
+		*avg = v
+		return
 	}
-	p.avgLoss = 0.98*p.avgLoss + 0.02*r.Loss
+	*avg = keep**avg + (1-keep)*v
+}
+
+func (p *progress) update(r StepResult, seconds float64) {
+	ema(&p.loss, r.Loss, 0.98)
+	ema(&p.perStep, seconds, 0.95)
+	ema(&p.rate, r.TargetToks/max(seconds, 1e-9), 0.95)
 	if p.t.Progress == nil || time.Since(p.last) < 500*time.Millisecond {
 		return
 	}
 	p.last = time.Now()
 	st := p.t.State
-	rate := float64(st.TargetToks) / max(st.Seconds, 1e-9)
 	nb := len(p.t.epochBatches())
-	eta := "?"
-	if st.Step > 0 {
-		perStep := st.Seconds / float64(st.Step)
-		left := (p.t.Options.Epochs-st.Epoch)*nb - st.Batch
-		if ms := p.t.Options.MaxSteps; ms > 0 {
-			left = min(left, ms-st.Step)
-		}
-		eta = time.Duration(float64(left) * perStep * float64(time.Second)).Truncate(time.Minute).String()
+	left := (p.t.Options.Epochs-st.Epoch)*nb - st.Batch
+	if ms := p.t.Options.MaxSteps; ms > 0 {
+		left = min(left, ms-st.Step)
 	}
-	fmt.Fprintf(p.t.Progress, "\rstep %d  epoch %d %3.0f%%  loss %.3f  %.0f tgt tok/s  lr %.2e  ETA %s   ",
-		st.Step, st.Epoch, 100*float64(st.Batch)/float64(max(nb, 1)), p.avgLoss, rate, r.LR, eta)
+	eta := time.Duration(float64(left) * p.perStep * float64(time.Second)).Truncate(time.Minute)
+	fmt.Fprintf(p.t.Progress, "\rstep %d  epoch %d %3.0f%%  loss %.3f  %.0f tgt tok/s  %.2f s/step  lr %.2e  ETA %s   ",
+		st.Step, st.Epoch, 100*float64(st.Batch)/float64(max(nb, 1)), p.loss, p.rate, p.perStep, r.LR, eta)
 	p.drawn = true
 }
 

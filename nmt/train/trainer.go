@@ -246,7 +246,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 		el := time.Since(start).Seconds()
 		t.State.Seconds += el
 		window.add(r, el)
-		p.update(r, &window)
+		p.update(r, el)
 		if t.State.Step%t.Options.LogEvery == 0 {
 			t.logf("step %d epoch %d batch %d/%d loss %.4f nll/tok %.4f tok/s %.0f lr %.3g gnorm %.3f", t.State.Step,
 				t.State.Epoch, t.State.Batch, len(t.epochBatches()), window.loss(), window.nll(), window.rate(), r.LR, r.Norm)

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/translated/translated/nmt/model"
+	"github.com/translated/translated/nmt/train"
+)
+
+const tinyCorpus = "../../nmt/train/testdata/bible-tiny.tsv"
+
+// tinyTrainArgs trains a very small model on the 36 Genesis verses of the
+// tiny corpus, scoring its 4 Colossians verses as dev.
+func tinyTrainArgs(run string, extra ...string) []string {
+	args := []string{"train", "--train", tinyCorpus, "--run", run, "--dev-books", "Col", "--vocab", "300",
+		"--d-model", "16", "--heads", "2", "--encoder-layers", "1", "--decoder-layers", "1", "--ffn", "32",
+		"--max-tokens", "256", "--buckets", "32,64,128", "--warmup", "2"}
+	return append(args, extra...)
+}
+
+func readState(t *testing.T, dir string) train.State {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, train.StateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st train.State
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestTrainHelpGolden(t *testing.T) {
+	_, stderr, code := cli(t, "", "train", "-h")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	golden(t, "train_help.txt", stderr)
+}
+
+// TestTrainAndResume trains 3 steps, then resumes the same command to 5:
+// the run directory holds an engine-format checkpoint, the best one, the
+// log, and the step count carries over.
+func TestTrainAndResume(t *testing.T) {
+	run := t.TempDir()
+	if _, stderr, code := cli(t, "", tinyTrainArgs(run, "--max-steps", "3")...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	last := filepath.Join(run, "last")
+	if st := readState(t, last); st.Step != 3 {
+		t.Fatalf("step %d after the first run, want 3", st.Step)
+	}
+	for _, dir := range []string{last, filepath.Join(run, "best")} {
+		if _, err := model.Load(dir); err != nil {
+			t.Fatalf("the engine cannot load %s: %v", dir, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, train.TokenizerFile)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, stderr, code := cli(t, "", tinyTrainArgs(run, "--max-steps", "3")...); code != exitFailure || !strings.Contains(stderr, "--resume") {
+		t.Fatalf("a second fresh start in the same run: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := cli(t, "", tinyTrainArgs(run, "--max-steps", "5", "--resume")...); code != exitOK {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if st := readState(t, last); st.Step != 5 {
+		t.Fatalf("step %d after resuming, want 5", st.Step)
+	}
+	log, err := os.ReadFile(filepath.Join(run, "train.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"step 3 epoch", "BLEU", "chrF", "start: translate-cli train", "--resume"} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("train.log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+func TestTrainErrors(t *testing.T) {
+	run := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no corpus", []string{"train", "--run", run}, exitUsage, "--train and --run are required"},
+		{"no run dir", []string{"train", "--train", tinyCorpus}, exitUsage, "--train and --run are required"},
+		{"bad bucket", tinyTrainArgs(run, "--buckets", "16,x"), exitUsage, "bad bucket length"},
+		{"descending buckets", tinyTrainArgs(run, "--buckets", "64,32"), exitUsage, "ascending"},
+		{"bad dropout", tinyTrainArgs(run, "--dropout", "1.5"), exitUsage, "dropout"},
+		{"missing corpus", []string{"train", "--train", "no-such.tsv", "--run", run}, exitFailure, "no-such.tsv"},
+		{"resume without checkpoint", tinyTrainArgs(t.TempDir(), "--resume"), exitFailure, "resuming"},
+		{"stray argument", append(tinyTrainArgs(run), "extra"), exitUsage, "no arguments"},
+	}
+	for _, c := range cases {
+		_, stderr, code := cli(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
+		}
+	}
+}
