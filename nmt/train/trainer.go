@@ -121,6 +121,11 @@ func (t *Trainer) Resume() error {
 		return fmt.Errorf("train: the checkpoint was trained on %d pairs, this corpus has %d: same data and options are needed to resume", st.Pairs, len(t.train))
 	}
 	t.State = *st
+	// A run killed while writing a checkpoint leaves its temporary directory.
+	stale, _ := filepath.Glob(filepath.Join(t.Dir, ".*.tmp*"))
+	for _, d := range stale {
+		os.RemoveAll(d)
+	}
 	return nil
 }
 

@@ -124,12 +124,19 @@ func TestResumeFromOld(t *testing.T) {
 	if err := os.Rename(filepath.Join(dir, "last"), filepath.Join(dir, "last.old")); err != nil {
 		t.Fatal(err)
 	}
+	stale := filepath.Join(dir, ".last.tmp123")
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	again := tinyTrainer(t, dir, 3)
 	if err := again.Resume(); err != nil {
 		t.Fatal(err)
 	}
 	if again.State.Step != 3 {
 		t.Fatalf("resumed at step %d, want 3", again.State.Step)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale temporary checkpoint directory was not removed")
 	}
 	for i, p := range tr.Params.List {
 		if !slices.Equal(p.Data, again.Params.List[i].Data) {
