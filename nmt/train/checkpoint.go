@@ -25,6 +25,12 @@ type State struct {
 	BestDev    float64 `json:"best_dev"`    // best dev score so far (see BestMetric)
 	BestMetric string  `json:"best_metric"` // "bleu" (higher is better) or "loss" (lower)
 	BestStep   int     `json:"best_step"`
+	// Guided is the supervised cross-attention head of a guided-alignment
+	// run; absent (nil) for an unguided run.
+	Guided *GuidedState `json:"guided,omitempty"`
+	// InitFrom is the checkpoint a fine-tuning run took its weights from;
+	// empty for a run started from random weights.
+	InitFrom string `json:"init_from,omitempty"`
 }
 
 // Checkpoint file names inside a checkpoint directory.

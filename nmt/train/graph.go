@@ -24,7 +24,8 @@ type bucketGraph struct {
 	decCross           []*attentionOp
 	dropouts           []*dropoutOp
 	loss               *lossOp
-	cost               *gorgonia.Node
+	guided             *guidedOp      // nil unless one head is supervised
+	cost               *gorgonia.Node // the translation loss
 	grads              []gorgonia.Value
 }
 
@@ -35,12 +36,23 @@ type graphBuilder struct {
 	nodes   map[string]*gorgonia.Node
 	dropout float32
 	pool    *bufferPool
+	cross   []crossNodes // per decoder layer: the cross-attention's q, k and output
 	err     error
 }
+
+// crossNodes are the nodes of one decoder layer's cross-attention.
+type crossNodes struct{ q, k, out *gorgonia.Node }
 
 // newBucketGraph builds and compiles the graph for batches of b pairs of
 // length l. scratch is the shared [b·l, V] buffer of the output layer.
 func newBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing float32, scratch []float32, pool *bufferPool) (*bucketGraph, error) {
+	return newGuidedBucketGraph(c, ps, b, l, dropout, smoothing, scratch, pool, nil)
+}
+
+// newGuidedBucketGraph is newBucketGraph with, when guide is not nil, the
+// guided-alignment loss of one cross-attention head added to the cost.
+// Without it the graph is exactly the unguided one.
+func newGuidedBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing float32, scratch []float32, pool *bufferPool, guide *guideHead) (*bucketGraph, error) {
 	useOpenBLAS()
 	pool.begin()
 	bg := &bucketGraph{b: b, l: l, g: gorgonia.NewGraph()}
@@ -78,10 +90,14 @@ func newBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing fl
 	// Tied output projection + label-smoothed cross-entropy.
 	bg.loss = newLossOp(pool, n, c.VocabSize, d, smoothing, ps.FinalLogitsBias, scratch)
 	bg.cost = gb.apply(bg.loss.kernel, y, shared)
+	total := bg.cost
+	if guide != nil {
+		total = gb.guided(guide, bg.cost)
+	}
 	if gb.err != nil {
 		return nil, gb.err
 	}
-	grads, err := gorgonia.Grad(bg.cost, wrt...)
+	grads, err := gorgonia.Grad(total, wrt...)
 	if err != nil {
 		return nil, fmt.Errorf("train: differentiating the graph: %w", err)
 	}
@@ -148,6 +164,10 @@ func (gb *graphBuilder) attention(prefix string, op *attentionOp, x, mem *gorgon
 	k := gb.linear(prefix+".k_proj", mem)
 	v := gb.linear(prefix+".v_proj", mem)
 	a := gb.apply(op.kernel, q, k, v) // [B·T, D]
+	// A cross-attention's nodes are kept for a guided-alignment loss.
+	if mem != x {
+		gb.cross = append(gb.cross, crossNodes{q: q, k: k, out: a})
+	}
 	return gb.linear(prefix+".out_proj", a)
 }
 
@@ -179,7 +199,8 @@ func (gb *graphBuilder) decoderLayer(p string, y, enc *gorgonia.Node) *gorgonia.
 
 // batch is one padded batch in a graph's shape.
 type batch struct {
-	src, tgt [][]int32 // per pair: source ids ending in EOS, target ids ending in EOS
+	src, tgt [][]int32     // per pair: source ids ending in EOS, target ids ending in EOS
+	links    [][]tokenLink // per pair: guided-alignment links (nil: none)
 }
 
 // load writes a batch into the graph's inputs: source ids, decoder inputs
@@ -219,6 +240,9 @@ func (bg *bucketGraph) load(bt *batch, pad, start int32) {
 		for _, a := range bg.decSelf {
 			a.keyLen[r] = l
 		}
+	}
+	if bg.guided != nil {
+		bg.guided.load(bt.links)
 	}
 }
 

@@ -11,6 +11,8 @@ type stepWindow struct {
 	lossSum       float64
 	nllSum        float64
 	toks, seconds float64
+	alignCE       float64 // guided alignment: summed cross-entropy
+	alignRows     float64 // and supervised target tokens
 }
 
 func (w *stepWindow) add(r StepResult, seconds float64) {
@@ -19,11 +21,22 @@ func (w *stepWindow) add(r StepResult, seconds float64) {
 	w.nllSum += r.NLL
 	w.toks += r.TargetToks
 	w.seconds += seconds
+	w.alignCE += r.AlignCE
+	w.alignRows += r.AlignRows
 }
 
 func (w *stepWindow) loss() float64 { return w.lossSum / float64(max(w.steps, 1)) }
 func (w *stepWindow) nll() float64  { return w.nllSum / max(w.toks, 1) }
 func (w *stepWindow) rate() float64 { return w.toks / max(w.seconds, 1e-9) }
+
+// align is the log field of a guided run: the alignment cross-entropy per
+// supervised target token; empty when unguided.
+func (w *stepWindow) align(guided bool) string {
+	if !guided {
+		return ""
+	}
+	return fmt.Sprintf(" align-ce %.4f", w.alignCE/max(w.alignRows, 1))
+}
 
 // progress draws the one-line display: step, epoch, smoothed loss, target
 // tokens/s and seconds per step (moving averages over recent steps of this

@@ -49,6 +49,9 @@ type Trainer struct {
 	scratch    []float32
 	pool       bufferPool
 	epoch      []BatchRef // batches of State.Epoch
+
+	guide *guideHead    // nil: unguided (see SetGuide)
+	links [][]tokenLink // per training pair, when guided
 }
 
 // New prepares a trainer for the given corpus. Dev may be empty.
@@ -108,7 +111,7 @@ func (t *Trainer) Skipped() int {
 // Init starts a fresh run: random weights from the seed, empty moments.
 func (t *Trainer) Init() {
 	t.Params.Init(rand.New(rand.NewPCG(t.Options.Seed, 0x5eed)), t.Config.PadTokenID)
-	t.State = State{Seed: t.Options.Seed, Pairs: len(t.train), BestMetric: ""}
+	t.State = State{Seed: t.Options.Seed, Pairs: len(t.train), BestMetric: "", Guided: t.Guided()}
 }
 
 // Resume restores the last checkpoint of the run directory.
@@ -121,6 +124,9 @@ func (t *Trainer) Resume() error {
 		return fmt.Errorf("train: the checkpoint was trained on %d pairs, this corpus has %d: same data and options are needed to resume", st.Pairs, len(t.train))
 	}
 	t.State = *st
+	if err := t.recordGuide(); err != nil {
+		return err
+	}
 	// A run killed while writing a checkpoint leaves its temporary directory.
 	stale, _ := filepath.Glob(filepath.Join(t.Dir, ".*.tmp*"))
 	for _, d := range stale {
@@ -133,8 +139,8 @@ func (t *Trainer) graph(bucket int) (*bucketGraph, error) {
 	if g, ok := t.graphs[bucket]; ok {
 		return g, nil
 	}
-	g, err := newBucketGraph(t.Config, t.Params, t.buckets.Rows(bucket), t.buckets.Lengths[bucket],
-		float32(t.Options.Dropout), float32(t.Options.LabelSmoothing), t.scratch, &t.pool)
+	g, err := newGuidedBucketGraph(t.Config, t.Params, t.buckets.Rows(bucket), t.buckets.Lengths[bucket],
+		float32(t.Options.Dropout), float32(t.Options.LabelSmoothing), t.scratch, &t.pool, t.guide)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +161,9 @@ type StepResult struct {
 	NLL        float64 // summed unsmoothed negative log-likelihood
 	TargetToks float64
 	LR, Norm   float64
+	// AlignCE is the summed alignment cross-entropy (without λ) over the
+	// AlignRows supervised target tokens; both 0 when unguided.
+	AlignCE, AlignRows float64
 }
 
 // Step trains on the next batch and advances the data position.
@@ -165,7 +174,9 @@ func (t *Trainer) Step() (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
-	g.load(makeBatch(t.train, ref), int32(t.Config.PadTokenID), int32(t.Config.DecoderStartTokenID))
+	bt := makeBatch(t.train, ref)
+	bt.links = t.batchLinks(ref)
+	g.load(bt, int32(t.Config.PadTokenID), int32(t.Config.DecoderStartTokenID))
 	// Dropout masks depend only on the seed and the step number.
 	rng := rand.New(rand.NewPCG(t.State.Seed, uint64(t.State.Step)+1))
 	loss, nll, count, err := g.run(true, rng)
@@ -185,7 +196,11 @@ func (t *Trainer) Step() (StepResult, error) {
 		t.State.Batch = 0
 		t.epoch = nil
 	}
-	return StepResult{Loss: loss, NLL: nll, TargetToks: count, LR: lr, Norm: norm}, nil
+	r := StepResult{Loss: loss, NLL: nll, TargetToks: count, LR: lr, Norm: norm}
+	if g.guided != nil {
+		r.AlignCE, r.AlignRows = g.guided.ce, g.guided.count
+	}
+	return r, nil
 }
 
 // DevLoss is the mean unsmoothed negative log-likelihood per target token
@@ -253,8 +268,8 @@ func (t *Trainer) Run(ctx context.Context) error {
 		window.add(r, el)
 		p.update(r, el)
 		if t.State.Step%t.Options.LogEvery == 0 {
-			t.logf("step %d epoch %d batch %d/%d loss %.4f nll/tok %.4f tok/s %.0f lr %.3g gnorm %.3f", t.State.Step,
-				t.State.Epoch, t.State.Batch, len(t.epochBatches()), window.loss(), window.nll(), window.rate(), r.LR, r.Norm)
+			t.logf("step %d epoch %d batch %d/%d loss %.4f nll/tok %.4f tok/s %.0f lr %.3g gnorm %.3f%s", t.State.Step,
+				t.State.Epoch, t.State.Batch, len(t.epochBatches()), window.loss(), window.nll(), window.rate(), r.LR, r.Norm, window.align(t.guide != nil))
 			window = stepWindow{}
 		}
 		due := time.Since(lastCkpt) >= t.Options.CheckpointEvery ||
