@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/translated/translated/nmt/align"
 	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/nmt/train"
 	"github.com/translated/translated/tokenize"
@@ -42,6 +44,11 @@ type trainFlags struct {
 	cpuProfile                     string
 	devBLEU                        bool
 	opts                           train.Options
+
+	initDir                 string // fine-tune from this checkpoint
+	guidedWeight            float64
+	guidedLayer, guidedHead int
+	guidedLinks, guidedIBM1 string
 }
 
 func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
@@ -62,7 +69,12 @@ score). Interrupt with Ctrl-C or SIGTERM to checkpoint and stop; restart the
 same command with --resume to continue exactly where it stopped. On resume
 the model shape, vocabulary and seed come from the checkpoint; every other
 flag applies as given, so pass the same ones to continue the same schedule.
-See docs/training.md.
+
+--init DIR starts a new run from the weights of a checkpoint (its vocabulary
+and model shape too) with a fresh optimizer and schedule: fine-tuning.
+--guided-weight with --guided-links and/or --guided-ibm1 trains one
+cross-attention head to follow word links (guided alignment); the links are
+computed once and cached in the run directory. See docs/training.md.
 
 flags:
 `)
@@ -105,6 +117,12 @@ flags:
 	fs.IntVar(&o.LogEvery, "log-every", 100, "steps between train.log lines")
 	fs.IntVar(&o.DevEvery, "dev-every", 0, "steps between dev evaluations besides those at checkpoints (0 = none)")
 	fs.BoolVar(&f.devBLEU, "dev-bleu", true, "at each evaluation also translate the dev split greedily with the engine and score BLEU and chrF (the best checkpoint is then chosen by BLEU, otherwise by dev loss)")
+	fs.StringVar(&f.initDir, "init", "", "fine-tune: start a new run from the weights, vocabulary and model shape of this checkpoint `directory` (e.g. runs/en-es/best), with fresh Adam moments and learning-rate schedule; the model-shape flags and --vocab are then ignored, and --init itself is ignored with --resume")
+	fs.Float64Var(&f.guidedWeight, "guided-weight", 0, "guided alignment: weight λ of the loss that trains one cross-attention head to follow word links (0 = off; 0.5 is a good start)")
+	fs.IntVar(&f.guidedLayer, "guided-layer", -2, "guided alignment: decoder layer of the supervised head, from 0 (negative counts from the end: -2 = penultimate)")
+	fs.IntVar(&f.guidedHead, "guided-head", 0, "guided alignment: head of that layer, from 0")
+	fs.StringVar(&f.guidedLinks, "guided-links", "", "guided alignment: comma-separated word-link `files` in the format of links.kjv-es.jsonl.gz (gzip or plain); a training pair whose two texts equal a verse's takes its links; test and dev books are never read")
+	fs.StringVar(&f.guidedIBM1, "guided-ibm1", "", "guided alignment: also link the training pairs with IBM Model 1 trained on them, combined by this `symmetrization` (intersection, grow-diag, grow-diag-final-and, ...); a target word with --guided-links links keeps those")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this `file`")
 	return fs
 }
@@ -141,6 +159,10 @@ func runTrain(ctx context.Context, args []string, e *env) int {
 		f.opts.Buckets = append(f.opts.Buckets, n)
 	}
 	if err := f.opts.Defaults().Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
+		return exitUsage
+	}
+	if err := f.checkGuided(); err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
 		return exitUsage
 	}
@@ -217,6 +239,15 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 		if _, err := os.Stat(last); err == nil {
 			return fmt.Errorf("%s already holds a checkpoint: pass --resume to continue it, or choose another --run", f.run)
 		}
+	}
+	if !f.resume && f.initDir != "" {
+		if tokJSON, err = os.ReadFile(filepath.Join(f.initDir, train.TokenizerFile)); err != nil {
+			return fmt.Errorf("--init: %w", err)
+		}
+		if cfg, err = model.ReadConfig(f.initDir); err != nil {
+			return fmt.Errorf("--init: %w", err)
+		}
+	} else if !f.resume {
 		fmt.Fprintf(e.stderr, "training a %d-piece BPE vocabulary on %d pairs...\n", f.vocab, len(trainEx))
 		if tokJSON, err = trainTokenizer(trainEx, f.vocab); err != nil {
 			return err
@@ -262,6 +293,11 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 		return err
 	}
 	tr.Progress, tr.Log = e.stderr, io.MultiWriter(logFile)
+	if f.guidedWeight > 0 {
+		if err := setGuide(tr, f, heldOut, trainEx, trainPairs, tok, io.MultiWriter(e.stderr, logFile)); err != nil {
+			return err
+		}
+	}
 	if f.devBLEU && len(devPairs) > 0 {
 		srcs := make([][]int32, len(devPairs))
 		refs := make([]string, len(devEx))
@@ -270,11 +306,20 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 		}
 		tr.Evaluate = train.GreedyEvaluator(srcs, refs, tok.Decode)
 	}
-	if f.resume {
+	switch {
+	case f.resume:
 		if err := tr.Resume(); err != nil {
 			return err
 		}
-	} else {
+		if g := tr.State.Guided; g != nil && tr.Guided() == nil {
+			fmt.Fprintf(io.MultiWriter(e.stderr, logFile), "note: this run was trained with guided alignment (%s, λ %g); it continues without (no --guided-weight)\n", g.Selector(), g.Weight)
+		}
+	case f.initDir != "":
+		if err := tr.InitFrom(f.initDir); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.MultiWriter(e.stderr, logFile), "initialized from %s (fresh optimizer and schedule)\n", f.initDir)
+	default:
 		tr.Init()
 	}
 	fmt.Fprintf(logFile, "%s pairs: %d train (%d longer than the last bucket, skipped), %d dev; %d parameters; step %d epoch %d\n",
@@ -304,4 +349,39 @@ func trainTokenizer(ex []train.Example, vocab int) ([]byte, error) {
 		return nil, err
 	}
 	return bpe.JSON()
+}
+
+// checkGuided validates the guided-alignment flags together.
+func (f *trainFlags) checkGuided() error {
+	hasSource := f.guidedLinks != "" || f.guidedIBM1 != ""
+	switch {
+	case math.IsNaN(f.guidedWeight) || f.guidedWeight < 0:
+		return fmt.Errorf("--guided-weight must not be negative, got %g", f.guidedWeight)
+	case f.guidedWeight > 0 && !hasSource:
+		return errors.New("--guided-weight needs word links: --guided-links FILES and/or --guided-ibm1 SYMMETRIZATION")
+	case f.guidedWeight == 0 && hasSource:
+		return errors.New("--guided-links and --guided-ibm1 need --guided-weight > 0")
+	}
+	if f.guidedIBM1 != "" {
+		if _, err := align.ParseSymmetrization(f.guidedIBM1); err != nil {
+			return fmt.Errorf("--guided-ibm1: %v", err)
+		}
+	}
+	return nil
+}
+
+// setGuide computes (or reads back from the run directory) the token links
+// of the training pairs and turns guided alignment on.
+func setGuide(tr *train.Trainer, f *trainFlags, heldOut []string, ex []train.Example, pairs []train.Pair, tok tokenize.Tokenizer, log io.Writer) error {
+	opts := train.GuideLinkOptions{Gold: splitList(f.guidedLinks), HeldOutBooks: heldOut, IBM1: f.guidedIBM1}
+	links, _, err := train.LoadGuideLinks(f.run, opts, ex, pairs, tok.Encode, log)
+	if err != nil {
+		return err
+	}
+	if err := tr.SetGuide(train.Guide{Weight: f.guidedWeight, Layer: f.guidedLayer, Head: f.guidedHead, Links: links}); err != nil {
+		return err
+	}
+	g := tr.Guided()
+	fmt.Fprintf(log, "guided alignment: decoder layer %d head %d (align --heads %s), λ %g\n", g.Layer, g.Head, g.Selector(), g.Weight)
+	return nil
 }

@@ -107,3 +107,92 @@ func TestTrainErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainGuidedResumeAndInit: a guided run computes and caches its links,
+// records the supervised head and logs the alignment cross-entropy; its
+// resume reads the cached links; --init makes a new guided run from a
+// checkpoint with a fresh optimizer.
+func TestTrainGuidedResumeAndInit(t *testing.T) {
+	run := t.TempDir()
+	guided := []string{"--guided-weight", "0.5", "--guided-layer", "0", "--guided-head", "1",
+		"--guided-links", "../../nmt/train/testdata/links-tiny.jsonl", "--guided-ibm1", "grow-diag", "--log-every", "1"}
+	_, stderr, code := cli(t, "", tinyTrainArgs(run, append(guided, "--max-steps", "3")...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "guided links computed and cached") || !strings.Contains(stderr, "layer=0,head=1") {
+		t.Errorf("stderr lacks the links and the head:\n%s", stderr)
+	}
+	for _, f := range []string{train.GuideLinksFile, train.GuideRecipeFile} {
+		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := filepath.Join(run, "last")
+	if st := readState(t, last); st.Guided == nil || st.Guided.Layer != 0 || st.Guided.Head != 1 || st.Guided.Weight != 0.5 {
+		t.Fatalf("trainer.json guide %+v", st.Guided)
+	}
+	_, stderr, code = cli(t, "", tinyTrainArgs(run, append(guided, "--max-steps", "5", "--resume")...)...)
+	if code != exitOK || !strings.Contains(stderr, "guided links read from") {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if st := readState(t, last); st.Step != 5 {
+		t.Fatalf("step %d after resuming, want 5", st.Step)
+	}
+	log, err := os.ReadFile(filepath.Join(run, "train.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "align-ce") {
+		t.Errorf("train.log lacks the alignment cross-entropy:\n%s", log)
+	}
+
+	ft := t.TempDir()
+	_, stderr, code = cli(t, "", tinyTrainArgs(ft, append(guided, "--max-steps", "2", "--init", last, "--vocab", "999", "--d-model", "64")...)...)
+	if code != exitOK || !strings.Contains(stderr, "initialized from") {
+		t.Fatalf("--init: exit %d: %s", code, stderr)
+	}
+	st := readState(t, filepath.Join(ft, "last"))
+	if st.Step != 2 || st.InitFrom != last || st.Guided == nil {
+		t.Fatalf("fine-tuned state %+v", st)
+	}
+	a, err := os.ReadFile(filepath.Join(last, train.TokenizerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(ft, "last", train.TokenizerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Error("the fine-tuned run did not keep the vocabulary of --init")
+	}
+	if c, err := model.ReadConfig(filepath.Join(ft, "last")); err != nil || c.DModel != 16 {
+		t.Errorf("fine-tuned config: %+v, %v; want the d_model 16 of --init", c, err)
+	}
+}
+
+func TestTrainGuidedErrors(t *testing.T) {
+	run := t.TempDir()
+	links := "../../nmt/train/testdata/links-tiny.jsonl"
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"weight without links", tinyTrainArgs(run, "--guided-weight", "0.5"), exitUsage, "needs word links"},
+		{"links without weight", tinyTrainArgs(run, "--guided-links", links), exitUsage, "need --guided-weight"},
+		{"negative weight", tinyTrainArgs(run, "--guided-weight", "-1", "--guided-ibm1", "intersection"), exitUsage, "negative"},
+		{"bad symmetrization", tinyTrainArgs(run, "--guided-weight", "1", "--guided-ibm1", "diagonal"), exitUsage, "unknown symmetrization"},
+		{"layer out of range", tinyTrainArgs(t.TempDir(), "--guided-weight", "1", "--guided-ibm1", "intersection"), exitFailure, "out of range"},
+		{"missing links file", tinyTrainArgs(t.TempDir(), "--guided-weight", "1", "--guided-links", "no-such.jsonl", "--guided-layer", "0"), exitFailure, "no-such.jsonl"},
+		{"missing init", tinyTrainArgs(t.TempDir(), "--init", "no-such-dir"), exitFailure, "--init"},
+	}
+	for _, c := range cases {
+		_, stderr, code := cli(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
+		}
+	}
+}
