@@ -15,7 +15,9 @@ import (
 // BenchmarkStep times one forward+backward+Adam update of the default
 // model (d 256, 4 heads, 3+3 layers, ffn 1024, vocab 8000) on a 96×32
 // batch; it reports target tokens per second. With TRAIN_BENCH_BLAS=gonum
-// the products run on gonum's pure-Go BLAS instead of OpenBLAS.
+// the products run on gonum's pure-Go BLAS instead of OpenBLAS; with
+// TRAIN_BENCH_GUIDED=1 head 0 of decoder layer 1 is trained on links (each
+// target token linked to the source token at its position, λ 0.5).
 func BenchmarkStep(b *testing.B) {
 	useOpenBLAS()
 	if os.Getenv("TRAIN_BENCH_BLAS") == "gonum" {
@@ -42,7 +44,18 @@ func BenchmarkStep(b *testing.B) {
 		src[l-1], tgt[l-1] = 1, 1
 		bt.src, bt.tgt = append(bt.src, src), append(bt.tgt, tgt)
 	}
-	bg, err := newBucketGraph(c, ps, rows, l, 0.1, 0.1, make([]float32, rows*l*c.VocabSize), &bufferPool{})
+	var guide *guideHead
+	if os.Getenv("TRAIN_BENCH_GUIDED") == "1" {
+		guide = &guideHead{layer: 1, head: 0, weight: 0.5}
+		for r := 0; r < rows; r++ {
+			var ls []tokenLink
+			for i := int32(0); i < l-1; i++ {
+				ls = append(ls, tokenLink{src: i, tgt: i})
+			}
+			bt.links = append(bt.links, ls)
+		}
+	}
+	bg, err := newGuidedBucketGraph(c, ps, rows, l, 0.1, 0.1, make([]float32, rows*l*c.VocabSize), &bufferPool{}, guide)
 	if err != nil {
 		b.Fatal(err)
 	}
