@@ -15,6 +15,12 @@
 // graph so that the whole trainer state (weights, moments, step, data
 // position) can be written to a checkpoint and restored bit for bit.
 //
+// Guided alignment (SetGuide) adds a second loss that trains one
+// cross-attention head to follow word links, which BuildGuideLinks and
+// LoadGuideLinks compute from human links (Strong's numbers) and IBM Model
+// 1 and map to subword tokens; InitFrom starts a run from another
+// checkpoint's weights (fine-tuning).
+//
 // What is not here: tokenizer training (package tokenize), inference and
 // decoding (packages model and search), scoring (package metrics).
 package train
