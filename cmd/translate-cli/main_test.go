@@ -88,3 +88,23 @@ func TestTranslateExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestTranslateStdinKeepsGoodLines(t *testing.T) {
+	good, _, code := cli(t, "first\nthird\n", "translate", "--model", tiny, "--beam", "1", "--max-length", "5")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	goodLines := strings.Split(strings.TrimSuffix(good, "\n"), "\n")
+	out, errs, code := cli(t, "first\nbad \xff line\nthird\n", "translate", "--model", tiny, "--beam", "1", "--max-length", "5")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != exitUsage || !strings.Contains(errs, "line 2:") || len(lines) != 3 {
+		t.Fatalf("exit %d, %d output lines, stderr %q", code, len(lines), errs)
+	}
+	if lines[0] != goodLines[0] || lines[1] != "" || lines[2] != goodLines[1] {
+		t.Errorf("output %q, want the good lines %q around an empty one", lines, goodLines)
+	}
+	out, _, _ = cli(t, "first\nbad \xff line\n", "translate", "--model", tiny, "--format", "json", "--max-length", "3")
+	if !strings.Contains(out, `{"line":2,"error":"invalid argument: texts[0] is not valid UTF-8"}`) {
+		t.Errorf("json output lacks the error object:\n%s", out)
+	}
+}

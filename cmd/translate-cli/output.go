@@ -52,6 +52,30 @@ func (p *printer) print(r nmt.Translation) error {
 	return nil
 }
 
+// printAll prints every result; a write error ends the command.
+func (p *printer) printAll(res []nmt.Translation, e *env) int {
+	for _, r := range res {
+		if err := p.print(r); err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+			return exitFailure
+		}
+	}
+	return exitOK
+}
+
+// printError stands in for the result of an input line that was refused:
+// an empty line in text, {"line": N, "error": "..."} in json.
+func (p *printer) printError(line int, err error) error {
+	if p.format == "json" {
+		return p.enc.Encode(struct {
+			Line  int    `json:"line"`
+			Error string `json:"error"`
+		}{line, err.Error()})
+	}
+	_, werr := fmt.Fprintln(p.w)
+	return werr
+}
+
 // oneLine keeps a multi-line translation on one output line.
 func oneLine(s string) string {
 	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(strings.TrimSpace(s))

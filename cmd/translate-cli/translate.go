@@ -153,31 +153,63 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 		if err != nil {
 			return reportError(e, err)
 		}
-		for _, r := range res {
-			if err := out.print(r); err != nil {
-				fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
-				return exitFailure
-			}
-		}
-		return exitOK
+		return out.printAll(res, e)
 	}
 	if fs.NArg() > 0 {
 		return translate(fs.Args())
 	}
-	return forBatches(e.stdin, *batch, translate, e)
+	// From stdin, a bad line must not cost the others: a batch that is
+	// refused is retried line by line, and each refused line gets an empty
+	// output line (text) or an error object (json) so that output lines
+	// still match input lines. The exit code then says that some failed.
+	failed := false
+	code = forBatches(e.stdin, *batch, func(first int, texts []string) int {
+		res, err := tr.Translate(ctx, nmt.Request{Texts: texts, Options: opts}, nil)
+		if err == nil {
+			return out.printAll(res, e)
+		}
+		if !errors.Is(err, nmt.ErrInvalidArgument) {
+			return reportError(e, err)
+		}
+		for i, text := range texts {
+			res, err := tr.Translate(ctx, nmt.Request{Texts: []string{text}, Options: opts}, nil)
+			switch {
+			case errors.Is(err, nmt.ErrInvalidArgument):
+				failed = true
+				fmt.Fprintf(e.stderr, "translate-cli: line %d: %v\n", first+i, err)
+				if err := out.printError(first+i, err); err != nil {
+					return reportError(e, err)
+				}
+			case err != nil:
+				return reportError(e, err)
+			default:
+				if code := out.printAll(res, e); code != exitOK {
+					return code
+				}
+			}
+		}
+		return exitOK
+	}, e)
+	if code == exitOK && failed {
+		return exitUsage
+	}
+	return code
 }
 
-// forBatches reads lines and hands them on in batches of n.
-func forBatches(r io.Reader, n int, f func([]string) int, e *env) int {
+// forBatches reads lines and hands them on in batches of n, with the
+// 1-based number of each batch's first line.
+func forBatches(r io.Reader, n int, f func(first int, lines []string) int, e *env) int {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	var lines []string
+	first := 1
 	for sc.Scan() {
 		lines = append(lines, strings.TrimSuffix(sc.Text(), "\r"))
 		if len(lines) == n {
-			if code := f(lines); code != exitOK {
+			if code := f(first, lines); code != exitOK {
 				return code
 			}
+			first += len(lines)
 			lines = lines[:0]
 		}
 	}
@@ -186,7 +218,7 @@ func forBatches(r io.Reader, n int, f func([]string) int, e *env) int {
 		return exitFailure
 	}
 	if len(lines) > 0 {
-		return f(lines)
+		return f(first, lines)
 	}
 	return exitOK
 }
