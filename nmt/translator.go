@@ -1,6 +1,7 @@
 package nmt
 
 import (
+	"encoding/json"
 	"context"
 	"fmt"
 	"os"
@@ -54,6 +55,10 @@ type ModelInfo struct {
 	// Banned are target ids the model never generates besides the padding
 	// id (the single-token bad_words_ids of its generation config).
 	Banned []int
+	// AlignmentHeads is the cross-attention selector that aligns best for
+	// this model, as measured on held-out data and stored in config.json
+	// ("alignment_heads", e.g. "layer=1,head=2"); "" when not measured.
+	AlignmentHeads string
 }
 
 // Open loads a model directory: config.json, the weights (model.safetensors,
@@ -131,6 +136,11 @@ func New(name string, m *model.Model, src, tgt tokenize.Tokenizer) (*Translator,
 		Name: name, DModel: cfg.DModel, EncoderLayers: cfg.EncoderLayers, DecoderLayers: cfg.DecoderLayers,
 		Heads: cfg.DecoderAttentionHeads, SourceVocab: cfg.VocabSize, TargetVocab: cfg.DecoderVocabSize,
 		MaxPositions: cfg.MaxPositionEmbeddings, Parameters: countParameters(m), Activation: cfg.ActivationFunction,
+	}
+	if raw, ok := cfg.Extra["alignment_heads"]; ok {
+		if err := json.Unmarshal(raw, &t.info.AlignmentHeads); err != nil {
+			return nil, fmt.Errorf("%w: %s: config.json alignment_heads is not a string", ErrBadModel, name)
+		}
 	}
 	if a, b, ok := strings.Cut(name, "-"); ok && a != "" && b != "" && !strings.Contains(b, "-") {
 		t.info.Source, t.info.Target = a, b

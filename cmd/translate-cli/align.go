@@ -105,7 +105,7 @@ func runAlign(ctx context.Context, args []string, e *env) int {
 	var mf modelFlags
 	mf.add(fs)
 	var opt align.Options
-	fs.TextVar(&opt.Selector, "heads", align.AllHeads(), "cross-attention heads: avg, layer=L, layer=L,head=H or heads=L:H+L:H, optionally ,shift")
+	fs.TextVar(&opt.Selector, "heads", align.AllHeads(), "cross-attention heads: avg, layer=L, layer=L,head=H or heads=L:H+L:H, optionally ,shift (default: the model's measured alignment_heads, else avg)")
 	fs.TextVar(&opt.Symmetrize, "symmetrize", align.GrowDiagFinalAnd, "how the two argmax directions combine: intersection, grow-diag, grow-diag-final, grow-diag-final-and or union")
 	format := fs.String("format", "pharaoh", "output format: json, pharaoh, csv, tsv, svg, png or html")
 	level := fs.String("level", "word", "matrix of csv, tsv, svg and png: word or subword")
@@ -140,6 +140,12 @@ func runAlign(ctx context.Context, args []string, e *env) int {
 		return code
 	}
 	defer release()
+	if !flagSet(fs, "heads") {
+		if opt.Selector, err = modelHeads(tr, opt.Selector); err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+			return exitBadModel
+		}
+	}
 	var alignments []*align.Alignment
 	for k, p := range pairs {
 		d, err := decodePair(ctx, tr, p[0], p[1])
@@ -203,4 +209,29 @@ func writeAlignments(e *env, path string, f align.Format, pairs []*align.Alignme
 		return exitFailure
 	}
 	return exitOK
+}
+
+// flagSet reports whether the command line set the named flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// modelHeads is the selector a local model's config recommends
+// (alignment_heads, chosen on the dev books), or def.
+func modelHeads(tr translator, def align.Selector) (align.Selector, error) {
+	local, ok := tr.(*nmt.Translator)
+	if !ok || local.Info().AlignmentHeads == "" {
+		return def, nil
+	}
+	in := local.Info()
+	sel, err := align.ParseSelector(in.AlignmentHeads)
+	if err == nil {
+		err = sel.Validate(in.DecoderLayers, in.Heads)
+	}
+	if err != nil {
+		return def, fmt.Errorf("%s: config.json alignment_heads: %w", in.Name, err)
+	}
+	return sel, nil
 }

@@ -115,3 +115,26 @@ func TestAlignErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestAlignUsesModelHeads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	if _, _, code := cli(t, "", "convert", "--dtype", "f32", tiny, dir); code != exitOK {
+		t.Fatal("convert failed")
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.Replace(string(cfg), "{", `{"alignment_heads": "layer=1,head=2",`, 1))
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := cli(t, "", "align", "--model", dir, "--format", "json", "In the beginning.", "En el principio.")
+	if code != exitOK || !strings.Contains(out, "attention layer=1,head=2 ") {
+		t.Fatalf("exit %d, stderr %q; method not from the model:\n%.300s", code, errs, out)
+	}
+	out, _, _ = cli(t, "", "align", "--model", dir, "--heads", "avg", "--format", "json", "In the beginning.", "En el principio.")
+	if !strings.Contains(out, "attention avg ") {
+		t.Errorf("--heads avg did not win over the model's heads:\n%.300s", out)
+	}
+}

@@ -42,6 +42,7 @@ type flags struct {
 	addr, metricsAddr string
 	modelsDir         string
 	heads             align.Selector
+	headsSet          bool // -alignment-heads was given: it overrides each model's own
 	logFormat         string
 	logLevel          slog.Level
 	cfg               config
@@ -54,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.addr, "addr", "localhost:50051", "gRPC listen address")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "localhost:9464", "Prometheus /metrics listen address (empty: none)")
 	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, one per language pair")
-	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H")
+	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H (default: each model's measured alignment_heads, else avg)")
 	fs.IntVar(&f.cfg.Workers, "workers", runtime.NumCPU(), "requests decoded at once")
 	fs.IntVar(&f.cfg.Queue, "queue", 4*runtime.NumCPU(), "requests that may wait for a worker; more are refused with RESOURCE_EXHAUSTED")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long calls in flight may take to finish")
@@ -68,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	fs.Visit(func(fl *flag.Flag) { f.headsSet = f.headsSet || fl.Name == "alignment-heads" })
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -97,7 +99,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(grpcAd
 		return 2
 	}
 	log := newLogger(stderr, f.logFormat, f.logLevel)
-	ms, err := loadModels(f.modelsDir, func(dir string) (*model, error) { return openModel(dir, f.heads) })
+	ms, err := loadModels(f.modelsDir, func(dir string) (*model, error) { return openModel(dir, f.heads, f.headsSet) })
 	if err != nil {
 		log.Error("cannot load models", "err", err)
 		return 1

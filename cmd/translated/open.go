@@ -11,8 +11,10 @@ import (
 // openModel loads one model directory with the real translator. The model
 // is named after its languages ("en-es"), which come from the directory
 // name; a directory whose name is no pair is refused, since requests could
-// not reach it. heads must fit the model's layers and heads.
-func openModel(dir string, heads align.Selector) (*model, error) {
+// not reach it. heads must fit the model's layers and heads; unless forced,
+// a model whose config.json names measured alignment_heads uses those
+// (shifted selectors excepted: a streamed row cannot wait for the next step).
+func openModel(dir string, heads align.Selector, force bool) (*model, error) {
 	t, err := nmt.Open(dir)
 	if err != nil {
 		return nil, err
@@ -20,6 +22,11 @@ func openModel(dir string, heads align.Selector) (*model, error) {
 	in := t.Info()
 	if in.Source == "" || in.Target == "" {
 		return nil, fmt.Errorf("cannot tell its languages: name the directory <source>-<target>, such as en-es")
+	}
+	if !force && in.AlignmentHeads != "" {
+		if sel, err := align.ParseSelector(in.AlignmentHeads); err == nil && !sel.Shift() && sel.Validate(in.DecoderLayers, in.Heads) == nil {
+			heads = sel
+		}
 	}
 	if err := heads.Validate(in.DecoderLayers, in.Heads); err != nil {
 		return nil, fmt.Errorf("-alignment-heads: %w", err)

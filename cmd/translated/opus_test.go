@@ -18,7 +18,7 @@ import (
 // en-ROMANCE, a multi-target model, and en-es.
 func opusModels(t *testing.T) models {
 	t.Helper()
-	ms, err := loadModels("../../testdata/models/opus-tiny", func(dir string) (*model, error) { return openModel(dir, align.AllHeads()) })
+	ms, err := loadModels("../../testdata/models/opus-tiny", func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ var (
 func realModels(t testing.TB) models {
 	t.Helper()
 	realOnce.Do(func() {
-		realLoaded, realErr = loadModels(modelsDir(t), func(dir string) (*model, error) { return openModel(dir, align.AllHeads()) })
+		realLoaded, realErr = loadModels(modelsDir(t), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
 	})
 	if realErr != nil {
 		t.Fatal(realErr)
