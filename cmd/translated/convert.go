@@ -55,7 +55,7 @@ func (c converter) hypothesis(text string, idx charIndex, sent nmt.Sentence, h n
 	for i, t := range h.Tokens {
 		texts[i] = validUTF8(t.Text)
 	}
-	spans := tokenSpans(h.Text, texts)
+	spans := align.TokenSpans(h.Text, texts)
 	tidx := newCharIndex(h.Text)
 	out := &translatev1.Hypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, Tokens: make([]*translatev1.Token, len(h.Tokens))}
 	for i, t := range h.Tokens {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"sort"
-	"strings"
-	"unicode"
 
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
@@ -39,31 +37,4 @@ func (c charIndex) span(start, end int) *translatev1.Span {
 		ce++
 	}
 	return &translatev1.Span{Start: uint32(cs), End: uint32(ce), ByteStart: uint32(start), ByteEnd: uint32(end)}
-}
-
-// tokenSpans places the decoded text of each target token in the
-// hypothesis text, left to right: a token's text is looked for at the
-// current position, then (for detokenizers that move or drop spaces) with
-// surrounding spaces trimmed. A token whose text cannot be placed gets an
-// empty span at the current position. Spans are byte offsets.
-func tokenSpans(text string, pieces []string) [][2]int {
-	spans := make([][2]int, len(pieces))
-	pos := 0
-	for i, p := range pieces {
-		switch {
-		case p != "" && strings.HasPrefix(text[pos:], p):
-			spans[i] = [2]int{pos, pos + len(p)}
-		default:
-			t := strings.TrimSpace(p)
-			rest := strings.TrimLeftFunc(text[pos:], unicode.IsSpace)
-			at := len(text) - len(rest)
-			if t != "" && strings.HasPrefix(rest, t) {
-				spans[i] = [2]int{at, at + len(t)}
-			} else {
-				spans[i] = [2]int{pos, pos}
-			}
-		}
-		pos = spans[i][1]
-	}
-	return spans
 }
