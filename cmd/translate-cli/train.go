@@ -25,9 +25,9 @@ func init() {
 }
 
 // The Bible corpus split (see docs/training.md): never train on these.
-const (
-	defaultTestBooks = "Ruth,Jonah,Hab,Phil,Jas,2Pet,1John"
-	defaultDevBooks  = "Joel,Titus,Col"
+var (
+	defaultTestBooks = strings.Join(align.HeldOutBooks(align.SplitTest), ",")
+	defaultDevBooks  = strings.Join(align.HeldOutBooks(align.SplitDev), ",")
 )
 
 type trainFlags struct {

@@ -25,10 +25,33 @@ const (
 	SplitTest  Split = "test"
 )
 
-var bookSplit = map[string]Split{
-	"Ruth": SplitTest, "Jonah": SplitTest, "Hab": SplitTest, "Phil": SplitTest,
-	"Jas": SplitTest, "2Pet": SplitTest, "1John": SplitTest,
-	"Joel": SplitDev, "Titus": SplitDev, "Col": SplitDev,
+// The held-out books, in canonical order; every other book is train.
+var (
+	testBooks = []string{"Ruth", "Jonah", "Hab", "Phil", "Jas", "2Pet", "1John"}
+	devBooks  = []string{"Joel", "Titus", "Col"}
+)
+
+var bookSplit = func() map[string]Split {
+	m := make(map[string]Split)
+	for _, b := range testBooks {
+		m[b] = SplitTest
+	}
+	for _, b := range devBooks {
+		m[b] = SplitDev
+	}
+	return m
+}()
+
+// HeldOutBooks returns the books of the test or dev split in canonical
+// order (nil for train, which is every other book).
+func HeldOutBooks(s Split) []string {
+	switch s {
+	case SplitTest:
+		return append([]string(nil), testBooks...)
+	case SplitDev:
+		return append([]string(nil), devBooks...)
+	}
+	return nil
 }
 
 // BookSplit returns the split of an OSIS book id ("Ruth" → test); every
