@@ -114,6 +114,7 @@ flags:
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of initialization, data order and dropout (fresh start only)")
 	fs.DurationVar(&o.CheckpointEvery, "checkpoint-every", 5*time.Minute, "wall time between checkpoints")
 	fs.IntVar(&o.CheckpointSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0 = off)")
+	fs.IntVar(&o.Keep, "keep", 0, "also keep the weights of the last N checkpoints in RUN/steps/STEP/ for translate-cli average (0 = off)")
 	fs.IntVar(&o.LogEvery, "log-every", 100, "steps between train.log lines")
 	fs.IntVar(&o.DevEvery, "dev-every", 0, "steps between dev evaluations besides those at checkpoints (0 = none)")
 	fs.BoolVar(&f.devBLEU, "dev-bleu", true, "at each evaluation also translate the dev split greedily with the engine and score BLEU and chrF (the best checkpoint is then chosen by BLEU, otherwise by dev loss)")

@@ -23,6 +23,7 @@ type Options struct {
 
 	CheckpointEvery time.Duration // wall time between checkpoints; default 5m
 	CheckpointSteps int           // also checkpoint every this many steps, 0 = off
+	Keep            int           // also keep the weights of the last Keep checkpoints in steps/STEP/ (for Average), 0 = off
 	LogEvery        int           // steps between train.log lines; default 100
 	DevEvery        int           // steps between dev evaluations, 0 = only at checkpoints; default 0
 }
@@ -90,6 +91,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("epochs must be positive and max steps not negative, got %d and %d", o.Epochs, o.MaxSteps)
 	case o.CheckpointEvery < 0 || o.CheckpointSteps < 0 || o.LogEvery < 1 || o.DevEvery < 0:
 		return fmt.Errorf("checkpoint, log and dev intervals must not be negative")
+	case o.Keep < 0:
+		return fmt.Errorf("the number of kept checkpoints must not be negative, got %d", o.Keep)
 	}
 	for i, l := range o.Buckets {
 		if l < 2 || (i > 0 && l <= o.Buckets[i-1]) {

@@ -226,12 +226,16 @@ func (t *Trainer) DevLoss() (float64, error) {
 	return nll / max(count, 1), nil
 }
 
-// Checkpoint writes the run's last/ checkpoint.
+// Checkpoint writes the run's last/ checkpoint and, with Options.Keep,
+// a weights-only copy in steps/STEP/ (see keepSnapshot).
 func (t *Trainer) Checkpoint() error {
 	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
 		return err
 	}
-	return writeCheckpoint(filepath.Join(t.Dir, "last"), t.Config, t.Params, t.Opt, &t.State, t.Tokenizer)
+	if err := writeCheckpoint(filepath.Join(t.Dir, "last"), t.Config, t.Params, t.Opt, &t.State, t.Tokenizer); err != nil {
+		return err
+	}
+	return t.keepSnapshot()
 }
 
 func (t *Trainer) done() bool {
