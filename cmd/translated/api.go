@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -82,6 +83,17 @@ type eventSender struct {
 	mu   sync.Mutex
 	sent []bool // result event sent, per text
 	err  error
+	// held is, with a shifted selector, the last streamed token of each
+	// {text, sentence}: its alignment row needs the next step's attention,
+	// so it is sent when the sentence's next token arrives, or with its
+	// own step's attention when its text's result arrives.
+	held map[[2]int]nmt.Event
+}
+
+// pending is an event ready to send; att makes a token's alignment row.
+type pending struct {
+	ev  nmt.Event
+	att [][][]float32
 }
 
 func (e *eventSender) event(ev nmt.Event) {
@@ -96,21 +108,60 @@ func (e *eventSender) event(ev nmt.Event) {
 	if e.err != nil || ev.Index < 0 || ev.Index >= len(e.texts) {
 		return
 	}
-	msg, err := e.message(ev)
-	if err == nil && msg != nil {
-		err = e.send(msg)
-	}
-	if err != nil {
-		e.err = err
-		e.cancel()
+	for _, p := range e.ready(ev) {
+		msg, err := e.message(p)
+		if err == nil && msg != nil {
+			err = e.send(msg)
+		}
+		if err != nil {
+			e.err = err
+			e.cancel()
+			return
+		}
 	}
 }
 
-func (e *eventSender) message(ev nmt.Event) (*translatev1.TranslateStreamResponse, error) {
+// ready returns the events that ev lets go, in order: ev itself, or with a
+// shifted selector the held token ev completes (see held).
+func (e *eventSender) ready(ev nmt.Event) []pending {
+	switch {
+	case ev.Token != nil && e.conv.shifted():
+		key := [2]int{ev.Index, ev.Sentence}
+		var out []pending
+		if prev, ok := e.held[key]; ok {
+			out = append(out, pending{prev, ev.Token.Attention})
+		}
+		if e.held == nil {
+			e.held = map[[2]int]nmt.Event{}
+		}
+		e.held[key] = ev
+		return out
+	case ev.Token != nil:
+		return []pending{{ev, ev.Token.Attention}}
+	}
+	return append(e.release(ev.Index), pending{ev: ev})
+}
+
+// release hands over the held tokens of text i, by sentence, each with its
+// own step's attention (it was its sentence's last token).
+func (e *eventSender) release(i int) []pending {
+	var out []pending
+	for key, ev := range e.held {
+		if key[0] == i {
+			out = append(out, pending{ev, ev.Token.Attention})
+			delete(e.held, key)
+		}
+	}
+	slices.SortFunc(out, func(a, b pending) int { return a.ev.Sentence - b.ev.Sentence })
+	return out
+}
+
+func (e *eventSender) message(p pending) (*translatev1.TranslateStreamResponse, error) {
+	ev := p.ev
 	msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(ev.Index)}
 	switch {
 	case ev.Token != nil:
-		tok, err := e.conv.streamToken(*ev.Token)
+		tok, err := e.conv.streamToken(*ev.Token, p.att)
 		if err != nil {
 			return nil, err
 		}
@@ -140,6 +191,15 @@ func (e *eventSender) finish(trs []nmt.Translation) error {
 	for i := range e.texts {
 		if e.sent[i] || i >= len(trs) {
 			continue
+		}
+		for _, p := range e.release(i) {
+			msg, err := e.message(p)
+			if err != nil {
+				return err
+			}
+			if err := e.send(msg); err != nil {
+				return err
+			}
 		}
 		tr, err := e.conv.translation(e.texts[i], trs[i])
 		if err != nil {

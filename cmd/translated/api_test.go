@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/translated/translated/nmt/align"
 	"io"
 	"math"
 	"strings"
@@ -150,76 +151,95 @@ func checkHypothesis(t *testing.T, got *translatev1.Hypothesis, want nmt.Hypothe
 // streamed tokens of every sentence are exactly the tokens (with their
 // alignment rows and log-probabilities) of the best hypothesis of the
 // final result, in order, and that each text ends with its result.
+//
+// With a shifted selector a token's row comes from the next step, so each
+// token is sent one step late; the rows must still equal the result's.
 func TestTranslateStream(t *testing.T) {
-	ms := realModels(t)
-	for _, network := range networks {
-		for _, beam := range []uint32{1, 4} {
-			t.Run(fmt.Sprintf("%s/beam%d", network, beam), func(t *testing.T) {
-				ctx := testContext(t)
-				h := startServer(t, network, testConfig(), ms)
-				req := enEs(testTexts...)
-				req.Options = &translatev1.DecodingOptions{BeamSize: beam, MaxLength: 30}
-				req.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
-				req.IncludeLogProbs = true
-				st, err := h.client.TranslateStream(ctx, req)
-				if err != nil {
-					t.Fatal(err)
+	shifted, err := align.ParseSelector("layer=1,head=0,shift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shiftedModels, err := loadModels(modelsDir(t), func(dir string) (*model, error) { return openModel(dir, shifted, true) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sel := range []struct {
+		name string
+		ms   models
+	}{{"avg", realModels(t)}, {"shift", shiftedModels}} {
+		for _, network := range networks {
+			for _, beam := range []uint32{1, 4} {
+				t.Run(fmt.Sprintf("%s/%s/beam%d", sel.name, network, beam), func(t *testing.T) {
+					testTranslateStream(t, network, beam, sel.ms)
+				})
+			}
+		}
+	}
+}
+
+func testTranslateStream(t *testing.T, network string, beam uint32, ms models) {
+	ctx := testContext(t)
+	h := startServer(t, network, testConfig(), ms)
+	req := enEs(testTexts...)
+	req.Options = &translatev1.DecodingOptions{BeamSize: beam, MaxLength: 30}
+	req.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
+	req.IncludeLogProbs = true
+	st, err := h.client.TranslateStream(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamed := map[[2]uint32][]*translatev1.Token{}
+	results := make([]*translatev1.Translation, len(testTexts))
+	for {
+		ev, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := ev.TextIndex
+		if results[i] != nil {
+			t.Fatalf("text %d: event after its result: %v", i, ev)
+		}
+		switch e := ev.Event.(type) {
+		case *translatev1.TranslateStreamResponse_Token:
+			key := [2]uint32{i, e.Token.SentenceIndex}
+			if int(e.Token.Position) != len(streamed[key]) {
+				t.Fatalf("text %d sentence %d: position %d after %d tokens", i, e.Token.SentenceIndex, e.Token.Position, len(streamed[key]))
+			}
+			streamed[key] = append(streamed[key], e.Token.Token)
+		case *translatev1.TranslateStreamResponse_Result:
+			results[i] = e.Result
+		}
+	}
+	if len(streamed) == 0 {
+		t.Fatal("no token was streamed")
+	}
+	unary, err := h.client.Translate(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, res := range results {
+		if res == nil {
+			t.Fatalf("text %d: no result event", i)
+		}
+		if !proto.Equal(res, unary.Translations[i]) {
+			t.Errorf("text %d: streamed result differs from Translate's", i)
+		}
+		for k, sent := range res.Sentences {
+			best := sent.Hypotheses[0].Tokens
+			got := streamed[[2]uint32{uint32(i), uint32(k)}]
+			if len(got) != len(best) {
+				t.Fatalf("text %d sentence %d: %d tokens streamed, %d in the result", i, k, len(got), len(best))
+			}
+			for p, tok := range got {
+				want := proto.Clone(best[p]).(*translatev1.Token)
+				want.Span = nil // streamed tokens carry no span: the text is not final yet
+				if !proto.Equal(tok, want) {
+					t.Fatalf("text %d sentence %d token %d: streamed %v, result %v", i, k, p, tok, want)
 				}
-				streamed := map[[2]uint32][]*translatev1.Token{}
-				results := make([]*translatev1.Translation, len(testTexts))
-				for {
-					ev, err := st.Recv()
-					if errors.Is(err, io.EOF) {
-						break
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-					i := ev.TextIndex
-					if results[i] != nil {
-						t.Fatalf("text %d: event after its result: %v", i, ev)
-					}
-					switch e := ev.Event.(type) {
-					case *translatev1.TranslateStreamResponse_Token:
-						key := [2]uint32{i, e.Token.SentenceIndex}
-						if int(e.Token.Position) != len(streamed[key]) {
-							t.Fatalf("text %d sentence %d: position %d after %d tokens", i, e.Token.SentenceIndex, e.Token.Position, len(streamed[key]))
-						}
-						streamed[key] = append(streamed[key], e.Token.Token)
-					case *translatev1.TranslateStreamResponse_Result:
-						results[i] = e.Result
-					}
-				}
-				if len(streamed) == 0 {
-					t.Fatal("no token was streamed")
-				}
-				unary, err := h.client.Translate(ctx, req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for i, res := range results {
-					if res == nil {
-						t.Fatalf("text %d: no result event", i)
-					}
-					if !proto.Equal(res, unary.Translations[i]) {
-						t.Errorf("text %d: streamed result differs from Translate's", i)
-					}
-					for k, sent := range res.Sentences {
-						best := sent.Hypotheses[0].Tokens
-						got := streamed[[2]uint32{uint32(i), uint32(k)}]
-						if len(got) != len(best) {
-							t.Fatalf("text %d sentence %d: %d tokens streamed, %d in the result", i, k, len(got), len(best))
-						}
-						for p, tok := range got {
-							want := proto.Clone(best[p]).(*translatev1.Token)
-							want.Span = nil // streamed tokens carry no span: the text is not final yet
-							if !proto.Equal(tok, want) {
-								t.Fatalf("text %d sentence %d token %d: streamed %v, result %v", i, k, p, tok, want)
-							}
-						}
-					}
-				}
-			})
+			}
 		}
 	}
 }

@@ -88,13 +88,22 @@ func (c converter) token(t nmt.Token) *translatev1.Token {
 	return tok
 }
 
-// streamToken converts a streamed token with its alignment row.
-func (c converter) streamToken(t nmt.Token) (*translatev1.Token, error) {
+// shifted reports whether streamed alignment rows come from the step after
+// their token's (a shifted selector), so that each token waits for it.
+func (c converter) shifted() bool {
+	return c.mode != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE && c.selector.Shift()
+}
+
+// streamToken converts a streamed token with its alignment row, made from
+// att: the token's own attention, or with a shifted selector that of the
+// next step of its sentence (its own for the sentence's last token), as
+// align.Extract picks them for the final result.
+func (c converter) streamToken(t nmt.Token, att [][][]float32) (*translatev1.Token, error) {
 	tok := c.token(t)
 	if c.mode == translatev1.AlignmentMode_ALIGNMENT_MODE_NONE {
 		return tok, nil
 	}
-	row, eos, err := streamRow(c.selector, t.Attention, attentionSourceLen(t.Attention))
+	row, eos, err := streamRow(c.selector, att, attentionSourceLen(att))
 	if err != nil {
 		return nil, err
 	}

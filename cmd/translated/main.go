@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.addr, "addr", "localhost:50051", "gRPC listen address")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "localhost:9464", "Prometheus /metrics listen address (empty: none)")
 	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, one per language pair")
-	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H (default: each model's measured alignment_heads, else avg)")
+	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
 	fs.IntVar(&f.cfg.Workers, "workers", runtime.NumCPU(), "requests decoded at once")
 	fs.IntVar(&f.cfg.Queue, "queue", 4*runtime.NumCPU(), "requests that may wait for a worker; more are refused with RESOURCE_EXHAUSTED")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long calls in flight may take to finish")
@@ -79,8 +79,6 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 		return nil, fmt.Errorf("-queue must not be negative")
 	case f.cfg.Limits.MaxTexts < 1 || f.cfg.Limits.MaxChars < 1 || f.cfg.Limits.MaxTokens < 1 || f.cfg.Limits.MaxBeam < 1 || f.cfg.Limits.MaxOutput < 1:
 		return nil, fmt.Errorf("-max-* limits must be at least 1")
-	case f.heads.Shift():
-		return nil, fmt.Errorf("-alignment-heads: shift is not supported (a streamed token's row cannot wait for the next step)")
 	case f.logFormat != "text" && f.logFormat != "json":
 		return nil, fmt.Errorf("-log-format must be text or json")
 	}

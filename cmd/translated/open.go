@@ -12,8 +12,7 @@ import (
 // is named after its languages ("en-es"), which come from the directory
 // name; a directory whose name is no pair is refused, since requests could
 // not reach it. heads must fit the model's layers and heads; unless forced,
-// a model whose config.json names measured alignment_heads uses those
-// (shifted selectors excepted: a streamed row cannot wait for the next step).
+// a model whose config.json names measured alignment_heads uses those.
 func openModel(dir string, heads align.Selector, force bool) (*model, error) {
 	t, err := nmt.Open(dir)
 	if err != nil {
@@ -24,7 +23,7 @@ func openModel(dir string, heads align.Selector, force bool) (*model, error) {
 		return nil, fmt.Errorf("cannot tell its languages: name the directory <source>-<target>, such as en-es")
 	}
 	if !force && in.AlignmentHeads != "" {
-		if sel, err := align.ParseSelector(in.AlignmentHeads); err == nil && !sel.Shift() && sel.Validate(in.DecoderLayers, in.Heads) == nil {
+		if sel, err := align.ParseSelector(in.AlignmentHeads); err == nil && sel.Validate(in.DecoderLayers, in.Heads) == nil {
 			heads = sel
 		}
 	}

@@ -241,7 +241,7 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		{"no models", []string{"-models", empty, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, 1, "no model directory"},
 		{"missing directory", []string{"-models", empty + "/absent", "-metrics-addr", ""}, 1, "cannot load models"},
 		{"bad heads", []string{"-models", modelsDir(t), "-alignment-heads", "layer=7", "-metrics-addr", ""}, 1, "layer 7 out of range"},
-		{"shifted heads", []string{"-alignment-heads", "layer=1,shift"}, 2, "shift is not supported"},
+		{"bad shifted heads", []string{"-models", modelsDir(t), "-alignment-heads", "layer=7,shift", "-metrics-addr", ""}, 1, "layer 7 out of range"},
 		{"zero workers", []string{"-workers", "0"}, 2, "-workers must be at least 1"},
 	}
 	for _, tc := range tests {

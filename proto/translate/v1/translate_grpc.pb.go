@@ -67,7 +67,10 @@ type TranslationServiceClient interface {
 	// and position, and the positions of one sentence arrive in order. After
 	// the last token of a text comes one result event with its whole
 	// translation. The tokens and alignment rows streamed for a sentence are
-	// exactly those of its best hypothesis in that result.
+	// exactly those of its best hypothesis in that result. With shifted
+	// alignment heads (a token's row is read at the next step) a token
+	// carrying a row waits for the next token of its sentence, and a
+	// sentence's last token comes just before its text's result.
 	TranslateStream(ctx context.Context, in *TranslateRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[TranslateStreamResponse], error)
 	// Align takes a source text and a translation of it that the caller
 	// already has, forces the model to produce exactly that translation, and
@@ -162,7 +165,10 @@ type TranslationServiceServer interface {
 	// and position, and the positions of one sentence arrive in order. After
 	// the last token of a text comes one result event with its whole
 	// translation. The tokens and alignment rows streamed for a sentence are
-	// exactly those of its best hypothesis in that result.
+	// exactly those of its best hypothesis in that result. With shifted
+	// alignment heads (a token's row is read at the next step) a token
+	// carrying a row waits for the next token of its sentence, and a
+	// sentence's last token comes just before its text's result.
 	TranslateStream(*TranslateRequest, grpc.ServerStreamingServer[TranslateStreamResponse]) error
 	// Align takes a source text and a translation of it that the caller
 	// already has, forces the model to produce exactly that translation, and
