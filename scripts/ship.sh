@@ -60,7 +60,25 @@ t = json.load(open(sys.argv[1]))
 print(t["step"], t["epoch"], t["target_toks"], int(t["seconds"]))
 PY
 )
-command=$(grep -m1 ' start: ' "$run/train.log" | sed 's/.* start: //; s/ --resume//')
+# Every change of command line in the run's log, with the step it took
+# effect at (a run may be resumed with other flags, e.g. guided alignment).
+history=$(python3 - "$run/train.log" <<'PY'
+import re, sys
+last, pending = None, None
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.search(r" start: (.*)", line)
+    if m:
+        pending = " ".join(w for w in m.group(1).split() if w != "--resume")
+        pending = re.sub(r" --max-steps \d+", "", pending)
+        continue
+    m = re.search(r"parameters; step (\d+)", line)
+    if m and pending is not None:
+        if pending != last:
+            print(f"  - from step {m.group(1)}: `{pending}`")
+            last = pending
+        pending = None
+PY
+)
 params=$(grep -m1 -o '[0-9]* parameters' "$run/train.log" | cut -d' ' -f1)
 size=$(du -m "$tmp/model/model.safetensors" | cut -f1)
 cat > "$tmp/model/README.md" <<CARD
@@ -84,7 +102,8 @@ never seen.
 
 ## Training
 
-- command: \`$command\` (resumed with \`--resume\` after each interruption)
+- commands (each resumed with \`--resume\` after interruptions), with the step each took effect at:
+$history
 - checkpoint: step $step (epoch $epoch), $toks target tokens seen, $((secs / 60)) minutes of training on 2 CPU cores
 - this is the checkpoint with the best dev BLEU so far; training goes on
 
