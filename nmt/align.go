@@ -20,6 +20,11 @@ func (t *Translator) align(ctx context.Context, source, target string, lang *tok
 	if len(srcSpans) != len(tgtSpans) {
 		srcSpans, tgtSpans = wholeText(source), wholeText(target)
 	}
+	if len(srcSpans) > 0 && len(tgtSpans) == 0 {
+		// A blank target: the source is aligned with the empty translation
+		// (only the end-of-sentence token is forced).
+		tgtSpans = []span{{0, 0}}
+	}
 	tr := Translation{Source: source, Text: target}
 	if len(srcSpans) == 0 {
 		return tr, nil

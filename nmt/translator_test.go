@@ -194,6 +194,21 @@ func TestAlign(t *testing.T) {
 	if err != nil || len(res.Sentences) != 1 {
 		t.Fatalf("got %d sentences, err %v", len(res.Sentences), err)
 	}
+	// A blank target is the empty translation of the whole source: one
+	// sentence pair, no target tokens, a score for the forced eos.
+	for _, blank := range []string{"", "  \n"} {
+		res, err = tr.Align(context.Background(), "One. Two.", blank, Options{Attention: true})
+		if err != nil || len(res.Sentences) != 1 || len(res.Sentences[0].Hypotheses) != 1 {
+			t.Fatalf("blank target %q: %+v, err %v", blank, res, err)
+		}
+		if h := res.Sentences[0].Hypotheses[0]; len(h.Tokens) != 0 || h.Text != "" || h.LogProb >= 0 {
+			t.Errorf("blank target %q: hypothesis %+v", blank, h)
+		}
+	}
+	// A blank source has nothing to align.
+	if res, err = tr.Align(context.Background(), " ", "Hola.", Options{}); err != nil || len(res.Sentences) != 0 {
+		t.Errorf("blank source: %+v, err %v", res, err)
+	}
 }
 
 func TestConcurrentTranslate(t *testing.T) {

@@ -39,6 +39,15 @@ func decodePair(ctx context.Context, tr aligner, source, target string) (*decode
 	if err != nil {
 		return nil, err
 	}
+	return pairOf(res, target)
+}
+
+// pairOf gathers the best hypothesis of every sentence of res (decoded
+// with Options.Attention) as the pair res.Source → target, where target is
+// the whole target text holding those hypotheses in order: the given
+// translation for Align, or res.Text for a translation.
+func pairOf(res nmt.Translation, target string) (*decodedPair, error) {
+	source := res.Source
 	d := &decodedPair{source: source, target: target}
 	pos := 0
 	for k, sent := range res.Sentences {

@@ -14,6 +14,9 @@ type printer struct {
 	format string
 	w      io.Writer
 	enc    *json.Encoder
+	// attention prints the tokens' cross-attention in json (--attention);
+	// results may carry it for --align-out alone.
+	attention bool
 }
 
 func newPrinter(format string, w io.Writer) (*printer, error) {
@@ -32,7 +35,7 @@ func newPrinter(format string, w io.Writer) (*printer, error) {
 // sentence); in json, one object per line (see jsonTranslation).
 func (p *printer) print(r nmt.Translation) error {
 	if p.format == "json" {
-		return p.enc.Encode(toJSON(r))
+		return p.enc.Encode(toJSON(r, p.attention))
 	}
 	nbest := 0
 	for _, s := range r.Sentences {
@@ -118,7 +121,7 @@ type jsonToken struct {
 	Attention [][][]float32 `json:"attention,omitempty"`
 }
 
-func toJSON(r nmt.Translation) jsonTranslation {
+func toJSON(r nmt.Translation, attention bool) jsonTranslation {
 	out := jsonTranslation{Source: r.Source, Translation: r.Text, Sentences: []jsonSentence{}}
 	for _, s := range r.Sentences {
 		js := jsonSentence{Start: s.Start, End: s.End, SourceTokens: []jsonSource{}, Hypotheses: []jsonHypothesis{}}
@@ -128,7 +131,11 @@ func toJSON(r nmt.Translation) jsonTranslation {
 		for _, h := range s.Hypotheses {
 			jh := jsonHypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, Tokens: []jsonToken{}}
 			for _, t := range h.Tokens {
-				jh.Tokens = append(jh.Tokens, jsonToken{ID: t.ID, Piece: t.Piece, Text: t.Text, LogProb: t.LogProb, Attention: t.Attention})
+				jt := jsonToken{ID: t.ID, Piece: t.Piece, Text: t.Text, LogProb: t.LogProb}
+				if attention {
+					jt.Attention = t.Attention
+				}
+				jh.Tokens = append(jh.Tokens, jt)
 			}
 			js.Hypotheses = append(js.Hypotheses, jh)
 		}

@@ -125,6 +125,8 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	format := fs.String("format", "text", "output format: text (one line per input) or json (one JSON object per input)")
 	attention := fs.Bool("attention", false, "with --format json: include every token's cross-attention [layers][heads][source tokens+eos]")
 	batch := fs.Int("batch", 64, "texts read from stdin per batch")
+	var ao alignOut
+	ao.add(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: translate-cli translate [flags] [text ...]\n\nTranslates each argument, or each line of stdin when there is none.")
 		fs.PrintDefaults()
@@ -137,8 +139,14 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	out, err := newPrinter(*format, e.stdout)
-	if err != nil || *batch < 1 {
-		fmt.Fprintf(e.stderr, "translate-cli: %v\n", errOr(err, "--batch must be at least 1"))
+	if err == nil && *batch < 1 {
+		err = errors.New("--batch must be at least 1")
+	}
+	if err == nil {
+		err = ao.check(mf.server)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitUsage
 	}
 	tr, release, code := mf.connect(e)
@@ -146,17 +154,31 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 		return code
 	}
 	defer release()
+	if code, err := ao.heads(fs, tr); err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+		return code
+	}
 	opts := df.options()
-	opts.Attention = *attention
-	translate := func(texts []string) int {
-		res, err := tr.Translate(ctx, nmt.Request{Texts: texts, Options: opts}, nil)
-		if err != nil {
-			return reportError(e, err)
+	opts.Attention = *attention || ao.enabled()
+	out.attention = *attention
+	// printAll prints a batch's results and keeps their alignments, the
+	// texts numbered from first.
+	printAll := func(first int, res []nmt.Translation) int {
+		if err := ao.collect(first, res); err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+			return exitFailure
 		}
 		return out.printAll(res, e)
 	}
 	if fs.NArg() > 0 {
-		return translate(fs.Args())
+		res, err := tr.Translate(ctx, nmt.Request{Texts: fs.Args(), Options: opts}, nil)
+		if err != nil {
+			return reportError(e, err)
+		}
+		if code := printAll(1, res); code != exitOK {
+			return code
+		}
+		return ao.write(e)
 	}
 	// From stdin, a bad line must not cost the others: a batch that is
 	// refused is retried line by line, and each refused line gets an empty
@@ -166,7 +188,7 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	code = forBatches(e.stdin, *batch, func(first int, texts []string) int {
 		res, err := tr.Translate(ctx, nmt.Request{Texts: texts, Options: opts}, nil)
 		if err == nil {
-			return out.printAll(res, e)
+			return printAll(first, res)
 		}
 		if !errors.Is(err, nmt.ErrInvalidArgument) {
 			return reportError(e, err)
@@ -183,13 +205,16 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 			case err != nil:
 				return reportError(e, err)
 			default:
-				if code := out.printAll(res, e); code != exitOK {
+				if code := printAll(first+i, res); code != exitOK {
 					return code
 				}
 			}
 		}
 		return exitOK
 	}, e)
+	if code == exitOK {
+		code = ao.write(e)
+	}
 	if code == exitOK && failed {
 		return exitUsage
 	}
@@ -235,9 +260,3 @@ func reportError(e *env, err error) int {
 	return exitFailure
 }
 
-func errOr(err error, msg string) error {
-	if err != nil {
-		return err
-	}
-	return errors.New(msg)
-}
