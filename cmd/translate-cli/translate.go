@@ -259,4 +259,3 @@ func reportError(e *env, err error) int {
 	}
 	return exitFailure
 }
-
