@@ -54,10 +54,10 @@ PY
   } > "$tmp/align-section.md"
 fi
 # shellcheck disable=SC2016
-read -r step epoch toks secs < <(/usr/bin/env python3 - "$run/best/trainer.json" <<'PY'
-import json, sys
+read -r step epoch toks secs init < <(/usr/bin/env python3 - "$run/best/trainer.json" <<'PY'
+import json, os, sys
 t = json.load(open(sys.argv[1]))
-print(t["step"], t["epoch"], t["target_toks"], int(t["seconds"]))
+print(t["step"], t["epoch"], t["target_toks"], int(t["seconds"]), os.path.basename(t.get("init_from", "").rstrip("/")) or "-")
 PY
 )
 # Every change of command line in the run's log, with the step it took
@@ -79,6 +79,16 @@ for line in open(sys.argv[1], encoding="utf-8"):
         pending = None
 PY
 )
+origin="trained from scratch"
+if [ "$init" != "-" ]; then
+  origin="trained from the weights of checkpoint \`$init\` (see below)"
+  history="$history"$'\n'"- started (\`--init\`) from the weights of checkpoint \`$init\`, not from random weights; docs/training.md says which; the steps and minutes below count from there"
+fi
+if grep -q -- '--extra' <<<"$history"; then
+  english="English (World English Bible, plus the King James Version as extra source text for the same verses)"
+else
+  english="English (World English Bible)"
+fi
 params=$(grep -m1 -o '[0-9]* parameters' "$run/train.log" | cut -d' ' -f1)
 size=$(du -m "$tmp/model/model.safetensors" | cut -f1)
 cat > "$tmp/model/README.md" <<CARD
@@ -87,14 +97,13 @@ cat > "$tmp/model/README.md" <<CARD
 A MarianMT-architecture transformer (post-layer-norm encoder-decoder,
 $(grep -o '"encoder_layers": [0-9]*' "$tmp/model/config.json" | grep -o '[0-9]*')+$(grep -o '"decoder_layers": [0-9]*' "$tmp/model/config.json" | grep -o '[0-9]*') layers,
 d_model $(grep -o '"d_model": [0-9]*' "$tmp/model/config.json" | grep -o '[0-9]*'), $params parameters, joint byte-level BPE vocabulary of
-$(grep -o '"vocab_size": [0-9]*' "$tmp/model/config.json" | head -1 | grep -o '[0-9]*') entries), trained from scratch with \`translate-cli train\` (gorgonia).
+$(grep -o '"vocab_size": [0-9]*' "$tmp/model/config.json" | head -1 | grep -o '[0-9]*') entries), $origin with \`translate-cli train\` (gorgonia).
 Weights are stored as F16 (${size} MB); the engine widens them to float32.
 
 ## Data
 
-The verse-aligned Bible corpus described in docs/training.md: English (World
-English Bible, plus the King James Version as extra source text for the same
-verses) and Spanish (Reina-Valera 1909), public domain, extracted from
+The verse-aligned Bible corpus described in docs/training.md: $english
+and Spanish (Reina-Valera 1909), public domain, extracted from
 Debian's SWORD packages by scripts/corpus/build.sh. Trained on the training
 books only; the dev books (Joel, Titus, Colossians) chose the checkpoint; the
 test books (Ruth, Jonah, Habakkuk, Philippians, James, 2 Peter, 1 John) were
