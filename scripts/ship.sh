@@ -5,7 +5,10 @@
 #
 #   scripts/ship.sh PAIR [RUN_DIR] [CORPUS_TSV]
 #
-# PAIR is en-es or es-en; RUN_DIR defaults to runs/PAIR.
+# PAIR is en-es or es-en; RUN_DIR defaults to runs/PAIR. With AVERAGE=N
+# in the environment, the mean of the run's last N kept checkpoints
+# (train --keep, translate-cli average) is made too, and whichever of it
+# and the best checkpoint scores the higher BLEU on the dev books is shipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pair=$1
@@ -16,7 +19,25 @@ out=checkpoints/$pair
 go build -o bin/translate-cli ./cmd/translate-cli
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-bin/translate-cli convert --dtype f16 "$run/best" "$tmp/model" >/dev/null
+src=$run/best
+state=$run/best/trainer.json
+weights_line=""
+if [ -n "${AVERAGE:-}" ]; then
+  bin/translate-cli average --run "$run" --last "$AVERAGE" --out "$tmp/avg" > "$tmp/avg.txt"
+  dev_bleu() { bin/translate-cli eval --model "$1" --corpus "$corpus" --split dev --from "$from" --to "$to" | awk '$1 == "BLEU" { print $3 }'; }
+  best_bleu=$(dev_bleu "$run/best")
+  avg_bleu=$(dev_bleu "$tmp/avg")
+  steps=$(sed 's/.*(//; s/)$//; s#[^ ,]*/##g' "$tmp/avg.txt")
+  echo "dev BLEU: best checkpoint $best_bleu, mean of steps $steps: $avg_bleu" >&2
+  if python3 -c "import sys; sys.exit(0 if float('$avg_bleu') > float('$best_bleu') else 1)"; then
+    src=$tmp/avg
+    state=$run/steps/$(sed 's/.*[ ,]//' <<<"$steps")/trainer.json
+    weights_line="- weights: the mean of the kept checkpoints at steps $steps (\`translate-cli average\`), which scored dev BLEU $avg_bleu against $best_bleu for the best single checkpoint"
+  else
+    weights_line="- weights: the best single checkpoint (dev BLEU $best_bleu; the mean of the checkpoints at steps $steps scored $avg_bleu)"
+  fi
+fi
+bin/translate-cli convert --dtype f16 "$src" "$tmp/model" >/dev/null
 for split in dev test; do
   bin/translate-cli eval --model "$tmp/model" --corpus "$corpus" --split $split --from "$from" --to "$to" > "$tmp/$split.txt"
 done
@@ -54,7 +75,7 @@ PY
   } > "$tmp/align-section.md"
 fi
 # shellcheck disable=SC2016
-read -r step epoch toks secs init < <(/usr/bin/env python3 - "$run/best/trainer.json" <<'PY'
+read -r step epoch toks secs init < <(/usr/bin/env python3 - "$state" <<'PY'
 import json, os, sys
 t = json.load(open(sys.argv[1]))
 print(t["step"], t["epoch"], t["target_toks"], int(t["seconds"]), os.path.basename(t.get("init_from", "").rstrip("/")) or "-")
@@ -114,7 +135,8 @@ never seen.
 - commands (each resumed with \`--resume\` after interruptions), with the step each took effect at:
 $history
 - checkpoint: step $step (epoch $epoch), $toks target tokens seen, $((secs / 60)) minutes of training on 2 CPU cores
-- this is the checkpoint with the best dev BLEU so far; training goes on
+- the best on the dev books so far; training goes on
+$weights_line
 
 ## Scores
 
