@@ -230,3 +230,41 @@ func TestConcurrentTranslate(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// FuzzAlign force-decodes arbitrary text pairs with the tiny model: Align
+// must answer or refuse with ErrInvalidArgument, never panic, and each
+// aligned sentence's tokens must decode to text found in the target, in
+// order.
+func FuzzAlign(f *testing.F) {
+	for _, p := range [][2]string{
+		{"One. Two.", ""}, {"", "Uno."}, {" ", " "}, {"One. Two.", "Uno."}, {"A.", "B. C. D."},
+		{"\xff.", "x"}, {"x", "\xc3"}, {"¿Qué? ¡No!", "What? No!"}, {"שלום. 你好。", "Hola. Hola."},
+	} {
+		f.Add(p[0], p[1])
+	}
+	tr := openTiny(f, "tiny-swish-shared")
+	f.Fuzz(func(t *testing.T, source, target string) {
+		if len(source) > 300 || len(target) > 300 {
+			return // longer texts only cost time
+		}
+		res, err := tr.Align(context.Background(), source, target, Options{})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidArgument) {
+				t.Fatalf("Align(%q, %q): %v is not ErrInvalidArgument", source, target, err)
+			}
+			return
+		}
+		pos := 0
+		for k, s := range res.Sentences {
+			if len(s.Hypotheses) != 1 {
+				t.Fatalf("sentence %d: %d hypotheses", k, len(s.Hypotheses))
+			}
+			text := s.Hypotheses[0].Text
+			at := strings.Index(target[pos:], text)
+			if at < 0 {
+				t.Fatalf("sentence %d: tokens decode to %q, not in %q after byte %d", k, text, target, pos)
+			}
+			pos += at + len(text)
+		}
+	})
+}
