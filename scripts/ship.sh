@@ -42,13 +42,16 @@ for split in dev test; do
   bin/translate-cli eval --model "$tmp/model" --corpus "$corpus" --split $split --from "$from" --to "$to" > "$tmp/$split.txt"
 done
 # The alignment heads: every single head, layer mean and avg scored on the
-# dev books against the Strong's links (en→es only: the gold links pair KJV
-# English with Spanish); the best one (shifted selectors included) goes into
-# config.json and is then scored once on the test books.
+# dev books against the Strong's links, which pair KJV English with Spanish
+# (for es-en the English is force-decoded against the Spanish and the links
+# are swapped: align-eval --reverse); the best one (shifted selectors
+# included) goes into config.json and is then scored once on the test books.
 heads=""
 : > "$tmp/align-section.md"
-if [ "$pair" = en-es ]; then
-  bin/translate-cli align-eval --model "$tmp/model" --corpus "$(dirname "$corpus")" --split dev --scan > "$tmp/scan.txt"
+reverse=""
+if [ "$pair" = es-en ]; then reverse=--reverse; fi
+if [ "$pair" = en-es ] || [ "$pair" = es-en ]; then
+  bin/translate-cli align-eval --model "$tmp/model" --corpus "$(dirname "$corpus")" --split dev --scan $reverse > "$tmp/scan.txt"
   heads=$(awk '$1 == "attention" { for (i = 3; i <= NF; i++) if ($i == "AER") print $(i+1), $2 }' "$tmp/scan.txt" | sort -g | head -1 | cut -d' ' -f2)
   python3 - "$tmp/model/config.json" "$heads" <<'PY'
 import json, sys
@@ -59,7 +62,7 @@ with open(path, "w") as f:
     json.dump(c, f, indent=2)
     f.write("\n")
 PY
-  bin/translate-cli align-eval --model "$tmp/model" --corpus "$(dirname "$corpus")" --split test --heads "$heads" --ibm1 > "$tmp/aer.txt"
+  bin/translate-cli align-eval --model "$tmp/model" --corpus "$(dirname "$corpus")" --split test --heads "$heads" --ibm1 $reverse > "$tmp/aer.txt"
   {
     echo "## Alignments"
     echo

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
 )
 
@@ -25,6 +26,7 @@ type alignEvalFlags struct {
 	heads               align.Selector
 	symmetrize          string
 	scan, ibm1, model   bool
+	reverse             bool
 	limit               int
 }
 
@@ -44,8 +46,9 @@ func runAlignEval(ctx context.Context, args []string, e *env) int {
 	fs.BoolVar(&f.ibm1, "ibm1", false, "also train and score the IBM Model 1 peer (6 EM iterations, intersection)")
 	fs.BoolVar(&f.model, "attention", true, "score the model's attention (false: only the IBM1 peer, no model needed)")
 	fs.IntVar(&f.limit, "limit", 0, "score only the first N verses of the split (0: all)")
+	fs.BoolVar(&f.reverse, "reverse", false, "align Spanish → English: force-decode the KJV English against the Spanish, and score against the gold links swapped (default: true when the model's directory is named es-en)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: translate-cli align-eval [flags]\n\nForce-decodes the Spanish of every verse of the split against its KJV English,\nextracts word links from the cross-attention and scores them against the\nStrong's links: AER, precision, recall, counting only gold-tagged words\n(sure links as S, all links as P).")
+		fmt.Fprintln(e.stderr, "usage: translate-cli align-eval [flags]\n\nForce-decodes the Spanish of every verse of the split against its KJV English\n(or the English against the Spanish, with --reverse),\nextracts word links from the cross-attention and scores them against the\nStrong's links: AER, precision, recall, counting only gold-tagged words\n(sure links as S, all links as P).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -67,18 +70,31 @@ func runAlignEval(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitFailure
 	}
-	fmt.Fprintf(e.stdout, "%s split: %d verses\n", f.split, len(gold))
+	var tr *nmt.Translator
+	if f.model {
+		var code int
+		if tr, code = mf.open(e); code != exitOK {
+			return code
+		}
+		if !flagSet(fs, "reverse") {
+			f.reverse = tr.Info().Source == "es" && tr.Info().Target == "en"
+		}
+	}
+	direction := "English → Spanish"
+	if f.reverse {
+		direction = "Spanish → English"
+		for k := range gold {
+			gold[k] = gold[k].Reverse()
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s split: %d verses, %s\n", f.split, len(gold), direction)
 	if f.ibm1 {
-		if code := evalIBM1(e, gold, orDefault(f.train, filepath.Join(f.corpus, "bible.kjv-es.tsv"))); code != exitOK {
+		if code := evalIBM1(e, gold, orDefault(f.train, filepath.Join(f.corpus, "bible.kjv-es.tsv")), f.reverse); code != exitOK {
 			return code
 		}
 	}
 	if !f.model {
 		return exitOK
-	}
-	tr, code := mf.open(e)
-	if code != exitOK {
-		return code
 	}
 	decoded := make([]*decodedPair, len(gold))
 	for k, g := range gold {
@@ -160,9 +176,9 @@ func evalAttention(e *env, gold []align.GoldPair, decoded []*decodedPair, sels [
 	return exitOK
 }
 
-// evalIBM1 trains the IBM Model 1 peer on the training books of path and
-// scores it.
-func evalIBM1(e *env, gold []align.GoldPair, path string) int {
+// evalIBM1 trains the IBM Model 1 peer on the training books of path
+// (English → Spanish, or Spanish → English with reverse) and scores it.
+func evalIBM1(e *env, gold []align.GoldPair, path string, reverse bool) int {
 	file, err := os.Open(path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
@@ -172,7 +188,11 @@ func evalIBM1(e *env, gold []align.GoldPair, path string) int {
 	var pairs [][2][]string
 	err = align.ReadCorpus(bufio.NewReader(file), func(v align.Verse) error {
 		if align.BookSplit(v.Book) == align.SplitTrain {
-			pairs = append(pairs, [2][]string{align.IBM1Words(v.Source), align.IBM1Words(v.Target)})
+			src, tgt := align.IBM1Words(v.Source), align.IBM1Words(v.Target)
+			if reverse {
+				src, tgt = tgt, src
+			}
+			pairs = append(pairs, [2][]string{src, tgt})
 		}
 		return nil
 	})

@@ -138,3 +138,35 @@ func TestAlignUsesModelHeads(t *testing.T) {
 		t.Errorf("--heads avg did not win over the model's heads:\n%.300s", out)
 	}
 }
+
+// TestAlignEvalReverse: --reverse scores Spanish → English. IBM Model 1
+// intersects both directions, so swapping the sides gives the same links
+// swapped and the same counts; the attention of a model is scored too.
+func TestAlignEvalReverse(t *testing.T) {
+	args := []string{"align-eval", "--gold", sampleGold, "--train", sampleCorpus, "--ibm1", "--limit", "6"}
+	fwd, errs, code := cli(t, "", append(args, "--attention=false")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rev, errs, code := cli(t, "", append(args, "--attention=false", "--reverse")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	ibm1 := func(out string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "ibm1") {
+				return l
+			}
+		}
+		t.Fatalf("no ibm1 line in %q", out)
+		return ""
+	}
+	if !strings.Contains(rev, "Spanish → English") || ibm1(fwd) != ibm1(rev) {
+		t.Errorf("forwards:\n%s\nreversed:\n%s", fwd, rev)
+	}
+	// The tiny model has 128 positions: the first 4 verses fit.
+	out, errs, code := cli(t, "", "align-eval", "--gold", sampleGold, "--limit", "4", "--model", tiny, "--reverse", "--heads", "layer=1,shift")
+	if code != exitOK || !strings.Contains(out, "attention layer=1,shift") {
+		t.Errorf("exit %d (%s):\n%s", code, errs, out)
+	}
+}

@@ -23,6 +23,16 @@ type GoldPair struct {
 	Links  []GoldLink
 }
 
+// Reverse returns the pair with its sides swapped: Spanish as the source,
+// English as the target (for scoring a Spanish→English aligner).
+func (g GoldPair) Reverse() GoldPair {
+	r := GoldPair{Ref: g.Ref, Source: g.Target, Target: g.Source, Links: make([]GoldLink, len(g.Links))}
+	for i, l := range g.Links {
+		r.Links[i] = GoldLink{SourceStart: l.TargetStart, SourceEnd: l.TargetEnd, TargetStart: l.SourceStart, TargetEnd: l.SourceEnd, Tag: l.Tag, Sure: l.Sure}
+	}
+	return r
+}
+
 // GoldLink links one source word to one target word.
 type GoldLink struct {
 	SourceStart, SourceEnd int // code point span in the source text

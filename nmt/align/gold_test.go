@@ -1,8 +1,10 @@
 package align
 
 import (
+	"cmp"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -169,4 +171,36 @@ func FuzzParseVerse(f *testing.F) {
 			t.Fatalf("ParseVerse(%q) = %+v does not rebuild the line", line, v)
 		}
 	})
+}
+
+// TestGoldReverse: a reversed pair's words and links are the original's
+// with the sides swapped, so an aligner scores the same AER in either
+// direction when its links are swapped too.
+func TestGoldReverse(t *testing.T) {
+	for _, g := range readSampleGold(t) {
+		r := g.Reverse()
+		if r.Source != g.Target || r.Target != g.Source || r.Ref != g.Ref || len(r.Links) != len(g.Links) {
+			t.Fatalf("%s: reversed texts or links wrong", g.Ref)
+		}
+		if rr := r.Reverse(); !reflect.DeepEqual(rr, g) {
+			t.Fatalf("%s: reversing twice does not give the pair back", g.Ref)
+		}
+		gw, rw := g.Words(), r.Words()
+		swapped := func(ls []Link) []Link {
+			out := make([]Link, len(ls))
+			for i, l := range ls {
+				out[i] = Link{Source: l.Target, Target: l.Source}
+			}
+			slices.SortFunc(out, func(a, b Link) int { return cmp.Or(a.Source-b.Source, a.Target-b.Target) })
+			return out
+		}
+		if !slices.Equal(rw.Sure, swapped(gw.Sure)) || !slices.Equal(rw.Possible, swapped(gw.Possible)) {
+			t.Fatalf("%s: reversed links are not the swapped links", g.Ref)
+		}
+		// A guess scores alike in both directions.
+		guess := gw.Possible[:len(gw.Possible)/2]
+		if a, b := gw.Score(guess), rw.Score(swapped(guess)); a != b {
+			t.Fatalf("%s: counts %+v forwards, %+v reversed", g.Ref, a, b)
+		}
+	}
 }
