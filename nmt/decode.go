@@ -127,6 +127,9 @@ func (d *decodeRun) hypothesis(h search.Hypothesis) Hypothesis {
 	n := len(h.Tokens)
 	if n > 0 && h.Tokens[n-1] == d.t.cfg.EOSTokenID {
 		n--
+		if d.attention && n < len(h.Attn) {
+			out.EOSAttention = h.Attn[n]
+		}
 	}
 	out.Tokens = make([]Token, n)
 	var text strings.Builder

@@ -58,6 +58,12 @@ type Hypothesis struct {
 	// hypotheses; LogProb the plain sum over the tokens (eos included).
 	Score   float64
 	LogProb float64
+	// EOSAttention is the cross-attention of the step that predicted the
+	// end-of-sentence token, [layers][heads][S] like Token.Attention: a
+	// shifted alignment selector reads it for the last token. Nil unless
+	// Options.Attention, or when the hypothesis stopped at the length limit
+	// without end-of-sentence.
+	EOSAttention [][][]float32
 }
 
 // Translation is the result for one text of a request. A text of several

@@ -81,6 +81,9 @@ func pairOf(res nmt.Translation, target string) (*decodedPair, error) {
 			in.Attention[i] = t.Attention
 			in.TokenLogProbs[i] = t.LogProb
 		}
+		if hyp.EOSAttention != nil { // read by shifted selectors for the last token
+			in.Attention = append(in.Attention, hyp.EOSAttention)
+		}
 		d.inputs = append(d.inputs, in)
 		d.srcStarts = append(d.srcStarts, sent.Start)
 		d.tgtStarts = append(d.tgtStarts, pos+at)

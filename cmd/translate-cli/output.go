@@ -111,6 +111,9 @@ type jsonHypothesis struct {
 	Score   float64     `json:"score"`
 	LogProb float64     `json:"log_prob"`
 	Tokens  []jsonToken `json:"tokens"`
+	// EOSAttention is the attention of the end-of-sentence step (with
+	// --attention, when the hypothesis ended with one).
+	EOSAttention [][][]float32 `json:"eos_attention,omitempty"`
 }
 
 type jsonToken struct {
@@ -130,6 +133,9 @@ func toJSON(r nmt.Translation, attention bool) jsonTranslation {
 		}
 		for _, h := range s.Hypotheses {
 			jh := jsonHypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, Tokens: []jsonToken{}}
+			if attention {
+				jh.EOSAttention = h.EOSAttention
+			}
 			for _, t := range h.Tokens {
 				jt := jsonToken{ID: t.ID, Piece: t.Piece, Text: t.Text, LogProb: t.LogProb}
 				if attention {

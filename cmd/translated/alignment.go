@@ -37,6 +37,9 @@ func sentenceAlignment(sel align.Selector, text string, sent nmt.Sentence, hyp n
 		in.TargetTokens[i] = align.Token{ID: t.ID, Piece: t.Piece, Start: tgtSpans[i][0], End: tgtSpans[i][1]}
 		in.Attention[i] = t.Attention
 	}
+	if hyp.EOSAttention != nil { // read by shifted selectors for the last token
+		in.Attention = append(in.Attention, hyp.EOSAttention)
+	}
 	return align.Extract(in, align.Options{Selector: sel})
 }
 

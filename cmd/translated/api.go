@@ -139,18 +139,27 @@ func (e *eventSender) ready(ev nmt.Event) []pending {
 	case ev.Token != nil:
 		return []pending{{ev, ev.Token.Attention}}
 	}
-	return append(e.release(ev.Index), pending{ev: ev})
+	return append(e.release(ev.Index, ev.Final), pending{ev: ev})
 }
 
-// release hands over the held tokens of text i, by sentence, each with its
-// own step's attention (it was its sentence's last token).
-func (e *eventSender) release(i int) []pending {
+// release hands over the held tokens of text i, by sentence: each was its
+// sentence's last token, so its row comes from the step that predicted
+// end-of-sentence, found in the text's result tr, or from its own step
+// when there was none (the length limit stopped the sentence).
+func (e *eventSender) release(i int, tr *nmt.Translation) []pending {
 	var out []pending
 	for key, ev := range e.held {
-		if key[0] == i {
-			out = append(out, pending{ev, ev.Token.Attention})
-			delete(e.held, key)
+		if key[0] != i {
+			continue
 		}
+		att := ev.Token.Attention
+		if tr != nil && key[1] < len(tr.Sentences) && len(tr.Sentences[key[1]].Hypotheses) > 0 {
+			if eos := tr.Sentences[key[1]].Hypotheses[0].EOSAttention; eos != nil {
+				att = eos
+			}
+		}
+		out = append(out, pending{ev, att})
+		delete(e.held, key)
 	}
 	slices.SortFunc(out, func(a, b pending) int { return a.ev.Sentence - b.ev.Sentence })
 	return out
@@ -192,7 +201,7 @@ func (e *eventSender) finish(trs []nmt.Translation) error {
 		if e.sent[i] || i >= len(trs) {
 			continue
 		}
-		for _, p := range e.release(i) {
+		for _, p := range e.release(i, &trs[i]) {
 			msg, err := e.message(p)
 			if err != nil {
 				return err
