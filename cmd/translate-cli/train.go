@@ -48,6 +48,7 @@ type trainFlags struct {
 	initDir                 string // fine-tune from this checkpoint
 	guidedWeight            float64
 	guidedLayer, guidedHead int
+	guidedShift             bool
 	guidedLinks, guidedIBM1 string
 }
 
@@ -122,6 +123,7 @@ flags:
 	fs.Float64Var(&f.guidedWeight, "guided-weight", 0, "guided alignment: weight λ of the loss that trains one cross-attention head to follow word links (0 = off; 0.5 is a good start)")
 	fs.IntVar(&f.guidedLayer, "guided-layer", -2, "guided alignment: decoder layer of the supervised head, from 0 (negative counts from the end: -2 = penultimate)")
 	fs.IntVar(&f.guidedHead, "guided-head", 0, "guided alignment: head of that layer, from 0")
+	fs.BoolVar(&f.guidedShift, "guided-shift", false, "guided alignment: supervise each target token's row at the next step, whose decoder input is that token (what a shifted selector, layer=L,head=H,shift, reads)")
 	fs.StringVar(&f.guidedLinks, "guided-links", "", "guided alignment: comma-separated word-link `files` in the format of links.kjv-es.jsonl.gz (gzip or plain); a training pair whose two texts equal a verse's takes its links; test and dev books are never read")
 	fs.StringVar(&f.guidedIBM1, "guided-ibm1", "", "guided alignment: also link the training pairs with IBM Model 1 trained on them, combined by this `symmetrization` (intersection, grow-diag, grow-diag-final-and, ...); a target word with --guided-links links keeps those")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this `file`")
@@ -379,10 +381,14 @@ func setGuide(tr *train.Trainer, f *trainFlags, heldOut []string, ex []train.Exa
 	if err != nil {
 		return err
 	}
-	if err := tr.SetGuide(train.Guide{Weight: f.guidedWeight, Layer: f.guidedLayer, Head: f.guidedHead, Links: links}); err != nil {
+	if err := tr.SetGuide(train.Guide{Weight: f.guidedWeight, Layer: f.guidedLayer, Head: f.guidedHead, Shift: f.guidedShift, Links: links}); err != nil {
 		return err
 	}
 	g := tr.Guided()
-	fmt.Fprintf(log, "guided alignment: decoder layer %d head %d (align --heads %s), λ %g\n", g.Layer, g.Head, g.Selector(), g.Weight)
+	late := ""
+	if g.Shift {
+		late = " read one step late"
+	}
+	fmt.Fprintf(log, "guided alignment: decoder layer %d head %d%s (align --heads %s), λ %g\n", g.Layer, g.Head, late, g.Selector(), g.Weight)
 	return nil
 }

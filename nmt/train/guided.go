@@ -21,6 +21,11 @@ type Guide struct {
 	// value counts from the end (-1 = last, -2 = penultimate, the usual
 	// choice). Head is the head of that layer, from 0.
 	Layer, Head int
+	// Shift supervises, for target token t, the head's row at step t+1,
+	// whose decoder input is token t (the row a shifted alignment selector,
+	// "layer=L,head=H,shift", reads), instead of the row at step t that
+	// predicts it.
+	Shift bool
 	// Links holds, for every training pair in the order given to New, its
 	// token links: Source and Target are positions in Pair.Src and
 	// Pair.Tgt, never the end-of-sentence token. A pair without links
@@ -34,15 +39,23 @@ type GuidedState struct {
 	Weight float64 `json:"weight"`
 	Layer  int     `json:"layer"` // decoder layer from 0
 	Head   int     `json:"head"`
+	Shift  bool    `json:"shift,omitempty"` // rows of the step after each token (Guide.Shift)
 }
 
 // Selector is the alignment selector of the supervised head, as
 // align.ParseSelector and translate-cli align --heads read it.
-func (g GuidedState) Selector() string { return fmt.Sprintf("layer=%d,head=%d", g.Layer, g.Head) }
+func (g GuidedState) Selector() string {
+	s := fmt.Sprintf("layer=%d,head=%d", g.Layer, g.Head)
+	if g.Shift {
+		s += ",shift"
+	}
+	return s
+}
 
 // guideHead is a Guide resolved against the model.
 type guideHead struct {
 	layer, head int
+	shift       bool
 	weight      float32
 }
 
@@ -75,6 +88,12 @@ func (t *Trainer) SetGuide(g Guide) error {
 	if len(g.Links) != len(t.train) {
 		return fmt.Errorf("train: guided links for %d pairs, but there are %d training pairs", len(g.Links), len(t.train))
 	}
+	// The decoder reads [start, y0 … yn-1] and predicts [y0 … yn-1, eos]:
+	// the row predicting token t is t, the row reading it t+1 (≤ n).
+	row := int32(0)
+	if g.Shift {
+		row = 1
+	}
 	links := make([][]tokenLink, len(g.Links))
 	for k, ls := range g.Links {
 		p := t.train[k]
@@ -87,10 +106,10 @@ func (t *Trainer) SetGuide(g Guide) error {
 				return fmt.Errorf("train: guided link %s of training pair %d appears twice", l, k+1)
 			}
 			seen[l] = true
-			links[k] = append(links[k], tokenLink{src: int32(l.Source), tgt: int32(l.Target)})
+			links[k] = append(links[k], tokenLink{src: int32(l.Source), tgt: int32(l.Target) + row})
 		}
 	}
-	t.guide = &guideHead{layer: layer, head: g.Head, weight: float32(g.Weight)}
+	t.guide = &guideHead{layer: layer, head: g.Head, shift: g.Shift, weight: float32(g.Weight)}
 	t.links = links
 	return nil
 }
@@ -100,7 +119,7 @@ func (t *Trainer) Guided() *GuidedState {
 	if t.guide == nil {
 		return nil
 	}
-	return &GuidedState{Weight: float64(t.guide.weight), Layer: t.guide.layer, Head: t.guide.head}
+	return &GuidedState{Weight: float64(t.guide.weight), Layer: t.guide.layer, Head: t.guide.head, Shift: t.guide.shift}
 }
 
 // recordGuide writes the guide into the state, refusing to change the head
@@ -110,8 +129,8 @@ func (t *Trainer) recordGuide() error {
 	if g == nil {
 		return nil // an unguided continuation keeps the record of earlier guidance
 	}
-	if old := t.State.Guided; old != nil && (old.Layer != g.Layer || old.Head != g.Head) {
-		return fmt.Errorf("train: this run supervises decoder layer %d head %d; a different head (layer %d head %d) needs a new run (see --init)", old.Layer, old.Head, g.Layer, g.Head)
+	if old := t.State.Guided; old != nil && (old.Layer != g.Layer || old.Head != g.Head || old.Shift != g.Shift) {
+		return fmt.Errorf("train: this run supervises %s; a different head or row (%s) needs a new run (see --init)", old.Selector(), g.Selector())
 	}
 	t.State.Guided = g
 	return nil

@@ -48,13 +48,19 @@ var tinyLinkOptions = GuideLinkOptions{
 // supervised by the gold links of testdata/links-tiny.jsonl and IBM1
 // links, cached in dir.
 func tinyGuidedTrainer(t *testing.T, dir string, maxSteps int, weight float64) *Trainer {
+	return tinyGuidedTrainerShift(t, dir, maxSteps, weight, false)
+}
+
+// tinyGuidedTrainerShift is tinyGuidedTrainer, supervising the shifted rows
+// when shift is set (Guide.Shift).
+func tinyGuidedTrainerShift(t *testing.T, dir string, maxSteps int, weight float64, shift bool) *Trainer {
 	t.Helper()
 	tr := tinyTrainer(t, dir, maxSteps)
 	links, _, err := LoadGuideLinks(dir, tinyLinkOptions, tinyExamples(t), tr.train, byteSpans, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.SetGuide(Guide{Weight: weight, Layer: -2, Head: 1, Links: links}); err != nil {
+	if err := tr.SetGuide(Guide{Weight: weight, Layer: -2, Head: 1, Shift: shift, Links: links}); err != nil {
 		t.Fatal(err)
 	}
 	return tr
@@ -166,8 +172,52 @@ func TestGuidedResumeRefusesOtherHead(t *testing.T) {
 	if err := other.SetGuide(Guide{Weight: 0.5, Layer: 1, Head: 1, Links: links}); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.Resume(); err == nil || !strings.Contains(err.Error(), "layer 0 head 1") {
+	if err := other.Resume(); err == nil || !strings.Contains(err.Error(), "supervises layer=0,head=1;") {
 		t.Fatalf("resumed with another head: %v", err)
+	}
+	// The same head read one step later is another supervision too.
+	shifted := tinyTrainer(t, dir, 4)
+	if err := shifted.SetGuide(Guide{Weight: 0.5, Layer: -2, Head: 1, Shift: true, Links: links}); err != nil {
+		t.Fatal(err)
+	}
+	if err := shifted.Resume(); err == nil || !strings.Contains(err.Error(), "(layer=0,head=1,shift)") {
+		t.Fatalf("resumed with the shifted head: %v", err)
+	}
+}
+
+// TestGuidedShiftRows: a shifted guide supervises, for target token t, the
+// decoder row t+1 (whose input is token t); every such row exists, the
+// last one being the row that predicts end-of-sentence.
+func TestGuidedShiftRows(t *testing.T) {
+	tr := tinyTrainer(t, t.TempDir(), 1)
+	links, _, err := LoadGuideLinks(t.TempDir(), tinyLinkOptions, tinyExamples(t), tr.train, byteSpans, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.SetGuide(Guide{Weight: 1, Layer: 0, Head: 1, Links: links}); err != nil {
+		t.Fatal(err)
+	}
+	plain := tr.links
+	if err := tr.SetGuide(Guide{Weight: 1, Layer: 0, Head: 1, Shift: true, Links: links}); err != nil {
+		t.Fatal(err)
+	}
+	if g := tr.Guided(); g.Selector() != "layer=0,head=1,shift" {
+		t.Errorf("selector %q", g.Selector())
+	}
+	last := false
+	for k, ls := range tr.links {
+		for i, l := range ls {
+			if l.src != plain[k][i].src || l.tgt != plain[k][i].tgt+1 {
+				t.Fatalf("pair %d link %d: shifted %+v, plain %+v", k, i, l, plain[k][i])
+			}
+			if int(l.tgt) >= len(tr.train[k].Tgt) {
+				t.Fatalf("pair %d: row %d past the %d decoder rows", k, l.tgt, len(tr.train[k].Tgt))
+			}
+			last = last || int(l.tgt) == len(tr.train[k].Tgt)-1
+		}
+	}
+	if !last {
+		t.Error("no link of a last target token: the end-of-sentence row is never supervised")
 	}
 }
 
@@ -179,8 +229,8 @@ func TestGuidedResumeRefusesOtherHead(t *testing.T) {
 // 4.38 (the tiny model reads bytes, so a word's links spread over its
 // bytes and the floor is far above 0).
 func TestGuidedTrainingAligns(t *testing.T) {
-	alignCE := func(weight float64) float64 {
-		tr := tinyGuidedTrainer(t, t.TempDir(), 96, weight)
+	alignCE := func(weight float64, shift bool) float64 {
+		tr := tinyGuidedTrainerShift(t, t.TempDir(), 96, weight, shift)
 		tr.Init()
 		var ce, rows float64
 		for i := 0; i < 96; i++ {
@@ -197,9 +247,12 @@ func TestGuidedTrainingAligns(t *testing.T) {
 		}
 		return ce / rows
 	}
-	guided, unguided := alignCE(1), alignCE(1e-6)
-	if !(guided < unguided-0.15) {
-		t.Fatalf("alignment cross-entropy %.3f with λ = 1, %.3f with λ = 1e-6", guided, unguided)
+	for _, shift := range []bool{false, true} {
+		guided, unguided := alignCE(1, shift), alignCE(1e-6, shift)
+		if !(guided < unguided-0.15) {
+			t.Fatalf("shift %v: alignment cross-entropy %.3f with λ = 1, %.3f with λ = 1e-6", shift, guided, unguided)
+		}
+		t.Logf("shift %v: alignment cross-entropy %.3f with λ = 1, %.3f with λ = 1e-6", shift, guided, unguided)
 	}
 }
 
