@@ -3,6 +3,7 @@ package safetensors
 import (
 	"encoding/binary"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,4 +133,33 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWriteAtomicMode: written files get the mode os.WriteFile gives with
+// 0644 (readable by others unless the umask says otherwise), not the
+// private 0600 of os.CreateTemp, and no temporary file is left.
+func TestWriteAtomicMode(t *testing.T) {
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref")
+	if err := os.WriteFile(ref, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "x.json")
+	if err := WriteAtomic(path, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.Stat(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Mode().Perm() != want.Mode().Perm() {
+		t.Errorf("mode %v, want %v as os.WriteFile makes it", got.Mode().Perm(), want.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("%d files in the directory, want ref and x.json", len(entries))
+	}
 }

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 )
@@ -108,9 +111,10 @@ func WriteFile(path string, tensors []Float32Tensor, metadata map[string]string)
 }
 
 // WriteAtomic writes b to path through a synced temporary file and a rename,
-// so a reader never sees a half-written file.
+// so a reader never sees a half-written file. The file gets mode 0644
+// less the umask, as with os.WriteFile.
 func WriteAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	tmp, err := createTemp(path)
 	if err != nil {
 		return err
 	}
@@ -127,4 +131,17 @@ func WriteAtomic(path string, b []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// createTemp creates a new file beside path, named after it, with mode
+// 0644 less the umask (os.CreateTemp would make it 0600).
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.tmp%d", base, rand.Uint64()))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
