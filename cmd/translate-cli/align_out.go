@@ -85,17 +85,22 @@ func (a *alignOut) collect(first int, res []nmt.Translation) error {
 		return nil
 	}
 	for i, tr := range res {
-		d, err := pairOf(tr, tr.Text)
-		if err == nil {
-			var al *align.Alignment
-			if al, err = d.alignment(strconv.Itoa(first+i), a.opt); err == nil {
-				a.pairs = append(a.pairs, al)
-				continue
-			}
+		al, err := a.align(strconv.Itoa(first+i), tr)
+		if err != nil {
+			return fmt.Errorf("aligning text %d with its translation: %w", first+i, err)
 		}
-		return fmt.Errorf("aligning text %d with its translation: %w", first+i, err)
+		a.pairs = append(a.pairs, al)
 	}
 	return nil
+}
+
+// align makes the alignment of one translated text with its translation.
+func (a *alignOut) align(id string, tr nmt.Translation) (*align.Alignment, error) {
+	d, err := pairOf(tr, tr.Text)
+	if err != nil {
+		return nil, err
+	}
+	return d.alignment(id, a.opt)
 }
 
 // write exports the collected alignments.
