@@ -18,6 +18,10 @@ type decodeRun struct {
 	hyps      map[*sentenceJob][]Hypothesis
 	pieces    map[*sentenceJob]*pieceWriter // streamed text of each sentence
 	remaining []int                         // per text, sentences not yet finished
+	// rerankWeight, when positive, reranks every sentence's beam with the
+	// reverse model and keeps the best nbest (Options.Rerank).
+	rerankWeight float64
+	nbest        int
 }
 
 func newDecodeRun(t *Translator, j *job, attention bool, stream func(Event)) *decodeRun {
@@ -65,7 +69,7 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 		return err
 	}
 	var onEvent func(search.Event)
-	if d.stream != nil {
+	if d.stream != nil && d.rerankWeight == 0 {
 		onEvent = func(e search.Event) { d.streamEvent(batch[e.Sentence], e) }
 	}
 	out, err := search.Decode(ctx, dec, lens, opts, onEvent)
@@ -78,9 +82,32 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 			hs[k] = d.hypothesis(h)
 		}
 		d.hyps[s] = hs
+	}
+	if d.rerankWeight > 0 {
+		if err := d.rerank(ctx, batch, d.rerankWeight, d.nbest); err != nil {
+			return err
+		}
+	}
+	for _, s := range batch {
+		if d.rerankWeight > 0 && d.stream != nil {
+			d.streamHypothesis(s)
+		}
 		d.sentenceDone(s)
 	}
 	return nil
+}
+
+// streamHypothesis sends the tokens of a sentence's best hypothesis at once,
+// when reranking held them back until the sentence was decoded.
+func (d *decodeRun) streamHypothesis(s *sentenceJob) {
+	hs := d.hyps[s]
+	if len(hs) == 0 {
+		return
+	}
+	for k := range hs[0].Tokens {
+		tok := hs[0].Tokens[k]
+		d.stream(Event{Index: s.text, Sentence: s.index, Pos: k, Token: &tok})
+	}
 }
 
 // streamEvent forwards the newly final tokens of a sentence. A text's final

@@ -25,6 +25,7 @@ type Translator struct {
 	marian   *spm.Marian // src and tgt when the model is a MarianMT (OPUS-MT) one, else nil
 	gen      generation  // the model's decoding defaults and banned ids
 	info     ModelInfo
+	reverse  *Translator // the opposite direction, for Options.Rerank; nil when none
 	// maxBatch bounds the sentences decoded together; longer requests are
 	// cut into several batches of sentences of similar length.
 	maxBatch int
@@ -168,11 +169,18 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	if err != nil {
 		return nil, err
 	}
+	if err := t.checkRerank(req.Options.Rerank); err != nil {
+		return nil, err
+	}
 	job, err := t.prepare(req.Texts, lang)
 	if err != nil {
 		return nil, err
 	}
 	d := newDecodeRun(t, job, req.Options.Attention, stream)
+	if req.Options.Rerank > 0 && opts.BeamSize > 1 {
+		d.rerankWeight, d.nbest = req.Options.Rerank, opts.NBest
+		opts.NBest = opts.BeamSize
+	}
 	if err := d.run(ctx, opts); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,15 @@ type Options struct {
 	// it; for any other model it must be "" or the model's own
 	// ModelInfo.Target. Default: "".
 	TargetLanguage string
+	// Rerank weighs a second opinion on the beam's hypotheses: the reverse
+	// model (target→source, see Translator.WithReverse) scores how well each
+	// hypothesis explains the source (Hypothesis.ReverseScore), and every
+	// hypothesis of the beam is ranked by Score + Rerank × ReverseScore
+	// before the best NBest are kept. 0, the default, turns it off; at most
+	// 10. With a weight, a sentence's tokens are streamed only once it has
+	// been decoded and reranked, since until then its best hypothesis is not
+	// known. Greedy decoding has nothing to rerank.
+	Rerank float64
 }
 
 // Request is a batch of texts for one model.
@@ -58,6 +67,10 @@ type Hypothesis struct {
 	// hypotheses; LogProb the plain sum over the tokens (eos included).
 	Score   float64
 	LogProb float64
+	// ReverseScore is the reverse model's mean log-probability per token
+	// (end-of-sentence included) of the source sentence given this
+	// hypothesis; set only when Options.Rerank reranked it.
+	ReverseScore float64
 	// EOSAttention is the cross-attention of the step that predicted the
 	// end-of-sentence token, [layers][heads][S] like Token.Attention: a
 	// shifted alignment selector reads it for the last token. Nil unless

@@ -80,6 +80,7 @@ func runEval(ctx context.Context, args []string, e *env) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	df.useReverse(&mf)
 	split := align.Split(*splitName)
 	if split != align.SplitTest && split != align.SplitDev && split != align.SplitTrain || *batch < 1 || fs.NArg() > 0 {
 		fmt.Fprintln(e.stderr, "translate-cli: eval takes no arguments, --split test|dev|train and --batch ≥ 1")

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/translated/translated/nmt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -80,12 +82,54 @@ func TestTranslateExitCodes(t *testing.T) {
 		{[]string{"translate", "--model", tiny, "--beam", "2", "--nbest", "3", "x"}, exitUsage, "nbest 3 exceeds beam size 2"},
 		{[]string{"translate", "--model", tiny, "bad \xff"}, exitUsage, "UTF-8"},
 		{[]string{"translate", "--bogus"}, exitUsage, "bogus"},
+		{[]string{"translate", "--model", tiny, "--rerank", "1", "x"}, exitUsage, "give --reverse-model"},
+		{[]string{"translate", "--model", tiny, "--rerank", "1", "--reverse-model", filepath.Join(bad, "none"), "x"}, exitBadModel, "reverse model"},
+		{[]string{"translate", "--model", tiny, "--rerank", "-1", "--reverse-model", tiny, "x"}, exitUsage, "rerank must be between 0 and 10"},
+		{[]string{"translate", "--server", "localhost:1", "--rerank", "1", "--reverse-model", tiny, "x"}, exitUsage, "exclude --server"},
 	}
 	for _, c := range cases {
 		_, errs, code := cli(t, "", c.args...)
 		if code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("%q: exit %d (want %d), stderr %q (want %q)", c.args, code, c.code, errs, c.msg)
 		}
+	}
+}
+
+// TestTranslateRerank: --rerank loads the reverse pair beside the model
+// and gives what the library gives with the two models linked.
+func TestTranslateRerank(t *testing.T) {
+	texts := []string{"The earth was formless and empty.", "Jesus wept."}
+	out, errs, code := cli(t, "", append([]string{"translate", "--models", "../../checkpoints", "--rerank", "0.5"}, texts...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	fwd, err := nmt.Open("../../checkpoints/en-es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := nmt.Open("../../checkpoints/es-en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := fwd.WithReverse(rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tr.Translate(context.Background(), nmt.Request{Texts: texts, Options: nmt.Options{Rerank: 0.5}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, w := range want {
+		lines = append(lines, w.Text)
+	}
+	if got := strings.Join(lines, "\n") + "\n"; out != got {
+		t.Errorf("translate --rerank printed %q, want %q", out, got)
+	}
+	// --model finds the reverse beside it by name.
+	out2, errs, code := cli(t, "", append([]string{"translate", "--model", "../../checkpoints/en-es/", "--rerank", "0.5"}, texts...)...)
+	if code != exitOK || out2 != out {
+		t.Errorf("--model en-es/: exit %d, %q (stderr %s), want %q", code, out2, errs, out)
 	}
 }
 

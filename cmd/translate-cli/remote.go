@@ -52,7 +52,7 @@ func (r *remoteTranslator) Translate(ctx context.Context, req nmt.Request, strea
 		Options: &translatev1.DecodingOptions{
 			BeamSize: uint32(max(req.Options.BeamSize, 0)), NBest: uint32(max(req.Options.NBest, 0)),
 			LengthPenalty: req.Options.LengthPenalty, MaxLength: uint32(max(req.Options.MaxLength, 0)),
-			MaxLengthRatio: req.Options.MaxLengthRatio,
+			MaxLengthRatio: req.Options.MaxLengthRatio, Rerank: req.Options.Rerank,
 		},
 	}
 	if req.Options.Attention {

@@ -23,6 +23,9 @@ func init() {
 type modelFlags struct {
 	dir, from, to, models string
 	server                string // host:port of a translated server; empty = local model
+	reverse               string // --reverse-model: the opposite direction, for --rerank
+	// wantReverse makes open load the reverse model too (--rerank was given).
+	wantReverse bool
 }
 
 // translator is what the commands need of a model, local or behind a
@@ -47,8 +50,8 @@ func (m *modelFlags) connect(e *env) (translator, func(), int) {
 		tr, code := m.open(e)
 		return tr, func() {}, code
 	}
-	if m.dir != "" {
-		fmt.Fprintln(e.stderr, "translate-cli: --model and --server exclude each other: a server picks its model by --from/--to")
+	if m.dir != "" || m.reverse != "" {
+		fmt.Fprintln(e.stderr, "translate-cli: --model and --reverse-model exclude --server: a server picks its models by --from/--to")
 		return nil, nil, exitUsage
 	}
 	r, err := dialServer(m.server, m.from, m.to)
@@ -67,8 +70,48 @@ func (m *modelFlags) path() string {
 	return filepath.Join(m.models, m.from+"-"+m.to)
 }
 
-// open loads the chosen model, printing a clear message on failure.
+// reversePath resolves the reverse model's directory: --reverse-model, else
+// the directory beside the model whose name swaps the pair's languages.
+func (m *modelFlags) reversePath() (string, error) {
+	if m.reverse != "" {
+		return m.reverse, nil
+	}
+	if m.dir == "" {
+		return filepath.Join(m.models, m.to+"-"+m.from), nil
+	}
+	dir := filepath.Clean(m.dir)
+	a, b, ok := strings.Cut(filepath.Base(dir), "-")
+	if !ok || a == "" || b == "" || strings.Contains(b, "-") {
+		return "", fmt.Errorf("--rerank: cannot tell the reverse of %s from its name; give --reverse-model", m.dir)
+	}
+	return filepath.Join(filepath.Dir(dir), b+"-"+a), nil
+}
+
+// open loads the chosen model, and its reverse when wantReverse, printing a
+// clear message on failure.
 func (m *modelFlags) open(e *env) (*nmt.Translator, int) {
+	tr, code := m.openDir(e)
+	if code != exitOK || !m.wantReverse {
+		return tr, code
+	}
+	dir, err := m.reversePath()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+		return nil, exitUsage
+	}
+	rev, err := nmt.Open(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: cannot load the reverse model for --rerank: %v\n", err)
+		return nil, exitBadModel
+	}
+	if tr, err = tr.WithReverse(rev); err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: --rerank: %v\n", err)
+		return nil, exitUsage
+	}
+	return tr, exitOK
+}
+
+func (m *modelFlags) openDir(e *env) (*nmt.Translator, int) {
 	tr, err := nmt.Open(m.path())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: cannot load model: %v\n", err)
@@ -99,6 +142,8 @@ type decodeFlags struct {
 	beam, nbest, maxLength int
 	lengthPenalty, ratio   float64
 	targetLang             string
+	rerank                 float64
+	reverse                string // --reverse-model
 }
 
 func (d *decodeFlags) add(fs *flag.FlagSet) {
@@ -108,11 +153,18 @@ func (d *decodeFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&d.maxLength, "max-length", 0, "most target tokens per sentence, eos included (default: the model's max_length − 1, else min(256, model positions))")
 	fs.Float64Var(&d.ratio, "max-length-ratio", 0, "most target tokens per source token, plus 10 (default 3)")
 	fs.StringVar(&d.targetLang, "target-lang", "", "output language of a multi-target OPUS-MT model, such as es for >>es<< (required by those models)")
+	fs.Float64Var(&d.rerank, "rerank", 0, "rerank the beam with the reverse model at this `weight` (0 off, at most 10; see --reverse-model)")
+	fs.StringVar(&d.reverse, "reverse-model", "", "with --rerank: the model `DIR` of the opposite direction (default: <to>-<from> beside the model)")
+}
+
+// useReverse tells m to load the reverse model when --rerank asks for it.
+func (d *decodeFlags) useReverse(m *modelFlags) {
+	m.reverse, m.wantReverse = d.reverse, d.rerank > 0
 }
 
 func (d *decodeFlags) options() nmt.Options {
 	return nmt.Options{BeamSize: d.beam, NBest: d.nbest, LengthPenalty: d.lengthPenalty, MaxLength: d.maxLength, MaxLengthRatio: d.ratio,
-		TargetLanguage: d.targetLang}
+		TargetLanguage: d.targetLang, Rerank: d.rerank}
 }
 
 func runTranslate(ctx context.Context, args []string, e *env) int {
@@ -134,6 +186,7 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	df.useReverse(&mf)
 	if mf.server != "" && df.targetLang != "" {
 		fmt.Fprintln(e.stderr, "translate-cli: --target-lang is for a local model; a server takes the target language from --to")
 		return exitUsage

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"github.com/translated/translated/nmt/align"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/translated/translated/nmt"
+	"github.com/translated/translated/nmt/align"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -170,18 +173,20 @@ func TestTranslateStream(t *testing.T) {
 		for _, network := range networks {
 			for _, beam := range []uint32{1, 4} {
 				t.Run(fmt.Sprintf("%s/%s/beam%d", sel.name, network, beam), func(t *testing.T) {
-					testTranslateStream(t, network, beam, sel.ms)
+					testTranslateStream(t, network, beam, sel.ms, 0)
 				})
 			}
 		}
+		// Reranking streams each sentence's tokens once it is reranked.
+		t.Run(sel.name+"/rerank", func(t *testing.T) { testTranslateStream(t, "bufconn", 4, sel.ms, 2) })
 	}
 }
 
-func testTranslateStream(t *testing.T, network string, beam uint32, ms models) {
+func testTranslateStream(t *testing.T, network string, beam uint32, ms models, rerank float64) {
 	ctx := testContext(t)
 	h := startServer(t, network, testConfig(), ms)
 	req := enEs(testTexts...)
-	req.Options = &translatev1.DecodingOptions{BeamSize: beam, MaxLength: 30}
+	req.Options = &translatev1.DecodingOptions{BeamSize: beam, MaxLength: 30, Rerank: rerank}
 	req.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
 	req.IncludeLogProbs = true
 	st, err := h.client.TranslateStream(ctx, req)
@@ -241,6 +246,63 @@ func testTranslateStream(t *testing.T, network string, beam uint32, ms models) {
 				}
 			}
 		}
+	}
+}
+
+// TestRerank checks options.rerank against the library with the same
+// linked models, and refuses it for a pair served without its reverse.
+func TestRerank(t *testing.T) {
+	ms := realModels(t)
+	ctx := testContext(t)
+	h := startServer(t, "bufconn", testConfig(), ms)
+	req := enEs(testTexts...)
+	req.Options = &translatev1.DecodingOptions{BeamSize: 4, NBest: 2, MaxLength: 30, Rerank: 2}
+	resp, err := h.client.Translate(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := translator(t, ms, "en-es")
+	if lib.Reverse() == nil {
+		t.Fatal("en-es was not linked with es-en")
+	}
+	want, err := lib.Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 4, NBest: 2, MaxLength: 30, Rerank: 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := lib.Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 4, NBest: 2, MaxLength: 30}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := false
+	for i, tr := range resp.Translations {
+		if tr.Text != want[i].Text {
+			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
+		}
+		for k, s := range tr.Sentences {
+			for j, hyp := range s.Hypotheses {
+				if hyp.Text != want[i].Sentences[k].Hypotheses[j].Text {
+					t.Errorf("text %d sentence %d hypothesis %d: server %q, library %q", i, k, j, hyp.Text, want[i].Sentences[k].Hypotheses[j].Text)
+				}
+			}
+		}
+		changed = changed || want[i].Text != plain[i].Text
+	}
+	if !changed {
+		t.Error("reranking changed no translation: the test texts do not exercise it")
+	}
+
+	// A server with en-es alone cannot rerank it.
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(modelsDir(t), "en-es"), filepath.Join(dir, "en-es")); err != nil {
+		t.Fatal(err)
+	}
+	alone, err := loadModels(dir, func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1 := startServer(t, "bufconn", testConfig(), alone)
+	if _, err := h1.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.rerank") {
+		t.Errorf("rerank without es-en: %v, want InvalidArgument naming options.rerank", err)
 	}
 }
 

@@ -30,6 +30,7 @@ const defaultMaxLength = 256
 const (
 	maxLengthPenalty  = 10.0
 	maxMaxLengthRatio = 100.0
+	maxRerank         = 10.0
 )
 
 // translateRequest checks a TranslateRequest for model m and turns it
@@ -49,6 +50,9 @@ func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt
 	opts, err := l.options(r.GetOptions(), m.maxPositions)
 	if err != nil {
 		return nmt.Request{}, err
+	}
+	if opts.Rerank > 0 && !m.canRerank {
+		return nmt.Request{}, invalidf("options.rerank", "%s has no reverse model on this server to rerank with", m.name)
 	}
 	opts.Attention = wantsAlignment(r.GetAlignment())
 	opts.TargetLanguage = m.targetLanguage
@@ -119,6 +123,10 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 	if math.IsNaN(ratio) || ratio < 0 || ratio > maxMaxLengthRatio {
 		return nmt.Options{}, invalidf("options.max_length_ratio", "%v is outside [0, %v] (0 means the default)", ratio, maxMaxLengthRatio)
 	}
+	rerank := o.GetRerank()
+	if math.IsNaN(rerank) || rerank < 0 || rerank > maxRerank {
+		return nmt.Options{}, invalidf("options.rerank", "%v is outside [0, %v] (0 means off)", rerank, maxRerank)
+	}
 	maxLen := int(o.GetMaxLength())
 	if maxLen == 0 {
 		maxLen = min(defaultMaxLength, maxOut)
@@ -129,6 +137,7 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 		LengthPenalty:  lp,
 		MaxLength:      maxLen,
 		MaxLengthRatio: ratio,
+		Rerank:         rerank,
 	}, nil
 }
 

@@ -39,6 +39,9 @@ type model struct {
 	// when it serves a pair under another name (see addLanguagePairs).
 	languages      []string
 	targetLanguage string
+	// canRerank: the engine has the opposite pair's model for
+	// options.rerank (see linkReverses).
+	canRerank bool
 }
 
 // models are the served models by name.
@@ -104,5 +107,30 @@ func loadModels(root string, open opener) (models, error) {
 		return nil, fmt.Errorf("models: no model directory (one holding config.json) under %s", root)
 	}
 	addLanguagePairs(ms)
+	linkReverses(ms)
 	return ms, nil
+}
+
+// linkReverses gives every real model whose opposite pair is also served
+// that pair's model, for options.rerank. Pairs served through a
+// multi-target model's language token are not linked.
+func linkReverses(ms models) {
+	for name, m := range ms {
+		t, ok := m.engine.(*nmt.Translator)
+		if !ok || m.targetLanguage != "" {
+			continue
+		}
+		source, target, _ := strings.Cut(name, "-")
+		r, ok := ms[target+"-"+source]
+		if !ok || r.targetLanguage != "" {
+			continue
+		}
+		rt, ok := r.engine.(*nmt.Translator)
+		if !ok {
+			continue
+		}
+		if linked, err := t.WithReverse(rt); err == nil {
+			m.engine, m.canRerank = linked, true
+		}
+	}
 }

@@ -214,8 +214,16 @@ type DecodingOptions struct {
 	// A second cap on the target length: ratio × source tokens + 10.
 	// Default (0) 3.0; at most 100.
 	MaxLengthRatio float64 `protobuf:"fixed64,5,opt,name=max_length_ratio,json=maxLengthRatio,proto3" json:"max_length_ratio,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Rerank the beam with the model of the opposite direction (es-en for an
+	// en-es request) at this weight: every hypothesis of the beam is ranked
+	// by its score plus rerank × the reverse model's mean log-probability per
+	// token of the source sentence given the hypothesis, and the best n_best
+	// are returned. Default (0) off; at most 10. The server must serve the
+	// opposite pair too. While reranking, a sentence's tokens are streamed
+	// together once it is decoded and reranked.
+	Rerank        float64 `protobuf:"fixed64,6,opt,name=rerank,proto3" json:"rerank,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DecodingOptions) Reset() {
@@ -279,6 +287,13 @@ func (x *DecodingOptions) GetMaxLength() uint32 {
 func (x *DecodingOptions) GetMaxLengthRatio() float64 {
 	if x != nil {
 		return x.MaxLengthRatio
+	}
+	return 0
+}
+
+func (x *DecodingOptions) GetRerank() float64 {
+	if x != nil {
+		return x.Rerank
 	}
 	return 0
 }
@@ -1363,14 +1378,15 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05texts\x18\x03 \x03(\tR\x05texts\x127\n" +
 	"\aoptions\x18\x04 \x01(\v2\x1d.translate.v1.DecodingOptionsR\aoptions\x129\n" +
 	"\talignment\x18\x05 \x01(\x0e2\x1b.translate.v1.AlignmentModeR\talignment\x12*\n" +
-	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xb5\x01\n" +
+	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xcd\x01\n" +
 	"\x0fDecodingOptions\x12\x1b\n" +
 	"\tbeam_size\x18\x01 \x01(\rR\bbeamSize\x12\x15\n" +
 	"\x06n_best\x18\x02 \x01(\rR\x05nBest\x12%\n" +
 	"\x0elength_penalty\x18\x03 \x01(\x01R\rlengthPenalty\x12\x1d\n" +
 	"\n" +
 	"max_length\x18\x04 \x01(\rR\tmaxLength\x12(\n" +
-	"\x10max_length_ratio\x18\x05 \x01(\x01R\x0emaxLengthRatio\"h\n" +
+	"\x10max_length_ratio\x18\x05 \x01(\x01R\x0emaxLengthRatio\x12\x16\n" +
+	"\x06rerank\x18\x06 \x01(\x01R\x06rerank\"h\n" +
 	"\x11TranslateResponse\x12=\n" +
 	"\ftranslations\x18\x01 \x03(\v2\x19.translate.v1.TranslationR\ftranslations\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\xa8\x01\n" +
