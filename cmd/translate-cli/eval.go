@@ -120,6 +120,13 @@ func runEval(ctx context.Context, args []string, e *env) int {
 	bleu := metrics.BLEU(hyps, set.targets)
 	chrf := metrics.CHRF(hyps, set.targets)
 	fmt.Fprintf(e.stdout, "%s-%s %s split: %d verses\n", mf.from, mf.to, split, len(set.refs))
+	if *hypsPath == "" && df.rerank > 0 {
+		rev, _ := mf.reversePath()
+		if mf.server != "" {
+			rev = "the server's " + mf.to + "-" + mf.from
+		}
+		fmt.Fprintf(e.stdout, "reranked: weight %g, reverse model %s\n", df.rerank, rev)
+	}
 	fmt.Fprintln(e.stdout, bleu)
 	fmt.Fprintf(e.stdout, "chrF2 = %.2f\n", chrf)
 	if *hypsPath == "" {

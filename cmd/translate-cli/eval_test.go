@@ -42,6 +42,11 @@ func TestEvalModel(t *testing.T) {
 	if lines, err := readLines(hyps); err != nil || len(lines) != 1 {
 		t.Errorf("-o wrote %d lines (%v)", len(lines), err)
 	}
+	// With --rerank the reverse model is named in the output.
+	out, errs, code = cli(t, "", "eval", "--corpus", "testdata/eval.tsv", "--models", "../../checkpoints", "--split", "train", "--rerank", "0.5")
+	if code != exitOK || !strings.Contains(out, "reranked: weight 0.5, reverse model "+filepath.Join("../../checkpoints", "es-en")) {
+		t.Fatalf("--rerank: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 }
 
 func TestEvalErrors(t *testing.T) {
