@@ -143,7 +143,7 @@ func fromProto(text string, tr *translatev1.Translation) nmt.Translation {
 			sent.Tokens[j] = nmt.SourceToken{ID: int(t.GetId()), Piece: t.GetPiece(), Start: int(t.GetSpan().GetByteStart()), End: int(t.GetSpan().GetByteEnd())}
 		}
 		for n, h := range s.GetHypotheses() {
-			hyp := nmt.Hypothesis{Text: h.GetText(), Score: h.GetScore(), LogProb: h.GetLogProb(), Tokens: make([]nmt.Token, len(h.GetTokens()))}
+			hyp := nmt.Hypothesis{Text: h.GetText(), Score: h.GetScore(), LogProb: h.GetLogProb(), ReverseScore: h.GetReverseScore(), Tokens: make([]nmt.Token, len(h.GetTokens()))}
 			for j, t := range h.GetTokens() {
 				hyp.Tokens[j] = fromToken(t)
 			}

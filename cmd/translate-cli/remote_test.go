@@ -19,7 +19,7 @@ import (
 )
 
 // liveServer is a translated process serving the tiny test model as
-// en-es on a loopback port.
+// en-es and as es-en (so that en-es can rerank) on a loopback port.
 type liveServer struct {
 	addr string
 	cmd  *exec.Cmd
@@ -41,8 +41,10 @@ func startLiveServer(t *testing.T) *liveServer {
 	if err := os.MkdirAll(models, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(abs, filepath.Join(models, "en-es")); err != nil {
-		t.Fatal(err)
+	for _, pair := range []string{"en-es", "es-en"} {
+		if err := os.Symlink(abs, filepath.Join(models, pair)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cmd := exec.Command(bin, "-models", models, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-workers", "2")
 	stderr, err := cmd.StderrPipe()
@@ -87,12 +89,16 @@ func TestRemoteMatchesLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer remote.Close()
-	local, err := nmt.Open(tiny)
+	plain, err := nmt.Open(tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := plain.WithReverse(plain)
 	if err != nil {
 		t.Fatal(err)
 	}
 	texts := []string{"Hello world.", "", "Two sentences. Here is the second!", "Café cafe\u0301 👩‍👩‍👧 שלום 你好"}
-	for _, opts := range []nmt.Options{{BeamSize: 1}, {BeamSize: 3, NBest: 2}, {}} {
+	for _, opts := range []nmt.Options{{BeamSize: 1}, {BeamSize: 3, NBest: 2}, {}, {BeamSize: 3, NBest: 2, Rerank: 1}} {
 		for _, format := range []string{"text", "json"} {
 			var want, got, streamed bytes.Buffer
 			print := func(w io.Writer, res []nmt.Translation) {

@@ -273,6 +273,15 @@ func TestRerank(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	list, err := h.client.ListModels(ctx, &translatev1.ListModelsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list.Models {
+		if !m.CanRerank {
+			t.Errorf("ListModels: %s cannot rerank, though both pairs are served", m.Name)
+		}
+	}
 	changed := false
 	for i, tr := range resp.Translations {
 		if tr.Text != want[i].Text {
@@ -280,8 +289,9 @@ func TestRerank(t *testing.T) {
 		}
 		for k, s := range tr.Sentences {
 			for j, hyp := range s.Hypotheses {
-				if hyp.Text != want[i].Sentences[k].Hypotheses[j].Text {
-					t.Errorf("text %d sentence %d hypothesis %d: server %q, library %q", i, k, j, hyp.Text, want[i].Sentences[k].Hypotheses[j].Text)
+				lib := want[i].Sentences[k].Hypotheses[j]
+				if hyp.Text != lib.Text || hyp.ReverseScore != lib.ReverseScore || hyp.ReverseScore >= 0 {
+					t.Errorf("text %d sentence %d hypothesis %d: server %q (reverse score %g), library %q (%g)", i, k, j, hyp.Text, hyp.ReverseScore, lib.Text, lib.ReverseScore)
 				}
 			}
 		}
@@ -303,6 +313,9 @@ func TestRerank(t *testing.T) {
 	h1 := startServer(t, "bufconn", testConfig(), alone)
 	if _, err := h1.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.rerank") {
 		t.Errorf("rerank without es-en: %v, want InvalidArgument naming options.rerank", err)
+	}
+	if list, err := h1.client.ListModels(ctx, &translatev1.ListModelsRequest{}); err != nil || len(list.Models) != 1 || list.Models[0].CanRerank {
+		t.Errorf("ListModels with en-es alone: %v, %v", list, err)
 	}
 }
 
@@ -352,7 +365,7 @@ func TestListModels(t *testing.T) {
 	}
 	// Sizes from testdata/models/*/config.json.
 	want := []*translatev1.Model{
-		{Name: "en-es", SourceLanguage: "en", TargetLanguage: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299},
+		{Name: "en-es", SourceLanguage: "en", TargetLanguage: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299, CanRerank: true},
 		{Name: "es-en", SourceLanguage: "es", TargetLanguage: "en"},
 	}
 	if len(resp.Models) != 2 || resp.Models[0].Name != "en-es" || resp.Models[1].Name != "es-en" {

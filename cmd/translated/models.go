@@ -131,6 +131,9 @@ func linkReverses(ms models) {
 		}
 		if linked, err := t.WithReverse(rt); err == nil {
 			m.engine, m.canRerank = linked, true
+			if m.info != nil {
+				m.info.CanRerank = true
+			}
 		}
 	}
 }

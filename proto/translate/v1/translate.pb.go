@@ -645,7 +645,11 @@ type Hypothesis struct {
 	// The sum of the token log-probabilities, end of sentence included.
 	LogProb float64 `protobuf:"fixed64,4,opt,name=log_prob,json=logProb,proto3" json:"log_prob,omitempty"`
 	// Hard word alignment; only with ALIGNMENT_MODE_WORD.
-	WordLinks     []*WordLink `protobuf:"bytes,5,rep,name=word_links,json=wordLinks,proto3" json:"word_links,omitempty"`
+	WordLinks []*WordLink `protobuf:"bytes,5,rep,name=word_links,json=wordLinks,proto3" json:"word_links,omitempty"`
+	// With options.rerank: the reverse model's mean log-probability per token
+	// of the source sentence given this hypothesis. Hypotheses are then
+	// ranked by score + rerank × reverse_score. 0 without reranking.
+	ReverseScore  float64 `protobuf:"fixed64,6,opt,name=reverse_score,json=reverseScore,proto3" json:"reverse_score,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -713,6 +717,13 @@ func (x *Hypothesis) GetWordLinks() []*WordLink {
 		return x.WordLinks
 	}
 	return nil
+}
+
+func (x *Hypothesis) GetReverseScore() float64 {
+	if x != nil {
+		return x.ReverseScore
+	}
+	return 0
 }
 
 // Token is one target subword.
@@ -1269,7 +1280,10 @@ type Model struct {
 	// Target vocabulary size.
 	VocabSize uint32 `protobuf:"varint,8,opt,name=vocab_size,json=vocabSize,proto3" json:"vocab_size,omitempty"`
 	// Number of trained parameters.
-	Parameters    uint64 `protobuf:"varint,9,opt,name=parameters,proto3" json:"parameters,omitempty"`
+	Parameters uint64 `protobuf:"varint,9,opt,name=parameters,proto3" json:"parameters,omitempty"`
+	// Whether options.rerank works for this pair: the server also serves the
+	// opposite pair.
+	CanRerank     bool `protobuf:"varint,10,opt,name=can_rerank,json=canRerank,proto3" json:"can_rerank,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1367,6 +1381,13 @@ func (x *Model) GetParameters() uint64 {
 	return 0
 }
 
+func (x *Model) GetCanRerank() bool {
+	if x != nil {
+		return x.CanRerank
+	}
+	return false
+}
+
 var File_translate_v1_translate_proto protoreflect.FileDescriptor
 
 const file_translate_v1_translate_proto_rawDesc = "" +
@@ -1409,7 +1430,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\rsource_tokens\x18\x02 \x03(\v2\x19.translate.v1.SourceTokenR\fsourceTokens\x128\n" +
 	"\n" +
 	"hypotheses\x18\x03 \x03(\v2\x18.translate.v1.HypothesisR\n" +
-	"hypotheses\"\xb5\x01\n" +
+	"hypotheses\"\xda\x01\n" +
 	"\n" +
 	"Hypothesis\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12+\n" +
@@ -1417,7 +1438,8 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05score\x18\x03 \x01(\x01R\x05score\x12\x19\n" +
 	"\blog_prob\x18\x04 \x01(\x01R\alogProb\x125\n" +
 	"\n" +
-	"word_links\x18\x05 \x03(\v2\x16.translate.v1.WordLinkR\twordLinks\"\xd2\x01\n" +
+	"word_links\x18\x05 \x03(\v2\x16.translate.v1.WordLinkR\twordLinks\x12#\n" +
+	"\rreverse_score\x18\x06 \x01(\x01R\freverseScore\"\xd2\x01\n" +
 	"\x05Token\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x12\x14\n" +
 	"\x05piece\x18\x02 \x01(\tR\x05piece\x12\x12\n" +
@@ -1454,7 +1476,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\x13\n" +
 	"\x11ListModelsRequest\"A\n" +
 	"\x12ListModelsResponse\x12+\n" +
-	"\x06models\x18\x01 \x03(\v2\x13.translate.v1.ModelR\x06models\"\xbc\x02\n" +
+	"\x06models\x18\x01 \x03(\v2\x13.translate.v1.ModelR\x06models\"\xdb\x02\n" +
 	"\x05Model\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x0fsource_language\x18\x02 \x01(\tR\x0esourceLanguage\x12'\n" +
@@ -1467,7 +1489,10 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"vocab_size\x18\b \x01(\rR\tvocabSize\x12\x1e\n" +
 	"\n" +
 	"parameters\x18\t \x01(\x04R\n" +
-	"parameters*}\n" +
+	"parameters\x12\x1d\n" +
+	"\n" +
+	"can_rerank\x18\n" +
+	" \x01(\bR\tcanRerank*}\n" +
 	"\rAlignmentMode\x12\x1e\n" +
 	"\x1aALIGNMENT_MODE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ALIGNMENT_MODE_NONE\x10\x01\x12\x1a\n" +
