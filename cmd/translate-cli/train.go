@@ -112,6 +112,7 @@ flags:
 	fs.Float64Var(&o.LabelSmoothing, "label-smoothing", 0.1, "label smoothing ε (-1 = off)")
 	fs.IntVar(&o.Epochs, "epochs", 30, "stop after this many epochs")
 	fs.IntVar(&o.MaxSteps, "max-steps", 0, "stop after this many updates (0 = no limit)")
+	fs.IntVar(&o.Cooldown, "cooldown", 0, "decay the learning rate linearly to 0 over this many updates from the step the run starts or resumes at, then stop (0 = off; a run already cooling down continues its own)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of initialization, data order and dropout (fresh start only)")
 	fs.DurationVar(&o.CheckpointEvery, "checkpoint-every", 5*time.Minute, "wall time between checkpoints")
 	fs.IntVar(&o.CheckpointSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0 = off)")

@@ -31,6 +31,9 @@ type State struct {
 	// InitFrom is the checkpoint a fine-tuning run took its weights from;
 	// empty for a run started from random weights.
 	InitFrom string `json:"init_from,omitempty"`
+	// Cooldown is the linear decay of the learning rate that ends the run,
+	// once begun (Options.Cooldown); nil before.
+	Cooldown *Cooldown `json:"cooldown,omitempty"`
 }
 
 // Checkpoint file names inside a checkpoint directory.

@@ -19,6 +19,11 @@ type Options struct {
 	LabelSmoothing float64 // default 0.1 (negative = 0)
 	Epochs         int     // stop after this many epochs; default 30
 	MaxSteps       int     // stop after this many updates, 0 = no limit
+	// Cooldown, when positive, decays the learning rate linearly to zero
+	// over this many updates from the step the run starts or resumes at,
+	// then stops the run (see Cooldown). A run already cooling down
+	// continues its own.
+	Cooldown int
 	Seed           uint64  // initialization, data order and dropout; default 1
 
 	CheckpointEvery time.Duration // wall time between checkpoints; default 5m
@@ -91,6 +96,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("epochs must be positive and max steps not negative, got %d and %d", o.Epochs, o.MaxSteps)
 	case o.CheckpointEvery < 0 || o.CheckpointSteps < 0 || o.LogEvery < 1 || o.DevEvery < 0:
 		return fmt.Errorf("checkpoint, log and dev intervals must not be negative")
+	case o.Cooldown < 0:
+		return fmt.Errorf("cooldown steps must not be negative, got %d", o.Cooldown)
 	case o.Keep < 0:
 		return fmt.Errorf("the number of kept checkpoints must not be negative, got %d", o.Keep)
 	}

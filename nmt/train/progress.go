@@ -73,6 +73,9 @@ func (p *progress) update(r StepResult, seconds float64) {
 	if ms := p.t.Options.MaxSteps; ms > 0 {
 		left = min(left, ms-st.Step)
 	}
+	if c := st.Cooldown; c != nil {
+		left = min(left, c.End()-st.Step)
+	}
 	eta := time.Duration(float64(left) * p.perStep * float64(time.Second)).Truncate(time.Minute)
 	fmt.Fprintf(p.t.Progress, "\rstep %d  epoch %d %3.0f%%  loss %.3f  %.0f tgt tok/s  %.2f s/step  lr %.2e  ETA %s   ",
 		st.Step, st.Epoch, 100*float64(st.Batch)/float64(max(nb, 1)), p.loss, p.rate, p.perStep, r.LR, eta)

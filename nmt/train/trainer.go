@@ -186,7 +186,7 @@ func (t *Trainer) Step() (StepResult, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return StepResult{}, fmt.Errorf("train: the loss is %v at step %d", loss, t.State.Step+1)
 	}
-	lr := LearningRate(t.State.Step+1, t.Options.Warmup, t.Options.PeakLR)
+	lr := LearningRate(t.State.Step+1, t.Options.Warmup, t.Options.PeakLR) * t.State.Cooldown.factor(t.State.Step)
 	norm := t.Opt.Update(t.Params, lr, t.Options.Clip)
 	t.State.Step++
 	t.State.TargetToks += int64(count)
@@ -240,7 +240,8 @@ func (t *Trainer) Checkpoint() error {
 
 func (t *Trainer) done() bool {
 	o := t.Options
-	return t.State.Epoch >= o.Epochs || (o.MaxSteps > 0 && t.State.Step >= o.MaxSteps)
+	return t.State.Epoch >= o.Epochs || (o.MaxSteps > 0 && t.State.Step >= o.MaxSteps) ||
+		(t.State.Cooldown != nil && t.State.Step >= t.State.Cooldown.End())
 }
 
 func (t *Trainer) logf(format string, args ...any) {
@@ -254,6 +255,9 @@ func (t *Trainer) logf(format string, args ...any) {
 func (t *Trainer) Run(ctx context.Context) error {
 	if len(t.epochBatches()) == 0 {
 		return errors.New("train: every training pair is longer than the longest bucket")
+	}
+	if err := t.startCooldown(); err != nil {
+		return err
 	}
 	p := newProgress(t)
 	lastCkpt := time.Now()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -243,5 +244,83 @@ func TestBetterDevScore(t *testing.T) {
 		if got := tr.better(c.score); got != c.want {
 			t.Errorf("%s: better = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// TestCooldown: the learning rate falls linearly to zero over the
+// cooldown and the run stops at its end; an interrupted cooldown resumes
+// exactly, and a different length is refused.
+func TestCooldown(t *testing.T) {
+	ctx := context.Background()
+	straight := tinyTrainer(t, t.TempDir(), 0)
+	straight.Options.Cooldown = 8
+	straight.Init()
+	var lrs []float64
+	for range 4 {
+		r, err := straight.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lrs = append(lrs, r.LR)
+	}
+	// Steps taken by hand before Run: the cooldown starts at step 4.
+	straight.Options.MaxSteps = 0
+	if err := straight.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c := straight.State.Cooldown; c == nil || c.From != 4 || c.Steps != 8 || straight.State.Step != 12 {
+		t.Fatalf("cooldown %+v, stopped at step %d; want from 4 over 8, stopped at 12", c, straight.State.Step)
+	}
+	for s := 4; s < 12; s++ {
+		want := LearningRate(s+1, 5, 3e-3) * float64(12-s) / 8
+		if got := LearningRate(s+1, 5, 3e-3) * straight.State.Cooldown.factor(s); math.Abs(got-want) > 1e-15 {
+			t.Errorf("step %d: lr %g, want %g", s+1, got, want)
+		}
+	}
+	if f := straight.State.Cooldown.factor(3); f != 1 {
+		t.Errorf("before the cooldown the factor is %g", f)
+	}
+	if f := straight.State.Cooldown.factor(11); math.Abs(f-1.0/8) > 1e-15 {
+		t.Errorf("last update's factor %g, want 1/8", f)
+	}
+	if lrs[3] != LearningRate(4, 5, 3e-3) {
+		t.Errorf("step 4 before the cooldown: lr %g", lrs[3])
+	}
+
+	// Interrupted after 4 of its 8 steps, resumed without the flag.
+	dir := t.TempDir()
+	first := tinyTrainer(t, dir, 8)
+	first.Options.Cooldown = 8
+	first.Init()
+	for range 4 {
+		if _, err := first.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := first.Run(ctx); err != nil { // stops at MaxSteps 8, half-way
+		t.Fatal(err)
+	}
+	second := tinyTrainer(t, dir, 0)
+	if err := second.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if second.State.Step != 12 {
+		t.Fatalf("resumed cooldown stopped at step %d, want 12", second.State.Step)
+	}
+	for i, p := range straight.Params.List {
+		if !slices.Equal(p.Data, second.Params.List[i].Data) {
+			t.Errorf("%s: weights differ after a resumed cooldown", p.Name)
+		}
+	}
+	third := tinyTrainer(t, dir, 0)
+	third.Options.Cooldown = 5
+	if err := third.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if err := third.Run(ctx); err == nil || !strings.Contains(err.Error(), "cools down over 8 steps") {
+		t.Errorf("a different cooldown: err = %v", err)
 	}
 }
