@@ -24,7 +24,7 @@ type Options struct {
 	// then stops the run (see Cooldown). A run already cooling down
 	// continues its own.
 	Cooldown int
-	Seed           uint64  // initialization, data order and dropout; default 1
+	Seed     uint64 // initialization, data order and dropout; default 1
 
 	CheckpointEvery time.Duration // wall time between checkpoints; default 5m
 	CheckpointSteps int           // also checkpoint every this many steps, 0 = off
