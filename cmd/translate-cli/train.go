@@ -75,7 +75,9 @@ flag applies as given, so pass the same ones to continue the same schedule.
 and model shape too) with a fresh optimizer and schedule: fine-tuning.
 --guided-weight with --guided-links and/or --guided-ibm1 trains one
 cross-attention head to follow word links (guided alignment); the links are
-computed once and cached in the run directory. See docs/training.md.
+computed once and cached in the run directory. --cooldown N decays the
+learning rate to zero over N steps and ends the run: cool a copy of the run
+directory (a branch) to ship from. See docs/training.md.
 
 flags:
 `)
