@@ -103,6 +103,16 @@ for line in open(sys.argv[1], encoding="utf-8"):
         pending = None
 PY
 )
+# A cooled branch (train --cooldown) has ended; any other run goes on.
+status=$(python3 - "$state" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])).get("cooldown")
+if c:
+    print(f"- chosen on the dev books from a branch whose learning rate decayed linearly to 0 from step {c['from']} to step {c['from'] + c['steps']} (\`--cooldown\`), which ended it; the run it branched from goes on")
+else:
+    print("- the best on the dev books so far; training goes on")
+PY
+)
 origin="trained from scratch"
 if [ "$init" != "-" ]; then
   origin="trained from the weights of checkpoint \`$init\` (see below)"
@@ -138,7 +148,7 @@ never seen.
 - commands (each resumed with \`--resume\` after interruptions), with the step each took effect at:
 $history
 - checkpoint: step $step (epoch $epoch), $toks target tokens seen, $((secs / 60)) minutes of training on 2 CPU cores
-- the best on the dev books so far; training goes on
+$status
 $weights_line
 
 ## Scores
