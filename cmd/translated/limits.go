@@ -51,7 +51,7 @@ func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt
 	if err != nil {
 		return nmt.Request{}, err
 	}
-	if opts.Rerank > 0 && !m.canRerank {
+	if opts.Rerank > 0 && !m.canRerank() {
 		return nmt.Request{}, invalidf("options.rerank", "%s has no reverse model on this server to rerank with", m.name)
 	}
 	opts.Attention = wantsAlignment(r.GetAlignment())

@@ -39,9 +39,13 @@ type model struct {
 	// when it serves a pair under another name (see addLanguagePairs).
 	languages      []string
 	targetLanguage string
-	// canRerank: the engine has the opposite pair's model for
-	// options.rerank (see linkReverses).
-	canRerank bool
+}
+
+// canRerank says whether the engine holds the opposite pair's model for
+// options.rerank (see linkReverses).
+func (m *model) canRerank() bool {
+	t, ok := m.engine.(*nmt.Translator)
+	return ok && t.Reverse() != nil
 }
 
 // models are the served models by name.
@@ -130,7 +134,7 @@ func linkReverses(ms models) {
 			continue
 		}
 		if linked, err := t.WithReverse(rt); err == nil {
-			m.engine, m.canRerank = linked, true
+			m.engine = linked
 			if m.info != nil {
 				m.info.CanRerank = true
 			}
