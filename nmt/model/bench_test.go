@@ -222,3 +222,64 @@ func greedySteps(b *testing.B, m *Model, srcs [][]int, steps int) {
 		}
 	}
 }
+
+// BenchmarkForce scores 32 given targets of 32 tokens against 32 sources
+// (forced decoding, as reranking and alignment do): "steps" feeds them
+// through Next one position at a time, "whole" through Force in one pass.
+// The encoder is included; it reports target tokens per second.
+func BenchmarkForce(b *testing.B) {
+	m := benchModel(b)
+	c := m.Config()
+	srcs := benchSources(m, 32, 30)
+	targets := benchSources(m, 32, 32)
+	ctx := context.Background()
+	start := func() *Decoder {
+		enc, err := m.Encode(ctx, srcs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := m.NewDecoder(enc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return d
+	}
+	b.Run("steps", func(b *testing.B) {
+		lockThread(b)
+		cpu := cpuClock()
+		for b.Loop() {
+			d := start()
+			lp := make([]float32, len(srcs)*c.DecoderVocabSize)
+			attn := make([]float32, len(srcs)*d.Dims().Layers*d.Dims().Heads*d.Dims().SrcLen)
+			tokens := make([]int, len(srcs))
+			for i := range tokens {
+				tokens[i] = c.DecoderStartTokenID
+			}
+			for step := range 32 {
+				if err := d.Next(ctx, tokens, lp, attn); err != nil {
+					b.Fatal(err)
+				}
+				for r := range tokens {
+					tokens[r] = targets[r][step]
+				}
+			}
+		}
+		report(b, cpu, 32*len(srcs)*b.N, "tgt_tok")
+	})
+	b.Run("whole", func(b *testing.B) {
+		lockThread(b)
+		cpu := cpuClock()
+		for b.Loop() {
+			d := start()
+			lps := make([][]float32, len(targets))
+			for i := range lps {
+				lps[i] = make([]float32, 32)
+			}
+			attn := make([]float32, 32*len(srcs)*d.Dims().Layers*d.Dims().Heads*d.Dims().SrcLen)
+			if err := d.Force(ctx, c.DecoderStartTokenID, targets, lps, attn); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b, cpu, 32*len(srcs)*b.N, "tgt_tok")
+	})
+}

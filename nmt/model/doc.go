@@ -2,7 +2,8 @@
 // configuration, its weights as loaded from a checkpoint directory, and its
 // forward pass (encoder over a padded batch; decoder one step at a time with a
 // per-layer self-attention cache and cross-attention keys and values computed
-// once per sentence).
+// once per sentence, or over whole given targets in one pass for forced
+// decoding).
 //
 // A *Model is immutable after loading and safe for concurrent use; all
 // per-request state lives in the values its methods return. Search (greedy,

@@ -9,7 +9,8 @@
 // scorer rows, with the masking rules (pad and banned ids, minimum length,
 // EOS forced at the length limit) applied as one list of processors, and can
 // stream each sentence's tokens as soon as they can no longer change. Force
-// scores a given target (for alignment). Options documents every setting,
+// scores a given target (for alignment and reranking), in one pass when the
+// scorer is also a Forcer. Options documents every setting,
 // its default and its formula; Options.Validate explains a bad one.
 //
 // It does not tokenize and does not know about weights.

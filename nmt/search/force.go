@@ -39,7 +39,12 @@ func Force(ctx context.Context, scorer Scorer, srcLens []int, targets [][]int, o
 		}
 		full[i] = t
 	}
-	if err := r.force(ctx, full); err != nil {
+	if f, ok := scorer.(Forcer); ok {
+		err = r.forceAll(ctx, f, full)
+	} else {
+		err = r.force(ctx, full)
+	}
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Hypothesis, len(targets))
@@ -60,6 +65,34 @@ func longestTarget(targets [][]int, eos int) int {
 		n = max(n, k)
 	}
 	return n + 1 // above any target, so no minimum-length check can fail
+}
+
+// forceAll has f score every target in one pass.
+func (r *run) forceAll(ctx context.Context, f Forcer, targets [][]int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	logProbs := make([][]float32, len(targets))
+	n := 0
+	for s, t := range targets {
+		logProbs[s] = make([]float32, len(t))
+		n += len(t)
+	}
+	attn := make([]float32, n*r.dims.Layers*r.dims.Heads*r.dims.SrcLen)
+	if err := f.Force(ctx, r.opts.Start, targets, logProbs, attn); err != nil {
+		return err
+	}
+	i := 0 // the position's row in attn
+	for s, t := range targets {
+		cur := &node{}
+		for k, tok := range t {
+			cur = r.ar.child(cur, tok, logProbs[s][k], r.copyAttn(attn, i, s))
+			i++
+		}
+		r.finish(cur)
+		r.best[s] = []*node{cur}
+	}
+	return nil
 }
 
 // force feeds every target through the scorer, dropping each sentence's row

@@ -45,3 +45,17 @@ type Dims struct {
 	Heads  int // cross-attention heads per layer
 	SrcLen int // padded source length S (including the end-of-sentence token)
 }
+
+// A Forcer is a Scorer that can also score whole given targets in one pass
+// (teacher forcing), which Force prefers to feeding them step by step.
+type Forcer interface {
+	Scorer
+	// Force feeds row r the start token followed by targets[r] without its
+	// last token, and writes into logProbs[r][t] the log-probability of
+	// targets[r][t] after the tokens before it, as Next would have given
+	// it. attn, unless nil, receives the cross-attention of every fed
+	// position, [Σ len(targets[r]), Layers, Heads, S], row 0's positions
+	// first. It needs a scorer on which Next was never called, and may
+	// leave it unusable.
+	Force(ctx context.Context, start int, targets [][]int, logProbs [][]float32, attn []float32) error
+}
