@@ -111,3 +111,63 @@ func TestForceErrors(t *testing.T) {
 		})
 	}
 }
+
+// fakeForcer is a fakeScorer that also scores whole targets at once, from
+// the same distributions, so Force must give the same result either way.
+type fakeForcer struct{ *fakeScorer }
+
+func (f fakeForcer) Force(ctx context.Context, start int, targets [][]int, logProbs [][]float32, attn []float32) error {
+	if start != f.start || f.calls != 0 {
+		f.t.Fatalf("Force: start %d after %d Next calls, want %d on a fresh scorer", start, f.calls, f.start)
+	}
+	d := f.dims
+	width := d.Layers * d.Heads * d.SrcLen
+	pos := 0
+	for r, tgt := range targets {
+		key := f.keys[f.rows[r].src]
+		for k, tok := range tgt {
+			logProbs[r][k] = f.dist(key, tgt[:k])[tok]
+			a := attn[pos*width:]
+			for lh := range d.Layers * d.Heads {
+				for p := range d.SrcLen {
+					v := float32(0)
+					if p < f.srcLens[f.rows[r].src] {
+						v = fakeAttn(key, tgt[:k], lh, p)
+					}
+					a[lh*d.SrcLen+p] = v
+				}
+			}
+			pos++
+		}
+	}
+	return ctx.Err()
+}
+
+// TestForceOnePass: a Forcer is asked for the whole targets, never stepped,
+// and the hypotheses are those of forcing step by step.
+func TestForceOnePass(t *testing.T) {
+	keys, srcLens := []int{51, 52, 53}, []int{2, 5, 1}
+	targets := [][]int{{b, a}, {c, c, a, eos}, {}}
+	dist := randomDist(vocab5, eos, 7)
+	o := withIDs(Options{LengthPenalty: 1.5})
+	want, err := Force(context.Background(), newFake(t, vocab5, keys, srcLens, dist), srcLens, targets, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fakeForcer{newFake(t, vocab5, keys, srcLens, dist)}
+	got, err := Force(context.Background(), f, srcLens, targets, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.calls != 0 {
+		t.Errorf("the Forcer was stepped %d times", f.calls)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("one pass %v, step by step %v", got, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Force(ctx, fakeForcer{newFake(t, vocab5, keys, srcLens, dist)}, srcLens, targets, o); err == nil {
+		t.Error("Force on a cancelled context returned no error")
+	}
+}
