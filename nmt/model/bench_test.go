@@ -195,14 +195,7 @@ func BenchmarkGreedy(b *testing.B) {
 func greedySteps(b *testing.B, m *Model, srcs [][]int, steps int) {
 	c := m.Config()
 	ctx := context.Background()
-	enc, err := m.Encode(ctx, srcs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, err := m.NewDecoder(enc)
-	if err != nil {
-		b.Fatal(err)
-	}
+	d := newDecoder(b, m, srcs)
 	dims := d.Dims()
 	v := dims.Vocab
 	lp := make([]float32, len(srcs)*v)
@@ -234,14 +227,7 @@ func BenchmarkForce(b *testing.B) {
 	targets := benchSources(m, 32, 32)
 	ctx := context.Background()
 	start := func() *Decoder {
-		enc, err := m.Encode(ctx, srcs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, err := m.NewDecoder(enc)
-		if err != nil {
-			b.Fatal(err)
-		}
+		d := newDecoder(b, m, srcs)
 		return d
 	}
 	b.Run("steps", func(b *testing.B) {

@@ -20,16 +20,9 @@ func stepScores(t *testing.T, m *Model, srcs, targets [][]int) ([][]float32, []f
 	var lps [][]float32
 	var attn []float32
 	for i := range targets {
-		enc, err := m.Encode(ctx, srcs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := m.NewDecoder(enc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dec := newDecoder(t, m, srcs)
 		dec.Reorder([]int{i}) // one row, reading source i
-		S := enc.MaxLen()
+		S := dec.Dims().SrcLen
 		v, width := c.DecoderVocabSize, c.DecoderLayers*c.DecoderAttentionHeads*S
 		row := make([]float32, len(targets[i]))
 		prev := c.DecoderStartTokenID
@@ -52,21 +45,14 @@ func forceScores(t *testing.T, m *Model, srcs, targets [][]int) ([][]float32, []
 	t.Helper()
 	ctx := context.Background()
 	c := &m.cfg
-	enc, err := m.Encode(ctx, srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := m.NewDecoder(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := newDecoder(t, m, srcs)
 	lps := make([][]float32, len(targets))
 	n := 0
 	for i, tg := range targets {
 		lps[i] = make([]float32, len(tg))
 		n += len(tg)
 	}
-	attn := make([]float32, n*c.DecoderLayers*c.DecoderAttentionHeads*enc.MaxLen())
+	attn := make([]float32, n*c.DecoderLayers*c.DecoderAttentionHeads*dec.Dims().SrcLen)
 	if err := dec.Force(ctx, c.DecoderStartTokenID, targets, lps, attn); err != nil {
 		t.Fatal(err)
 	}
@@ -137,14 +123,7 @@ func TestForceErrors(t *testing.T) {
 	m := randomModel(t, c, 3)
 	ctx := context.Background()
 	fresh := func() *Decoder {
-		enc, err := m.Encode(ctx, [][]int{{5, 1}, {6, 7, 1}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := m.NewDecoder(enc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dec := newDecoder(t, m, [][]int{{5, 1}, {6, 7, 1}})
 		return dec
 	}
 	two := func(n int) [][]float32 { return [][]float32{make([]float32, n), make([]float32, n)} }

@@ -49,14 +49,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		c := m.Config()
 		ctx := context.Background()
-		enc, err := m.Encode(ctx, [][]int{{c.EOSTokenID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := m.NewDecoder(enc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dec := newDecoder(t, m, [][]int{{c.EOSTokenID}})
 		d := dec.Dims()
 		lp := make([]float32, d.Vocab)
 		attn := make([]float32, d.Layers*d.Heads*d.SrcLen)

@@ -128,14 +128,7 @@ func TestGoldenForced(t *testing.T) {
 				srcs[i] = c.SrcIDs
 			}
 			ctx := context.Background()
-			enc, err := m.Encode(ctx, srcs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dec, err := m.NewDecoder(enc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dec := newDecoder(t, m, srcs)
 			dims := dec.Dims()
 			ad := struct{ L, H, S int }{dims.Layers, dims.Heads, dims.SrcLen}
 			live := make([]int, len(g.Cases)) // row → case
@@ -191,14 +184,7 @@ func TestGoldenForced(t *testing.T) {
 func greedy(t *testing.T, m *Model, src []int, maxLen int) ([]int, [][]float32) {
 	t.Helper()
 	ctx := context.Background()
-	enc, err := m.Encode(ctx, [][]int{src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := m.NewDecoder(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := newDecoder(t, m, [][]int{src})
 	dims := dec.Dims()
 	lp := make([]float32, dims.Vocab)
 	var ids []int

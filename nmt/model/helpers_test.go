@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -83,4 +84,18 @@ func randomModel(t testing.TB, c *Config, seed uint64) *Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// newDecoder encodes srcs and starts a decoder over them.
+func newDecoder(t testing.TB, m *Model, srcs [][]int) *Decoder {
+	t.Helper()
+	enc, err := m.Encode(context.Background(), srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := m.NewDecoder(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dec
 }

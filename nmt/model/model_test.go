@@ -203,14 +203,7 @@ func TestReorder(t *testing.T) {
 	m := randomModel(t, c, 11)
 	ctx := context.Background()
 	srcs := [][]int{{5, 9, 1}, {7, 8, 1}}
-	enc, err := m.Encode(ctx, srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := m.NewDecoder(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := newDecoder(t, m, srcs)
 	V := c.DecoderVocabSize
 	// history[r] is the token sequence row r has been fed; src[r] its source.
 	history := [][]int{{0}, {0}}
@@ -258,14 +251,7 @@ func TestReorder(t *testing.T) {
 // step's log-probabilities.
 func replay(t *testing.T, m *Model, src, tokens []int) []float32 {
 	t.Helper()
-	enc, err := m.Encode(context.Background(), [][]int{src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := m.NewDecoder(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := newDecoder(t, m, [][]int{src})
 	lp := make([]float32, m.cfg.DecoderVocabSize)
 	for _, tok := range tokens {
 		if err := dec.Next(context.Background(), []int{tok}, lp, nil); err != nil {

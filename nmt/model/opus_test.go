@@ -141,14 +141,7 @@ func TestOPUSTinyGreedy(t *testing.T) {
 func opusReplay(t *testing.T, m *Model, banned []int, c opusCase, file string) [][]float32 {
 	t.Helper()
 	ctx := context.Background()
-	enc, err := m.Encode(ctx, [][]int{c.SrcIDs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := m.NewDecoder(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := newDecoder(t, m, [][]int{c.SrcIDs})
 	dims := dec.Dims()
 	if len(c.Steps) != len(c.GreedyIDs) {
 		t.Fatalf("%q: golden has %d steps for %d ids", c.Text, len(c.Steps), len(c.GreedyIDs))

@@ -20,14 +20,7 @@ func searchOptions(m *Model, beam, maxLen int) search.Options {
 func decodeWith(t *testing.T, m *Model, srcs [][]int, opts search.Options) [][]search.Hypothesis {
 	t.Helper()
 	ctx := context.Background()
-	enc, err := m.Encode(ctx, srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := m.NewDecoder(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := newDecoder(t, m, srcs)
 	lens := make([]int, len(srcs))
 	for i, s := range srcs {
 		lens[i] = len(s)
