@@ -45,7 +45,8 @@ type trainFlags struct {
 	devBLEU                        bool
 	opts                           train.Options
 
-	initDir                 string // fine-tune from this checkpoint
+	initDir                 string          // fine-tune from this checkpoint
+	given                   map[string]bool // flags set on the command line
 	guidedWeight            float64
 	guidedLayer, guidedHead int
 	guidedShift             bool
@@ -72,7 +73,9 @@ the model shape, vocabulary and seed come from the checkpoint; every other
 flag applies as given, so pass the same ones to continue the same schedule.
 
 --init DIR starts a new run from the weights of a checkpoint (its vocabulary
-and model shape too) with a fresh optimizer and schedule: fine-tuning.
+and model shape too) with a fresh optimizer and schedule: fine-tuning. With
+--encoder-layers or --decoder-layers above the checkpoint's, the new model
+is deeper, each trained layer repeated in place.
 --guided-weight with --guided-links and/or --guided-ibm1 trains one
 cross-attention head to follow word links (guided alignment); the links are
 computed once and cached in the run directory. --cooldown N decays the
@@ -122,7 +125,7 @@ flags:
 	fs.IntVar(&o.LogEvery, "log-every", 100, "steps between train.log lines")
 	fs.IntVar(&o.DevEvery, "dev-every", 0, "steps between dev evaluations besides those at checkpoints (0 = none)")
 	fs.BoolVar(&f.devBLEU, "dev-bleu", true, "at each evaluation also translate the dev split greedily with the engine and score BLEU and chrF (the best checkpoint is then chosen by BLEU, otherwise by dev loss)")
-	fs.StringVar(&f.initDir, "init", "", "fine-tune: start a new run from the weights, vocabulary and model shape of this checkpoint `directory` (e.g. runs/en-es/best), with fresh Adam moments and learning-rate schedule; the model-shape flags and --vocab are then ignored, and --init itself is ignored with --resume")
+	fs.StringVar(&f.initDir, "init", "", "fine-tune: start a new run from the weights, vocabulary and model shape of this checkpoint `directory` (e.g. runs/en-es/best), with fresh Adam moments and learning-rate schedule; --vocab and the model-shape flags are then ignored, except --encoder-layers and --decoder-layers, which may deepen it (each layer is repeated in place), and --init itself is ignored with --resume")
 	fs.Float64Var(&f.guidedWeight, "guided-weight", 0, "guided alignment: weight λ of the loss that trains one cross-attention head to follow word links (0 = off; 0.5 is a good start)")
 	fs.IntVar(&f.guidedLayer, "guided-layer", -2, "guided alignment: decoder layer of the supervised head, from 0 (negative counts from the end: -2 = penultimate)")
 	fs.IntVar(&f.guidedHead, "guided-head", 0, "guided alignment: head of that layer, from 0")
@@ -152,6 +155,8 @@ func runTrain(ctx context.Context, args []string, e *env) int {
 		}
 		return exitUsage
 	}
+	f.given = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
 	if f.trainTSV == "" || f.run == "" || fs.NArg() > 0 {
 		fmt.Fprintln(e.stderr, "translate-cli train: --train and --run are required and no arguments are taken (see -h)")
 		return exitUsage
@@ -252,6 +257,13 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 		}
 		if cfg, err = model.ReadConfig(f.initDir); err != nil {
 			return fmt.Errorf("--init: %w", err)
+		}
+		// Deeper stacks grow from the checkpoint's (train.Trainer.InitFrom).
+		if f.given["encoder-layers"] {
+			cfg.EncoderLayers = f.encL
+		}
+		if f.given["decoder-layers"] {
+			cfg.DecoderLayers = f.decL
 		}
 	} else if !f.resume {
 		fmt.Fprintf(e.stderr, "training a %d-piece BPE vocabulary on %d pairs...\n", f.vocab, len(trainEx))

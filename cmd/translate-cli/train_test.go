@@ -196,3 +196,22 @@ func TestTrainGuidedErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainInitDeeper: --init with more decoder layers than the checkpoint
+// trains a deeper model of the same width and vocabulary.
+func TestTrainInitDeeper(t *testing.T) {
+	run := t.TempDir()
+	if _, stderr, code := cli(t, "", tinyTrainArgs(run, "--max-steps", "2")...); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	deep := t.TempDir()
+	last := filepath.Join(run, "last")
+	_, stderr, code := cli(t, "", tinyTrainArgs(deep, "--max-steps", "1", "--init", last, "--decoder-layers", "2", "--d-model", "64")...)
+	if code != exitOK || !strings.Contains(stderr, "initialized from") {
+		t.Fatalf("--init --decoder-layers 2: exit %d: %s", code, stderr)
+	}
+	c, err := model.ReadConfig(filepath.Join(deep, "last"))
+	if err != nil || c.DModel != 16 || c.EncoderLayers != 1 || c.DecoderLayers != 2 {
+		t.Fatalf("deepened config: %+v, %v; want d_model 16 and 1+2 layers", c, err)
+	}
+}

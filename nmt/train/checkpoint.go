@@ -77,6 +77,12 @@ func WriteModel(dir string, c *model.Config, ps *Params, store safetensors.DType
 
 // ReadWeights loads model.safetensors from dir into ps (any stored float type).
 func ReadWeights(dir string, ps *Params) error {
+	return readWeights(dir, ps, func(name string) string { return name })
+}
+
+// readWeights is ReadWeights reading parameter p from the tensor named
+// rename(p.Name).
+func readWeights(dir string, ps *Params, rename func(string) string) error {
 	f, err := safetensors.ReadFile(filepath.Join(dir, WeightsFile))
 	if err != nil {
 		return err
@@ -96,7 +102,7 @@ func ReadWeights(dir string, ps *Params) error {
 		return v, nil
 	}
 	for _, p := range ps.List {
-		v, err := get(p.Name, len(p.Data))
+		v, err := get(rename(p.Name), len(p.Data))
 		if err != nil {
 			return err
 		}
