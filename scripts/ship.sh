@@ -108,7 +108,7 @@ status=$(python3 - "$state" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1])).get("cooldown")
 if c:
-    print(f"- chosen on the dev books from a branch whose learning rate decayed linearly to 0 from step {c['from']} to step {c['from'] + c['steps']} (\`--cooldown\`), which ended it; the run it branched from goes on")
+    print(f"- chosen on the dev books from a branch whose learning rate decayed linearly to 0 from step {c['from']} to step {c['from'] + c['steps']} (`--cooldown`), which ended it; the run it branched from goes on")
 else:
     print("- the best on the dev books so far; training goes on")
 PY
@@ -163,7 +163,7 @@ $(cat "$tmp/test.txt")
 \`\`\`
 
 Reranking the beam with the model of the opposite direction
-(\`translate --rerank 0.5\`) scores higher; its figures depend on which
+(\`translate --beam 8 --rerank 0.25\`) scores higher; its figures depend on which
 reverse model is shipped beside this one and are in docs/quality.md.
 
 $(cat "$tmp/align-section.md")
