@@ -41,3 +41,34 @@ func (f *feedForward) apply(x []float32, rows int, act func([]float32), hidden, 
 	f.fc2.Apply(tmp, hidden, rows) // [rows, D]
 	tensor.AddLayerNorm(x[:rows*d], tmp, f.norm.gamma, f.norm.beta, layerNormEps)
 }
+
+// packedSelf runs a self-attention block in place over sequences packed one
+// after another in x ([Σ lens, D], sequence i from row offs[i]):
+// x = LN(x + out_proj(MHA(x))), each sequence attending to its own rows,
+// and with causal each row only to those up to itself. qkv holds Σ lens × 3D
+// values, ctx and tmp Σ lens × D, probs the longest length.
+func (a *attention) packedSelf(x []float32, offs, lens []int, causal bool, qkv, ctx, tmp, probs []float32) {
+	d := a.outProj.Out()
+	total := len(x) / d
+	hd := d / a.heads
+	qkv, ctx, tmp = qkv[:total*3*d], ctx[:total*d], tmp[:total*d]
+	a.inProj.Apply(qkv, x, total) // [total, 3D]: q | k | v
+	scaleQueries(qkv, total, 3*d, d, queryScale(d, a.heads))
+	for i, n := range lens {
+		base := offs[i] * 3 * d
+		for t := 0; t < n; t++ {
+			q := qkv[base+t*3*d:]
+			out := ctx[(offs[i]+t)*d:]
+			keys := n
+			if causal {
+				keys = t + 1
+			}
+			for h := 0; h < a.heads; h++ {
+				o := h * hd
+				attendHead(out[o:o+hd], q[o:o+hd], qkv[base+d+o:], qkv[base+2*d+o:], 3*d, keys, probs)
+			}
+		}
+	}
+	a.outProj.Apply(tmp, ctx, total) // [total, D]
+	tensor.AddLayerNorm(x, tmp, a.norm.gamma, a.norm.beta, layerNormEps)
+}

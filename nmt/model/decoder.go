@@ -144,11 +144,7 @@ func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32)
 	// x = embed(token)·scale + position(step)  [rows, D]
 	pos := d.m.positions.rows(d.step + 1)[d.step*dm : (d.step+1)*dm]
 	for r, id := range tokens {
-		row := x[r*dm : (r+1)*dm]
-		emb := d.m.decEmbed[id*dm : (id+1)*dm]
-		for j := range row {
-			row[j] = emb[j]*d.m.embedScale + pos[j]
-		}
+		embed(x[r*dm:(r+1)*dm], d.m.decEmbed, id, d.m.embedScale, pos)
 	}
 	for l := range d.m.dec {
 		if l > 0 {

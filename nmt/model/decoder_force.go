@@ -40,8 +40,9 @@ func (d *Decoder) Force(ctx context.Context, start int, targets [][]int, logProb
 	// Each position becomes a row that reads its sentence's source.
 	rowSrc := make([]int, 0, n)
 	first := make([]int, len(targets)) // each target's first row
+	lens := make([]int, len(targets))
 	for r, t := range targets {
-		first[r] = len(rowSrc)
+		first[r], lens[r] = len(rowSrc), len(t)
 		for range t {
 			rowSrc = append(rowSrc, d.src[r])
 		}
@@ -60,12 +61,7 @@ func (d *Decoder) Force(ctx context.Context, start int, targets [][]int, logProb
 	pos := d.m.positions.rows(longest)
 	for r, in := range inputs {
 		for t, id := range in {
-			row := x[(first[r]+t)*dm:][:dm]
-			emb := d.m.decEmbed[id*dm:][:dm]
-			p := pos[t*dm:][:dm]
-			for j := range row {
-				row[j] = emb[j]*d.m.embedScale + p[j]
-			}
+			embed(x[(first[r]+t)*dm:][:dm], d.m.decEmbed, id, d.m.embedScale, pos[t*dm:][:dm])
 		}
 	}
 	for l := range d.m.dec {
@@ -73,7 +69,7 @@ func (d *Decoder) Force(ctx context.Context, start int, targets [][]int, logProb
 			return err
 		}
 		layer := &d.m.dec[l]
-		d.causalSelfAttention(&layer.self, x, first, targets)
+		layer.self.packedSelf(x, first, lens, true, d.qkv, d.ctx, d.tmp, d.probs)
 		d.crossAttention(l, &layer.cross, x, n, attn)
 		layer.ffn.apply(x, n, d.m.activation, d.hidden, d.tmp)
 	}
@@ -120,31 +116,6 @@ func (d *Decoder) forceInputs(start int, targets [][]int, logProbs [][]float32, 
 		return nil, 0, fmt.Errorf("model: attn holds %d values, need %d", len(attn), need)
 	}
 	return inputs, n, nil
-}
-
-// causalSelfAttention runs x = LN(x + out_proj(MHA(x))) over every position
-// at once, each position attending to those of its own target up to itself.
-func (d *Decoder) causalSelfAttention(a *attention, x []float32, first []int, targets [][]int) {
-	n := len(d.src)
-	dm := d.m.cfg.DModel
-	hd := dm / a.heads
-	qkv := d.qkv[:n*3*dm]
-	a.inProj.Apply(qkv, x, n) // [N, 3D]: q | k | v
-	scaleQueries(qkv, n, 3*dm, dm, queryScale(dm, a.heads))
-	for r, tgt := range targets {
-		base := qkv[first[r]*3*dm:] // this target's rows
-		for t := range tgt {
-			row := base[t*3*dm:]
-			out := d.ctx[(first[r]+t)*dm:][:dm]
-			for h := 0; h < a.heads; h++ {
-				o := h * hd
-				attendHead(out[o:o+hd], row[o:o+hd], base[dm+o:], base[2*dm+o:], 3*dm, t+1, d.probs)
-			}
-		}
-	}
-	tmp := d.tmp[:n*dm]
-	a.outProj.Apply(tmp, d.ctx[:n*dm], n) // [N, D]
-	tensor.AddLayerNorm(x, tmp, a.norm.gamma, a.norm.beta, layerNormEps)
 }
 
 // forceScores projects the final states onto the vocabulary, forceChunk

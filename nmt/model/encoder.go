@@ -3,8 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-
-	"github.com/translated/translated/nmt/tensor"
 )
 
 // Encoding is the encoder's output for a batch of source sentences. The
@@ -65,12 +63,7 @@ func (m *Model) Encode(ctx context.Context, srcs [][]int) (*Encoding, error) {
 	positions := m.positions.rows(e.maxLen)
 	for i, s := range srcs {
 		for p, id := range s {
-			row := x[(e.offs[i]+p)*d : (e.offs[i]+p+1)*d]
-			emb := m.encEmbed[id*d : (id+1)*d]
-			pos := positions[p*d : (p+1)*d]
-			for j := range row {
-				row[j] = emb[j]*m.embedScale + pos[j]
-			}
+			embed(x[(e.offs[i]+p)*d:(e.offs[i]+p+1)*d], m.encEmbed, id, m.embedScale, positions[p*d:(p+1)*d])
 		}
 	}
 	s := &encoderScratch{
@@ -98,22 +91,5 @@ type encoderScratch struct {
 // encoderSelf runs a self-attention block over every sentence of e in place:
 // x = LN(x + out_proj(MHA(x))), each sentence attending to its own rows.
 func (a *attention) encoderSelf(x []float32, e *Encoding, s *encoderScratch) {
-	d := a.outProj.Out()
-	total := len(x) / d
-	hd := d / a.heads
-	a.inProj.Apply(s.qkv, x, total) // [total, 3D]: q | k | v
-	scaleQueries(s.qkv, total, 3*d, d, queryScale(d, a.heads))
-	for i, n := range e.lens {
-		base := e.offs[i] * 3 * d
-		for t := 0; t < n; t++ {
-			q := s.qkv[base+t*3*d:]
-			out := s.ctx[(e.offs[i]+t)*d:]
-			for h := 0; h < a.heads; h++ {
-				o := h * hd
-				attendHead(out[o:o+hd], q[o:o+hd], s.qkv[base+d+o:], s.qkv[base+2*d+o:], 3*d, n, s.probs)
-			}
-		}
-	}
-	a.outProj.Apply(s.tmp, s.ctx, total) // [total, D]
-	tensor.AddLayerNorm(x, s.tmp, a.norm.gamma, a.norm.beta, layerNormEps)
+	a.packedSelf(x, e.offs, e.lens, false, s.qkv, s.ctx, s.tmp, s.probs)
 }
