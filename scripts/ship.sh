@@ -81,26 +81,56 @@ fi
 read -r step epoch toks secs init < <(/usr/bin/env python3 - "$state" <<'PY'
 import json, os, sys
 t = json.load(open(sys.argv[1]))
-print(t["step"], t["epoch"], t["target_toks"], int(t["seconds"]), os.path.basename(t.get("init_from", "").rstrip("/")) or "-")
+init = t.get("init_from", "").rstrip("/")
+if init.startswith(os.getcwd() + "/"):
+    init = os.path.relpath(init)
+print(t["step"], t["epoch"], t["target_toks"], int(t["seconds"]), init or "-")
 PY
 )
 # Every change of command line in the run's log, with the step it took
-# effect at (a run may be resumed with other flags, e.g. guided alignment).
-history=$(python3 - "$run/train.log" <<'PY'
-import re, sys
-last, pending = None, None
-for line in open(sys.argv[1], encoding="utf-8"):
-    m = re.search(r" start: (.*)", line)
-    if m:
-        pending = " ".join(w for w in m.group(1).split() if w != "--resume")
-        pending = re.sub(r" --max-steps \d+", "", pending)
-        continue
-    m = re.search(r"parameters; step (\d+)", line)
-    if m and pending is not None:
-        if pending != last:
-            print(f"  - from step {m.group(1)}: `{pending}`")
-            last = pending
-        pending = None
+# effect at (a run may be resumed with other flags, e.g. guided alignment);
+# then, for a run started with --init, where its starting weights came
+# from: each ancestor checkpoint's step, training minutes, layer counts and
+# commands, as far as their trainer.json, config.json and train.log are
+# still on disk.
+history=$(python3 - "$run/train.log" "$init" "$src/config.json" <<'PY'
+import json, os, re, sys
+
+def commands(log, indent):
+    last, pending, out = None, None, []
+    for line in open(log, encoding="utf-8"):
+        m = re.search(r" start: (.*)", line)
+        if m:
+            pending = " ".join(w for w in m.group(1).split() if w != "--resume")
+            pending = re.sub(r" --max-steps \d+", "", pending)
+            continue
+        m = re.search(r"parameters; step (\d+)", line)
+        if m and pending is not None:
+            if pending != last:
+                out.append(f"{indent}- from step {m.group(1)}: `{pending}`")
+                last = pending
+            pending = None
+    return out
+
+log, path, cfg = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
+print("\n".join(commands(log, "  ")))
+layers = lambda c: f"{c['encoder_layers']}+{c['decoder_layers']}"
+first = True
+while path and path != "-":
+    what = "started (`--init`) from the weights of" if first else "which started from"
+    try:
+        t = json.load(open(os.path.join(path, "trainer.json")))
+        c = json.load(open(os.path.join(path, "config.json")))
+    except OSError:
+        print(f"- {what} `{path}` (no longer on disk)")
+        break
+    grown = "" if layers(c) == layers(cfg) else f"; {layers(c)} layers, grown to {layers(cfg)} (docs/training.md#growing-a-deeper-model)"
+    print(f"- {what} `{path}`, not random weights: step {t['step']}, {int(t['seconds']) // 60} minutes of training{grown}; the steps and minutes below count from there")
+    parent = os.path.join(os.path.dirname(path), "train.log")
+    if os.path.exists(parent):
+        print(f"  - its commands:")
+        print("\n".join(commands(parent, "    ")))
+    cfg, path, first = c, t.get("init_from", "").rstrip("/"), False
 PY
 )
 # A cooled branch (train --cooldown) has ended; any other run goes on.
@@ -116,7 +146,6 @@ PY
 origin="trained from scratch"
 if [ "$init" != "-" ]; then
   origin="trained from the weights of checkpoint \`$init\` (see below)"
-  history="$history"$'\n'"- started (\`--init\`) from the weights of checkpoint \`$init\`, not from random weights; docs/training.md says which; the steps and minutes below count from there"
 fi
 if grep -q -- '--extra' <<<"$history"; then
   english="English (World English Bible, plus the King James Version as extra source text for the same verses)"
