@@ -136,9 +136,12 @@ PY
 # A cooled branch (train --cooldown) has ended; any other run goes on.
 status=$(python3 - "$state" <<'PY'
 import json, sys
-c = json.load(open(sys.argv[1])).get("cooldown")
+t = json.load(open(sys.argv[1]))
+c = t.get("cooldown")
 if c:
-    print(f"- chosen on the dev books from a branch whose learning rate decayed linearly to 0 from step {c['from']} to step {c['from'] + c['steps']} (`--cooldown`), which ended it; the run it branched from goes on")
+    end = c["from"] + c["steps"]
+    ended = "the branch ended there" if t["step"] >= end else f"it was stopped at step {t['step']}"
+    print(f"- chosen on the dev books from a branch whose learning rate decayed linearly to 0 from step {c['from']} to step {end} (`--cooldown {c['steps']}`); {ended}; the run it branched from goes on")
 else:
     print("- the best on the dev books so far; training goes on")
 PY

@@ -45,8 +45,10 @@ type trainFlags struct {
 	devBLEU                        bool
 	opts                           train.Options
 
-	initDir                 string          // fine-tune from this checkpoint
-	given                   map[string]bool // flags set on the command line
+	initDir string // fine-tune from this checkpoint
+	// setEncL, setDecL: --encoder-layers / --decoder-layers were given,
+	// which with --init deepens the checkpoint's stacks.
+	setEncL, setDecL        bool
 	guidedWeight            float64
 	guidedLayer, guidedHead int
 	guidedShift             bool
@@ -155,8 +157,7 @@ func runTrain(ctx context.Context, args []string, e *env) int {
 		}
 		return exitUsage
 	}
-	f.given = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+	f.setEncL, f.setDecL = flagSet(fs, "encoder-layers"), flagSet(fs, "decoder-layers")
 	if f.trainTSV == "" || f.run == "" || fs.NArg() > 0 {
 		fmt.Fprintln(e.stderr, "translate-cli train: --train and --run are required and no arguments are taken (see -h)")
 		return exitUsage
@@ -259,10 +260,10 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 			return fmt.Errorf("--init: %w", err)
 		}
 		// Deeper stacks grow from the checkpoint's (train.Trainer.InitFrom).
-		if f.given["encoder-layers"] {
+		if f.setEncL {
 			cfg.EncoderLayers = f.encL
 		}
-		if f.given["decoder-layers"] {
+		if f.setDecL {
 			cfg.DecoderLayers = f.decL
 		}
 	} else if !f.resume {
