@@ -35,7 +35,7 @@ type trainFlags struct {
 	bookCol, srcCol, tgtCol        int
 	testBooks, devBooks            string
 	run                            string
-	resume                         bool
+	resume, trimExtras             bool
 	vocab                          int
 	dModel, heads, encL, decL, ffn int
 	activation                     string
@@ -92,6 +92,7 @@ flags:
 	fs.StringVar(&f.trainTSV, "train", "", "training corpus `TSV` (required)")
 	fs.StringVar(&f.extraTSV, "extra", "", "optional second `TSV` with the same columns: more source text for the same targets (e.g. bible.kjv-es.tsv)")
 	fs.StringVar(&f.devTSV, "dev", "", "dev corpus `TSV` (default: the --train file); only its --dev-books pairs are used")
+	fs.BoolVar(&f.trimExtras, "trim-bible-extras", false, "cut from the training pairs what one side of the Bible corpus prints and the other lacks: Psalm superscriptions and epistle subscriptions (dev pairs stay as printed)")
 	fs.IntVar(&f.bookCol, "book-col", 2, "column of the book id (1-based; 0 = no book column, no split)")
 	fs.IntVar(&f.srcCol, "src-col", 3, "column of the source text (1-based)")
 	fs.IntVar(&f.tgtCol, "tgt-col", 4, "column of the target text (1-based; swap with --src-col for the reverse direction)")
@@ -221,6 +222,10 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 			return err
 		}
 		trainEx = append(trainEx, extra...)
+	}
+	if f.trimExtras {
+		n := train.TrimBibleExtras(trainEx)
+		fmt.Fprintf(logFile, "--trim-bible-extras: %d of %d training pairs trimmed\n", n, len(trainEx))
 	}
 	devPath := f.devTSV
 	if devPath == "" {
