@@ -8,15 +8,16 @@ import (
 	"github.com/translated/translated/tokenize"
 )
 
-// align force-decodes target against source, sentence pair by sentence pair.
-func (t *Translator) align(ctx context.Context, source, target string, lang *tokenize.Token, opts search.Options) (Translation, error) {
+// align force-decodes target against source, sentence pair by sentence pair
+// (line pair by line pair when wholeLines).
+func (t *Translator) align(ctx context.Context, source, target string, lang *tokenize.Token, wholeLines bool, opts search.Options) (Translation, error) {
 	if !utf8.ValidString(source) {
 		return Translation{}, invalidf("source is not valid UTF-8")
 	}
 	if !utf8.ValidString(target) {
 		return Translation{}, invalidf("target is not valid UTF-8")
 	}
-	srcSpans, tgtSpans := splitSentences(source), splitSentences(target)
+	srcSpans, tgtSpans := segment(source, wholeLines), segment(target, wholeLines)
 	if len(srcSpans) != len(tgtSpans) {
 		srcSpans, tgtSpans = wholeText(source), wholeText(target)
 	}

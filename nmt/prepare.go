@@ -22,16 +22,16 @@ type sentenceJob struct {
 	ids         []int // token ids followed by eos
 }
 
-// prepare validates the texts, splits them into sentences and tokenizes
-// each sentence, with the language token lang first when it is not nil.
+// prepare validates the texts, splits them into sentences (into lines when
+// wholeLines) and tokenizes each sentence, with the language token lang first when it is not nil.
 // Token spans are made relative to the whole text.
-func (t *Translator) prepare(texts []string, lang *tokenize.Token) (*job, error) {
+func (t *Translator) prepare(texts []string, lang *tokenize.Token, wholeLines bool) (*job, error) {
 	j := &job{texts: texts, sentences: make([][]sentenceJob, len(texts))}
 	for i, text := range texts {
 		if !utf8.ValidString(text) {
 			return nil, invalidf("texts[%d] is not valid UTF-8", i)
 		}
-		spans := splitSentences(text)
+		spans := segment(text, wholeLines)
 		j.sentences[i] = make([]sentenceJob, len(spans))
 		for k, sp := range spans {
 			s, err := t.tokenizeSource(text[sp.Start:sp.End], sp.Start, lang)

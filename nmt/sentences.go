@@ -1,12 +1,42 @@
 package nmt
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // span is a byte range [Start, End) of a text.
 type span struct{ Start, End int }
+
+// segment cuts text into the units translated one by one: its lines when
+// wholeLines, else its sentences.
+func segment(text string, wholeLines bool) []span {
+	if wholeLines {
+		return splitLines(text)
+	}
+	return splitSentences(text)
+}
+
+// splitLines returns the byte spans of the lines of text that are not blank,
+// leading and trailing white space excluded. Lines end at '\n', '\r' and
+// U+2029, as in splitSentences.
+func splitLines(text string) []span {
+	var out []span
+	start := 0
+	for i, r := range text + "\n" {
+		if r != '\n' && r != '\r' && r != '\u2029' {
+			continue
+		}
+		if line := text[start:min(i, len(text))]; strings.TrimSpace(line) != "" {
+			a := start + len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
+			b := start + len(strings.TrimRightFunc(line, unicode.IsSpace))
+			out = append(out, span{a, b})
+		}
+		start = i + utf8.RuneLen(r)
+	}
+	return out
+}
 
 // splitSentences cuts text into sentences and returns their byte spans,
 // leading and trailing white space excluded. A sentence ends at a line break,

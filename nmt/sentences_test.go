@@ -25,19 +25,41 @@ func TestSplitSentences(t *testing.T) {
 		{"שלום. עולם.", []string{"שלום.", "עולם."}},
 	}
 	for _, c := range cases {
-		got := splitSentences(c.text)
-		var texts []string
-		for _, s := range got {
-			texts = append(texts, c.text[s.Start:s.End])
-		}
-		if len(texts) != len(c.want) {
-			t.Errorf("%q: got %q, want %q", c.text, texts, c.want)
-			continue
-		}
-		for i := range texts {
-			if texts[i] != c.want[i] {
-				t.Errorf("%q: sentence %d = %q, want %q", c.text, i, texts[i], c.want[i])
-			}
+		checkSpans(t, c.text, splitSentences(c.text), c.want)
+	}
+}
+
+func TestSplitLines(t *testing.T) {
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"", nil},
+		{" \n\r\n ", nil},
+		{"Jesus wept. Then he said: \"Come.\"", []string{"Jesus wept. Then he said: \"Come.\""}},
+		{"  one. two.  \r\n\n\tthree ", []string{"one. two.", "three"}},
+		{"a\u2029b\rc", []string{"a", "b", "c"}},
+	}
+	for _, c := range cases {
+		checkSpans(t, c.text, splitLines(c.text), c.want)
+		checkSpans(t, c.text, segment(c.text, true), c.want)
+	}
+}
+
+// checkSpans compares the texts of spans got with want.
+func checkSpans(t *testing.T, text string, got []span, want []string) {
+	t.Helper()
+	var texts []string
+	for _, s := range got {
+		texts = append(texts, text[s.Start:s.End])
+	}
+	if len(texts) != len(want) {
+		t.Errorf("%q: got %q, want %q", text, texts, want)
+		return
+	}
+	for i := range texts {
+		if texts[i] != want[i] {
+			t.Errorf("%q: span %d = %q, want %q", text, i, texts[i], want[i])
 		}
 	}
 }
@@ -47,15 +69,23 @@ func FuzzSplitSentences(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		prev := 0
-		for _, s := range splitSentences(text) {
-			if s.Start < prev || s.End <= s.Start || s.End > len(text) {
-				t.Fatalf("bad span %v after %d in %q", s, prev, text)
-			}
-			if utf8.ValidString(text) && (!utf8.ValidString(text[s.Start:s.End])) {
-				t.Fatalf("span %v cuts a character in %q", s, text)
-			}
-			prev = s.End
-		}
+		checkFuzzSpans(t, text, splitSentences(text))
+		checkFuzzSpans(t, text, splitLines(text))
 	})
+}
+
+// checkFuzzSpans checks that spans are ordered, not empty, inside text and
+// cut no character of valid UTF-8.
+func checkFuzzSpans(t *testing.T, text string, spans []span) {
+	t.Helper()
+	prev := 0
+	for _, s := range spans {
+		if s.Start < prev || s.End <= s.Start || s.End > len(text) {
+			t.Fatalf("bad span %v after %d in %q", s, prev, text)
+		}
+		if utf8.ValidString(text) && !utf8.ValidString(text[s.Start:s.End]) {
+			t.Fatalf("span %v cuts a character in %q", s, text)
+		}
+		prev = s.End
+	}
 }

@@ -159,7 +159,8 @@ func (t *Translator) Info() ModelInfo { return t.info }
 // Translate translates every text of req. stream, when not nil, receives
 // each output token as soon as it can no longer change, and a final event
 // per text; it is called from the calling goroutine. Texts are split into
-// sentences, and all sentences of the request are decoded as batches.
+// sentences (lines with Options.WholeLines), and all sentences of the
+// request are decoded as batches.
 func (t *Translator) Translate(ctx context.Context, req Request, stream func(Event)) ([]Translation, error) {
 	opts, err := t.searchOptions(req.Options)
 	if err != nil {
@@ -172,7 +173,7 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	if err := t.checkRerank(req.Options.Rerank); err != nil {
 		return nil, err
 	}
-	job, err := t.prepare(req.Texts, lang)
+	job, err := t.prepare(req.Texts, lang, req.Options.WholeLines)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +191,9 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 // Align scores a given translation: target is force-decoded against source
 // and the result carries, for each sentence pair, one hypothesis with the
 // target's tokens, their log-probabilities and cross-attention. When source
-// and target split into the same number of sentences they are paired in
-// order; otherwise each text is taken as one sentence.
+// and target split into the same number of sentences (of lines, with
+// opts.WholeLines) they are paired in order; otherwise each text is taken as
+// one sentence.
 func (t *Translator) Align(ctx context.Context, source, target string, opts Options) (Translation, error) {
 	opts.Attention = true
 	sopts, err := t.searchOptions(opts)
@@ -202,7 +204,7 @@ func (t *Translator) Align(ctx context.Context, source, target string, opts Opti
 	if err != nil {
 		return Translation{}, err
 	}
-	return t.align(ctx, source, target, lang, sopts)
+	return t.align(ctx, source, target, lang, opts.WholeLines, sopts)
 }
 
 // countParameters adds up the sizes of the model's distinct weights.

@@ -194,6 +194,16 @@ func TestAlign(t *testing.T) {
 	if err != nil || len(res.Sentences) != 1 {
 		t.Fatalf("got %d sentences, err %v", len(res.Sentences), err)
 	}
+	// With WholeLines, lines are paired, not sentences.
+	for _, c := range []struct {
+		whole bool
+		want  int
+	}{{false, 3}, {true, 2}} {
+		res, err = tr.Align(context.Background(), "One. Two.\nThree.", "Uno. Dos.\nTres.", Options{WholeLines: c.whole})
+		if err != nil || len(res.Sentences) != c.want {
+			t.Fatalf("WholeLines %v: got %d pairs, want %d, err %v", c.whole, len(res.Sentences), c.want, err)
+		}
+	}
 	// A blank target is the empty translation of the whole source: one
 	// sentence pair, no target tokens, a score for the forced eos.
 	for _, blank := range []string{"", "  \n"} {
@@ -267,4 +277,54 @@ func FuzzAlign(f *testing.F) {
 			pos += at + len(text)
 		}
 	})
+}
+
+func TestTranslateWholeLines(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	ctx := context.Background()
+	opts := Options{BeamSize: 1, MaxLength: 12, WholeLines: true}
+	out, err := tr.Translate(ctx, Request{Texts: texts, Options: opts}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{1, 1, 0, 1, 2} {
+		if got := len(out[i].Sentences); got != want {
+			t.Fatalf("text %d: %d units, want %d", i, got, want)
+		}
+	}
+	s := out[3].Sentences[0]
+	if s.Start != 0 || s.End != len(texts[3]) {
+		t.Errorf("the line's unit spans [%d,%d), want [0,%d)", s.Start, s.End, len(texts[3]))
+	}
+	// The unit's source tokens are the whole line's, and the model read
+	// them all: each output token attends over them and end-of-sentence.
+	whole, err := tr.SourceTokenizer().Encode(texts[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Tokens) != len(whole) || s.Tokens[0].Start != 0 || s.Tokens[len(s.Tokens)-1].End != len(texts[3]) {
+		t.Errorf("the line's unit has %d source tokens over [%d,%d), want %d over [0,%d)",
+			len(s.Tokens), s.Tokens[0].Start, s.Tokens[len(s.Tokens)-1].End, len(whole), len(texts[3]))
+	}
+	withAttn := opts
+	withAttn.Attention = true
+	att, err := tr.Translate(ctx, Request{Texts: texts[3:4], Options: withAttn}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(att[0].Sentences[0].Hypotheses[0].Tokens[0].Attention[0][0]); got != len(whole)+1 {
+		t.Errorf("attention over %d source positions, want %d", got, len(whole)+1)
+	}
+	// A one-sentence text is translated the same either way.
+	one, err := tr.Translate(ctx, Request{Texts: texts[:1], Options: Options{BeamSize: 1, MaxLength: 12}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(one[0], out[0]) {
+		t.Errorf("one sentence: %+v with WholeLines, %+v without", out[0], one[0])
+	}
+	split, err := tr.Translate(ctx, Request{Texts: texts[3:4], Options: Options{BeamSize: 1, MaxLength: 12}}, nil)
+	if err != nil || len(split[0].Sentences) != 3 {
+		t.Fatalf("without WholeLines: %+v, err %v", split, err)
+	}
 }

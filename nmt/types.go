@@ -31,6 +31,13 @@ type Options struct {
 	// been decoded and reranked, since until then its best hypothesis is not
 	// known. Greedy decoding has nothing to rerank.
 	Rerank float64
+	// WholeLines translates each line of a text as one unit: the text is
+	// cut at line breaks only, not after full stops. It suits texts already
+	// cut into the units a model learned from, where a sentence's
+	// translation depends on its neighbours: the shipped models were trained
+	// on whole Bible verses, a third of which hold several sentences.
+	// Default false: every sentence is translated on its own.
+	WholeLines bool
 }
 
 // Request is a batch of texts for one model.

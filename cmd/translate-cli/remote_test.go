@@ -98,7 +98,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	texts := []string{"Hello world.", "", "Two sentences. Here is the second!", "Café cafe\u0301 👩‍👩‍👧 שלום 你好"}
-	for _, opts := range []nmt.Options{{BeamSize: 1}, {BeamSize: 3, NBest: 2}, {}, {BeamSize: 3, NBest: 2, Rerank: 1}} {
+	for _, opts := range []nmt.Options{{BeamSize: 1}, {BeamSize: 3, NBest: 2}, {}, {BeamSize: 3, NBest: 2, Rerank: 1}, {BeamSize: 2, WholeLines: true}} {
 		for _, format := range []string{"text", "json"} {
 			var want, got, streamed bytes.Buffer
 			print := func(w io.Writer, res []nmt.Translation) {

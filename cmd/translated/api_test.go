@@ -319,6 +319,30 @@ func TestRerank(t *testing.T) {
 	}
 }
 
+func TestWholeLines(t *testing.T) {
+	ms := realModels(t)
+	ctx := testContext(t)
+	h := startServer(t, "bufconn", testConfig(), ms)
+	req := enEs(testTexts...)
+	req.Options = &translatev1.DecodingOptions{BeamSize: 2, MaxLength: 30, WholeLines: true}
+	resp, err := h.client.Translate(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := translator(t, ms, "en-es").Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 2, MaxLength: 30, WholeLines: true}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tr := range resp.Translations {
+		if tr.Text != want[i].Text || len(tr.Sentences) != len(want[i].Sentences) {
+			t.Errorf("text %d: server %q in %d units, library %q in %d", i, tr.Text, len(tr.Sentences), want[i].Text, len(want[i].Sentences))
+		}
+	}
+	if n := len(resp.Translations[2].Sentences); n != 1 {
+		t.Errorf("%q: %d units, want the whole line as one", testTexts[2], n)
+	}
+}
+
 func TestAlign(t *testing.T) {
 	ms := realModels(t)
 	lib := translator(t, ms, "en-es")

@@ -138,6 +138,7 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 		MaxLength:      maxLen,
 		MaxLengthRatio: ratio,
 		Rerank:         rerank,
+		WholeLines:     o.GetWholeLines(),
 	}, nil
 }
 

@@ -221,7 +221,14 @@ type DecodingOptions struct {
 	// are returned. Default (0) off; at most 10. The server must serve the
 	// opposite pair too. While reranking, a sentence's tokens are streamed
 	// together once it is decoded and reranked.
-	Rerank        float64 `protobuf:"fixed64,6,opt,name=rerank,proto3" json:"rerank,omitempty"`
+	Rerank float64 `protobuf:"fixed64,6,opt,name=rerank,proto3" json:"rerank,omitempty"`
+	// Translate each line of a text as one unit, cutting the text at line
+	// breaks only, not after full stops. For texts already cut into the
+	// units a model learned from (the shipped models learned from whole Bible
+	// verses, often of several sentences). Default false: every sentence is
+	// translated on its own. Either way a unit is limited to the model's
+	// positions.
+	WholeLines    bool `protobuf:"varint,7,opt,name=whole_lines,json=wholeLines,proto3" json:"whole_lines,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -296,6 +303,13 @@ func (x *DecodingOptions) GetRerank() float64 {
 		return x.Rerank
 	}
 	return 0
+}
+
+func (x *DecodingOptions) GetWholeLines() bool {
+	if x != nil {
+		return x.WholeLines
+	}
+	return false
 }
 
 // TranslateResponse holds one translation per request text, in order.
@@ -1399,7 +1413,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05texts\x18\x03 \x03(\tR\x05texts\x127\n" +
 	"\aoptions\x18\x04 \x01(\v2\x1d.translate.v1.DecodingOptionsR\aoptions\x129\n" +
 	"\talignment\x18\x05 \x01(\x0e2\x1b.translate.v1.AlignmentModeR\talignment\x12*\n" +
-	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xcd\x01\n" +
+	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xee\x01\n" +
 	"\x0fDecodingOptions\x12\x1b\n" +
 	"\tbeam_size\x18\x01 \x01(\rR\bbeamSize\x12\x15\n" +
 	"\x06n_best\x18\x02 \x01(\rR\x05nBest\x12%\n" +
@@ -1407,7 +1421,9 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\n" +
 	"max_length\x18\x04 \x01(\rR\tmaxLength\x12(\n" +
 	"\x10max_length_ratio\x18\x05 \x01(\x01R\x0emaxLengthRatio\x12\x16\n" +
-	"\x06rerank\x18\x06 \x01(\x01R\x06rerank\"h\n" +
+	"\x06rerank\x18\x06 \x01(\x01R\x06rerank\x12\x1f\n" +
+	"\vwhole_lines\x18\a \x01(\bR\n" +
+	"wholeLines\"h\n" +
 	"\x11TranslateResponse\x12=\n" +
 	"\ftranslations\x18\x01 \x03(\v2\x19.translate.v1.TranslationR\ftranslations\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\xa8\x01\n" +
