@@ -155,6 +155,13 @@ if grep -q -- '--extra' <<<"$history"; then
 else
   english="English (World English Bible)"
 fi
+trimmed=""
+if grep -q -- '--trim-bible-extras' <<<"$history"; then
+  trimmed=" Where a command below has \`--trim-bible-extras\`, the Psalm
+superscriptions and epistle subscriptions that only the Spanish prints
+were cut from the training pairs (docs/training.md#text-only-the-spanish-prints);
+dev and test references are scored as printed."
+fi
 params=$(grep -m1 -o '[0-9]* parameters' "$run/train.log" | cut -d' ' -f1)
 size=$(du -m "$tmp/model/model.safetensors" | cut -f1)
 cat > "$tmp/model/README.md" <<CARD
@@ -173,7 +180,7 @@ and Spanish (Reina-Valera 1909), public domain, extracted from
 Debian's SWORD packages by scripts/corpus/build.sh. Trained on the training
 books only; the dev books (Joel, Titus, Colossians) chose the checkpoint; the
 test books (Ruth, Jonah, Habakkuk, Philippians, James, 2 Peter, 1 John) were
-never seen.
+never seen.$trimmed
 
 ## Training
 
