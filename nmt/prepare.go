@@ -23,7 +23,8 @@ type sentenceJob struct {
 }
 
 // prepare validates the texts, splits them into sentences (into lines when
-// wholeLines) and tokenizes each sentence, with the language token lang first when it is not nil.
+// wholeLines, and a line longer than the model's positions into its
+// sentences) and tokenizes each sentence, with the language token lang first when it is not nil.
 // Token spans are made relative to the whole text.
 func (t *Translator) prepare(texts []string, lang *tokenize.Token, wholeLines bool) (*job, error) {
 	j := &job{texts: texts, sentences: make([][]sentenceJob, len(texts))}
@@ -31,19 +32,36 @@ func (t *Translator) prepare(texts []string, lang *tokenize.Token, wholeLines bo
 		if !utf8.ValidString(text) {
 			return nil, invalidf("texts[%d] is not valid UTF-8", i)
 		}
-		spans := segment(text, wholeLines)
-		j.sentences[i] = make([]sentenceJob, len(spans))
-		for k, sp := range spans {
-			s, err := t.tokenizeSource(text[sp.Start:sp.End], sp.Start, lang)
+		var units []sentenceJob
+		for _, line := range segment(text, wholeLines) {
+			s, err := t.tokenizeSource(text[line.Start:line.End], line.Start, lang)
 			if err != nil {
 				return nil, invalidf("texts[%d]: %v", i, err)
 			}
-			if len(s.ids) > t.cfg.MaxPositionEmbeddings {
-				return nil, invalidf("texts[%d]: sentence %d has %d tokens; the model takes at most %d", i, k, len(s.ids), t.cfg.MaxPositionEmbeddings)
+			if len(s.ids) <= t.cfg.MaxPositionEmbeddings || !wholeLines {
+				s.span = line
+				units = append(units, s)
+				continue
 			}
-			s.text, s.index, s.span = i, k, sp
-			j.sentences[i][k] = s
+			// A line too long for the model is translated sentence by
+			// sentence.
+			for _, sp := range splitSentences(text[line.Start:line.End]) {
+				sp = span{line.Start + sp.Start, line.Start + sp.End}
+				s, err := t.tokenizeSource(text[sp.Start:sp.End], sp.Start, lang)
+				if err != nil {
+					return nil, invalidf("texts[%d]: %v", i, err)
+				}
+				s.span = sp
+				units = append(units, s)
+			}
 		}
+		for k := range units {
+			if n := len(units[k].ids); n > t.cfg.MaxPositionEmbeddings {
+				return nil, invalidf("texts[%d]: sentence %d has %d tokens; the model takes at most %d", i, k, n, t.cfg.MaxPositionEmbeddings)
+			}
+			units[k].text, units[k].index = i, k
+		}
+		j.sentences[i] = units
 	}
 	for i := range j.sentences {
 		for k := range j.sentences[i] {

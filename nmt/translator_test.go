@@ -323,6 +323,23 @@ func TestTranslateWholeLines(t *testing.T) {
 	if !reflect.DeepEqual(one[0], out[0]) {
 		t.Errorf("one sentence: %+v with WholeLines, %+v without", out[0], one[0])
 	}
+	// A line longer than the model's positions is translated sentence by
+	// sentence rather than refused.
+	long := texts[0]
+	for n := 1; ; n++ {
+		toks, err := tr.SourceTokenizer().Encode(long)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(toks)+1 > tr.Info().MaxPositions {
+			long2, err := tr.Translate(ctx, Request{Texts: []string{long + "\nJesus wept."}, Options: opts}, nil)
+			if err != nil || len(long2[0].Sentences) != n+1 {
+				t.Fatalf("a line of %d sentences over %d positions: %+v, err %v", n, tr.Info().MaxPositions, long2, err)
+			}
+			break
+		}
+		long += " " + texts[0]
+	}
 	split, err := tr.Translate(ctx, Request{Texts: texts[3:4], Options: Options{BeamSize: 1, MaxLength: 12}}, nil)
 	if err != nil || len(split[0].Sentences) != 3 {
 		t.Fatalf("without WholeLines: %+v, err %v", split, err)

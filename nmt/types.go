@@ -36,7 +36,8 @@ type Options struct {
 	// cut into the units a model learned from, where a sentence's
 	// translation depends on its neighbours: the shipped models were trained
 	// on whole Bible verses, a third of which hold several sentences.
-	// Default false: every sentence is translated on its own.
+	// A line longer than the model's positions is still cut into its
+	// sentences. Default false: every sentence is translated on its own.
 	WholeLines bool
 }
 

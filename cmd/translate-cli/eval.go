@@ -127,6 +127,9 @@ func runEval(ctx context.Context, args []string, e *env) int {
 		}
 		fmt.Fprintf(e.stdout, "reranked: weight %g, reverse model %s\n", df.rerank, rev)
 	}
+	if *hypsPath == "" && df.wholeLines {
+		fmt.Fprintln(e.stdout, "units: whole verses (--whole-lines)")
+	}
 	fmt.Fprintln(e.stdout, bleu)
 	fmt.Fprintf(e.stdout, "chrF2 = %.2f\n", chrf)
 	if *hypsPath == "" {

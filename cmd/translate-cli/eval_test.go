@@ -47,6 +47,11 @@ func TestEvalModel(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "reranked: weight 0.5, reverse model "+filepath.Join("../../checkpoints", "es-en")) {
 		t.Fatalf("--rerank: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
+	// With --whole-lines each verse is one unit, and the output says so.
+	out, errs, code = cli(t, "", "eval", "--corpus", "testdata/eval.tsv", "--model", tiny, "--split", "test", "--max-length", "5", "--whole-lines")
+	if code != exitOK || !strings.Contains(out, "units: whole verses (--whole-lines)") || !strings.Contains(out, "BLEU = ") {
+		t.Fatalf("--whole-lines: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 }
 
 func TestEvalErrors(t *testing.T) {

@@ -226,8 +226,8 @@ type DecodingOptions struct {
 	// breaks only, not after full stops. For texts already cut into the
 	// units a model learned from (the shipped models learned from whole Bible
 	// verses, often of several sentences). Default false: every sentence is
-	// translated on its own. Either way a unit is limited to the model's
-	// positions.
+	// translated on its own. A line longer than the model's positions is
+	// translated sentence by sentence.
 	WholeLines    bool `protobuf:"varint,7,opt,name=whole_lines,json=wholeLines,proto3" json:"whole_lines,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
