@@ -24,8 +24,8 @@ type sentenceJob struct {
 
 // prepare validates the texts, splits them into sentences (into lines when
 // wholeLines, and a line longer than the model's positions into its
-// sentences) and tokenizes each sentence, with the language token lang first when it is not nil.
-// Token spans are made relative to the whole text.
+// sentences) and tokenizes each, with the language token lang first when it
+// is not nil. Token spans are made relative to the whole text.
 func (t *Translator) prepare(texts []string, lang *tokenize.Token, wholeLines bool) (*job, error) {
 	j := &job{texts: texts, sentences: make([][]sentenceJob, len(texts))}
 	for i, text := range texts {
@@ -33,20 +33,20 @@ func (t *Translator) prepare(texts []string, lang *tokenize.Token, wholeLines bo
 			return nil, invalidf("texts[%d] is not valid UTF-8", i)
 		}
 		var units []sentenceJob
-		for _, line := range segment(text, wholeLines) {
-			s, err := t.tokenizeSource(text[line.Start:line.End], line.Start, lang)
+		for _, u := range segment(text, wholeLines) {
+			s, err := t.tokenizeSource(text[u.Start:u.End], u.Start, lang)
 			if err != nil {
 				return nil, invalidf("texts[%d]: %v", i, err)
 			}
 			if len(s.ids) <= t.cfg.MaxPositionEmbeddings || !wholeLines {
-				s.span = line
+				s.span = u
 				units = append(units, s)
 				continue
 			}
 			// A line too long for the model is translated sentence by
 			// sentence.
-			for _, sp := range splitSentences(text[line.Start:line.End]) {
-				sp = span{line.Start + sp.Start, line.Start + sp.End}
+			for _, sp := range splitSentences(text[u.Start:u.End]) {
+				sp = span{u.Start + sp.Start, u.Start + sp.End}
 				s, err := t.tokenizeSource(text[sp.Start:sp.End], sp.Start, lang)
 				if err != nil {
 					return nil, invalidf("texts[%d]: %v", i, err)
