@@ -60,10 +60,7 @@ func trimSuperscription(text string) string {
 		if strings.HasPrefix(rest, "¡ ") || strings.HasPrefix(rest, "¿ ") {
 			mark, rest = rest[:len("¡ ")], rest[len("¡ "):]
 		}
-		word := rest
-		if end := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) }); end >= 0 {
-			word = rest[:end]
-		}
+		word := firstWord(rest)
 		if word == "" {
 			continue
 		}
@@ -79,11 +76,7 @@ func trimSuperscription(text string) string {
 // sentenceCase writes the first word of s with a capital and, when the whole
 // word was in capitals, the rest of it in lower case.
 func sentenceCase(s string) string {
-	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
-	if end < 0 {
-		end = len(s)
-	}
-	word := s[:end]
+	word := firstWord(s)
 	if word == "" {
 		return s
 	}
@@ -92,32 +85,39 @@ func sentenceCase(s string) string {
 	if strings.ToUpper(tail) == tail {
 		tail = strings.ToLower(tail)
 	}
-	return string(unicode.ToUpper(r)) + tail + s[end:]
+	return string(unicode.ToUpper(r)) + tail + s[len(word):]
 }
 
-// amen matches the closing "Amén." or "Amen." of a verse and what follows it.
+// firstWord is the run of letters s starts with ("" when it starts with
+// something else).
+func firstWord(s string) string {
+	if end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }); end >= 0 {
+		return s[:end]
+	}
+	return s
+}
+
+// amen matches "Amén." or "Amen." with any closing quotes after it.
 var amen = regexp.MustCompile(`\bAm[eé]n\.[”’"]*`)
 
 // trimSubscription cuts what text has after its last "Amén." when other
 // ends right after its own "Amen.".
 func trimSubscription(text, other string) string {
-	if !endsWithAmen(other) {
+	if end, ok := afterLastAmen(other); !ok || strings.TrimSpace(other[end:]) != "" {
 		return text
 	}
-	locs := amen.FindAllStringIndex(text, -1)
-	if len(locs) == 0 {
-		return text
+	if end, ok := afterLastAmen(text); ok && strings.TrimSpace(text[end:]) != "" {
+		return text[:end]
 	}
-	end := locs[len(locs)-1][1]
-	if strings.TrimSpace(text[end:]) == "" {
-		return text
-	}
-	return text[:end]
+	return text
 }
 
-// endsWithAmen reports whether text ends with "Amen." (closing quotes
-// allowed).
-func endsWithAmen(text string) bool {
+// afterLastAmen is the byte offset just after text's last "Amen." (and its
+// closing quotes), if it has one.
+func afterLastAmen(text string) (int, bool) {
 	locs := amen.FindAllStringIndex(text, -1)
-	return len(locs) > 0 && strings.TrimSpace(text[locs[len(locs)-1][1]:]) == ""
+	if len(locs) == 0 {
+		return 0, false
+	}
+	return locs[len(locs)-1][1], true
 }
