@@ -33,9 +33,10 @@ type decodedPair struct {
 }
 
 // decodePair force-decodes target against source with the attention of
-// every layer and head.
-func decodePair(ctx context.Context, tr aligner, source, target string) (*decodedPair, error) {
-	res, err := tr.Align(ctx, source, target, nmt.Options{Attention: true})
+// every layer and head, pairing the texts line by line when wholeLines is
+// set and sentence by sentence otherwise.
+func decodePair(ctx context.Context, tr aligner, source, target string, wholeLines bool) (*decodedPair, error) {
+	res, err := tr.Align(ctx, source, target, nmt.Options{Attention: true, WholeLines: wholeLines})
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +124,7 @@ func runAlign(ctx context.Context, args []string, e *env) int {
 	level := fs.String("level", "word", "matrix of csv, tsv, svg and png: word or subword")
 	title := fs.String("title", "", "title of the html page")
 	out := fs.String("o", "", "write to this file instead of stdout")
+	wholeLines := fs.Bool("whole-lines", false, "pair SOURCE and TARGET line by line instead of sentence by sentence, as translate --whole-lines translates them")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: translate-cli align [flags] [SOURCE TARGET]\n\nForce-decodes TARGET as the translation of SOURCE, or each stdin line\n\"source<TAB>target\", and exports the word alignments of each pair.\nPharaoh output has one line per pair; the other formats hold every pair.")
 		fs.PrintDefaults()
@@ -160,7 +162,7 @@ func runAlign(ctx context.Context, args []string, e *env) int {
 	}
 	var alignments []*align.Alignment
 	for k, p := range pairs {
-		d, err := decodePair(ctx, tr, p[0], p[1])
+		d, err := decodePair(ctx, tr, p[0], p[1], *wholeLines)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "translate-cli: pair %d: ", k+1)
 			return reportError(e, err)

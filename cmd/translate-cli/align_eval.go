@@ -26,7 +26,7 @@ type alignEvalFlags struct {
 	heads               align.Selector
 	symmetrize          string
 	scan, ibm1, model   bool
-	reverse             bool
+	reverse, wholeLines bool
 	limit               int
 }
 
@@ -45,6 +45,7 @@ func runAlignEval(ctx context.Context, args []string, e *env) int {
 	fs.BoolVar(&f.scan, "scan", false, "score every head, every layer mean and avg, each plain and shifted, instead of --heads")
 	fs.BoolVar(&f.ibm1, "ibm1", false, "also train and score the IBM Model 1 peer (6 EM iterations, intersection)")
 	fs.BoolVar(&f.model, "attention", true, "score the model's attention (false: only the IBM1 peer, no model needed)")
+	fs.BoolVar(&f.wholeLines, "whole-lines", false, "force-decode each verse as one unit instead of sentence by sentence")
 	fs.IntVar(&f.limit, "limit", 0, "score only the first N verses of the split (0: all)")
 	fs.BoolVar(&f.reverse, "reverse", false, "align Spanish → English: force-decode the KJV English against the Spanish, and score against the gold links swapped (default: true when the model's directory is named es-en)")
 	fs.Usage = func() {
@@ -98,7 +99,7 @@ func runAlignEval(ctx context.Context, args []string, e *env) int {
 	}
 	decoded := make([]*decodedPair, len(gold))
 	for k, g := range gold {
-		if decoded[k], err = decodePair(ctx, tr, g.Source, g.Target); err != nil {
+		if decoded[k], err = decodePair(ctx, tr, g.Source, g.Target, f.wholeLines); err != nil {
 			fmt.Fprintf(e.stderr, "translate-cli: %s: ", g.Ref)
 			return reportError(e, err)
 		}

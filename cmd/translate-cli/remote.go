@@ -107,6 +107,7 @@ func (r *remoteTranslator) Align(ctx context.Context, source, target string, opt
 	resp, err := r.client.Align(ctx, &translatev1.AlignRequest{
 		SourceLanguage: r.from, TargetLanguage: r.to, SourceText: source, TargetText: target,
 		Alignment: translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD, IncludeLogProbs: true,
+		WholeLines: opts.WholeLines,
 	})
 	if err != nil {
 		return nmt.Translation{}, fromStatus(err)

@@ -158,6 +158,26 @@ func TestRemoteMatchesLocal(t *testing.T) {
 			t.Fatalf("Align token %d: %+v", i, tok)
 		}
 	}
+	// Whole lines reach the server: two lines of three sentences are
+	// aligned as two units on both sides.
+	src, tgt := "One. Two.\nThree.", "Uno. Dos.\nTres."
+	for _, whole := range []bool{false, true} {
+		want := 3
+		if whole {
+			want = 2
+		}
+		la, err := local.Align(ctx, src, tgt, nmt.Options{WholeLines: whole})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ra, err := remote.Align(ctx, src, tgt, nmt.Options{WholeLines: whole})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(la.Sentences) != want || len(ra.Sentences) != want {
+			t.Fatalf("whole lines %v: local %d units, remote %d, want %d", whole, len(la.Sentences), len(ra.Sentences), want)
+		}
+	}
 }
 
 // TestRemoteErrors checks that server statuses come back as the errors a

@@ -343,6 +343,40 @@ func TestWholeLines(t *testing.T) {
 	}
 }
 
+// TestAlignWholeLines checks that AlignRequest.whole_lines pairs the texts
+// line by line, as the library does.
+func TestAlignWholeLines(t *testing.T) {
+	ms := realModels(t)
+	ctx := testContext(t)
+	h := startServer(t, "bufconn", testConfig(), ms)
+	lib := translator(t, ms, "en-es")
+	src, tgt := "Hello world. Good morning!\nThank you.", "Hola mundo. ¡Buenos días!\nGracias."
+	for _, whole := range []bool{false, true} {
+		resp, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "es",
+			SourceText: src, TargetText: tgt, WholeLines: whole})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := lib.Align(ctx, src, tgt, nmt.Options{WholeLines: whole})
+		if err != nil {
+			t.Fatal(err)
+		}
+		units := 3
+		if whole {
+			units = 2
+		}
+		got := resp.Alignment.Sentences
+		if len(got) != units || len(want.Sentences) != units {
+			t.Fatalf("whole_lines %v: server %d units, library %d, want %d", whole, len(got), len(want.Sentences), units)
+		}
+		for k, s := range got {
+			if h := s.Hypotheses[0]; h.Text != want.Sentences[k].Hypotheses[0].Text || len(h.Tokens) != len(want.Sentences[k].Hypotheses[0].Tokens) {
+				t.Errorf("whole_lines %v, unit %d: server %q, library %q", whole, k, h.Text, want.Sentences[k].Hypotheses[0].Text)
+			}
+		}
+	}
+}
+
 func TestAlign(t *testing.T) {
 	ms := realModels(t)
 	lib := translator(t, ms, "en-es")

@@ -71,7 +71,11 @@ func (l limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options
 	if err := checkMode("alignment", r.GetAlignment()); err != nil {
 		return nmt.Options{}, err
 	}
-	return nmt.Options{Attention: alignMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE, TargetLanguage: m.targetLanguage}, nil
+	return nmt.Options{
+		Attention:      alignMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE,
+		TargetLanguage: m.targetLanguage,
+		WholeLines:     r.GetWholeLines(),
+	}, nil
 }
 
 // text checks one input text: valid UTF-8, not too many characters, and,

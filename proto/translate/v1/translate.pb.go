@@ -1065,8 +1065,12 @@ type AlignRequest struct {
 	Alignment AlignmentMode `protobuf:"varint,5,opt,name=alignment,proto3,enum=translate.v1.AlignmentMode" json:"alignment,omitempty"`
 	// Fill Token.log_prob: how likely the model finds each given target token.
 	IncludeLogProbs bool `protobuf:"varint,6,opt,name=include_log_probs,json=includeLogProbs,proto3" json:"include_log_probs,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Pair the texts line by line instead of sentence by sentence, the units
+	// DecodingOptions.whole_lines translates. When the counts of lines differ
+	// each text is taken as one unit, as with sentences.
+	WholeLines    bool `protobuf:"varint,7,opt,name=whole_lines,json=wholeLines,proto3" json:"whole_lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AlignRequest) Reset() {
@@ -1137,6 +1141,13 @@ func (x *AlignRequest) GetAlignment() AlignmentMode {
 func (x *AlignRequest) GetIncludeLogProbs() bool {
 	if x != nil {
 		return x.IncludeLogProbs
+	}
+	return false
+}
+
+func (x *AlignRequest) GetWholeLines() bool {
+	if x != nil {
+		return x.WholeLines
 	}
 	return false
 }
@@ -1477,7 +1488,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x03end\x18\x02 \x01(\rR\x03end\x12\x1d\n" +
 	"\n" +
 	"byte_start\x18\x03 \x01(\rR\tbyteStart\x12\x19\n" +
-	"\bbyte_end\x18\x04 \x01(\rR\abyteEnd\"\x89\x02\n" +
+	"\bbyte_end\x18\x04 \x01(\rR\abyteEnd\"\xaa\x02\n" +
 	"\fAlignRequest\x12'\n" +
 	"\x0fsource_language\x18\x01 \x01(\tR\x0esourceLanguage\x12'\n" +
 	"\x0ftarget_language\x18\x02 \x01(\tR\x0etargetLanguage\x12\x1f\n" +
@@ -1486,7 +1497,9 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\vtarget_text\x18\x04 \x01(\tR\n" +
 	"targetText\x129\n" +
 	"\talignment\x18\x05 \x01(\x0e2\x1b.translate.v1.AlignmentModeR\talignment\x12*\n" +
-	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"^\n" +
+	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\x12\x1f\n" +
+	"\vwhole_lines\x18\a \x01(\bR\n" +
+	"wholeLines\"^\n" +
 	"\rAlignResponse\x127\n" +
 	"\talignment\x18\x01 \x01(\v2\x19.translate.v1.TranslationR\talignment\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\x13\n" +
