@@ -170,3 +170,37 @@ func TestAlignEvalReverse(t *testing.T) {
 		t.Errorf("exit %d (%s):\n%s", code, errs, out)
 	}
 }
+
+// TestAlignWholeLines checks --whole-lines: a line of two sentences pairs
+// sentence by sentence by default, so no target word attends to the other
+// sentence's source words, and as one unit with the flag, where attention
+// reaches every source word.
+func TestAlignWholeLines(t *testing.T) {
+	zeros := func(args ...string) int {
+		t.Helper()
+		out, errs, code := cli(t, "", append([]string{"align", "--model", tiny, "--format", "json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		pairs, err := align.ReadJSON(strings.NewReader(out))
+		if err != nil || len(pairs) != 1 {
+			t.Fatalf("%v: %d pairs, %v", args, len(pairs), err)
+		}
+		n := 0
+		for _, v := range pairs[0].Word.Data {
+			if v == 0 {
+				n++
+			}
+		}
+		return n
+	}
+	src, tgt := "One two. Three four.", "Uno dos. Tres cuatro."
+	// Three words a sentence on each side ("two" and "." are two words):
+	// 18 of the 36 cells pair words of different sentences.
+	if n := zeros(src, tgt); n != 18 {
+		t.Errorf("sentence by sentence: %d zero cells of 36, want the 18 across sentences", n)
+	}
+	if n := zeros("--whole-lines", src, tgt); n != 0 {
+		t.Errorf("--whole-lines: %d zero cells, want none", n)
+	}
+}

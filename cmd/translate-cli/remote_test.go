@@ -158,7 +158,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 			t.Fatalf("Align token %d: %+v", i, tok)
 		}
 	}
-	// Whole lines reach the server: two lines of three sentences are
+	// Whole lines reach the server: two lines holding three sentences are
 	// aligned as two units on both sides.
 	src, tgt := "One. Two.\nThree.", "Uno. Dos.\nTres."
 	for _, whole := range []bool{false, true} {

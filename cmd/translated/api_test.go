@@ -370,8 +370,8 @@ func TestAlignWholeLines(t *testing.T) {
 			t.Fatalf("whole_lines %v: server %d units, library %d, want %d", whole, len(got), len(want.Sentences), units)
 		}
 		for k, s := range got {
-			if h := s.Hypotheses[0]; h.Text != want.Sentences[k].Hypotheses[0].Text || len(h.Tokens) != len(want.Sentences[k].Hypotheses[0].Tokens) {
-				t.Errorf("whole_lines %v, unit %d: server %q, library %q", whole, k, h.Text, want.Sentences[k].Hypotheses[0].Text)
+			if hyp := s.Hypotheses[0]; hyp.Text != want.Sentences[k].Hypotheses[0].Text || len(hyp.Tokens) != len(want.Sentences[k].Hypotheses[0].Tokens) {
+				t.Errorf("whole_lines %v, unit %d: server %q, library %q", whole, k, hyp.Text, want.Sentences[k].Hypotheses[0].Text)
 			}
 		}
 	}
