@@ -22,6 +22,7 @@ type decodeRun struct {
 	// reverse model and keeps the best nbest (Options.Rerank).
 	rerankWeight float64
 	nbest        int
+	ensemble     bool // decode with the ensemble members too (Options.Ensemble)
 }
 
 func newDecodeRun(t *Translator, j *job, attention bool, stream func(Event)) *decodeRun {
@@ -60,11 +61,7 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 	for i, s := range batch {
 		srcs[i], lens[i] = s.ids, len(s.ids)
 	}
-	enc, err := d.t.model.Encode(ctx, srcs)
-	if err != nil {
-		return err
-	}
-	dec, err := d.t.model.NewDecoder(enc)
+	dec, err := d.t.newScorer(ctx, srcs, d.ensemble)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,8 @@ type Translator struct {
 	marian   *spm.Marian // src and tgt when the model is a MarianMT (OPUS-MT) one, else nil
 	gen      generation  // the model's decoding defaults and banned ids
 	info     ModelInfo
-	reverse  *Translator // the opposite direction, for Options.Rerank; nil when none
+	reverse  *Translator    // the opposite direction, for Options.Rerank; nil when none
+	members  []*model.Model // ensemble members, for Options.Ensemble
 	// maxBatch bounds the sentences decoded together; longer requests are
 	// cut into several batches of sentences of similar length.
 	maxBatch int
@@ -43,7 +44,12 @@ type ModelInfo struct {
 	TargetVocab    int
 	MaxPositions   int
 	Parameters     int // number of weights (shared matrices counted once)
-	Activation     string
+	// EnsembleMembers counts the models that Options.Ensemble decodes with
+	// besides this one (the directory's ensemble/ subdirectory), and
+	// EnsembleParameters their weights; 0 when it has none.
+	EnsembleMembers    int
+	EnsembleParameters int
+	Activation         string
 	// TargetLanguages are the output languages of a multi-target model
 	// (the codes of its ">>xx<<" tokens, sorted), one of which every
 	// request names in Options.TargetLanguage; nil for other models.
@@ -92,6 +98,15 @@ func Open(dir string) (*Translator, error) {
 	}
 	t.gen = gen
 	t.info.Defaults, t.info.Banned = gen.defaults, gen.banned
+	members, err := openMembers(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
+	}
+	if len(members) > 0 {
+		if t, err = t.WithEnsemble(members...); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := t.searchOptions(Options{}); err != nil {
 		return nil, fmt.Errorf("%w: %s: decoding defaults: %v", ErrBadModel, dir, err)
 	}
@@ -173,11 +188,15 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	if err := t.checkRerank(req.Options.Rerank); err != nil {
 		return nil, err
 	}
+	if err := t.checkEnsemble(req.Options.Ensemble); err != nil {
+		return nil, err
+	}
 	job, err := t.prepare(req.Texts, lang, req.Options.WholeLines)
 	if err != nil {
 		return nil, err
 	}
 	d := newDecodeRun(t, job, req.Options.Attention, stream)
+	d.ensemble = req.Options.Ensemble
 	if req.Options.Rerank > 0 && opts.BeamSize > 1 {
 		d.rerankWeight, d.nbest = req.Options.Rerank, opts.NBest
 		opts.NBest = opts.BeamSize

@@ -39,6 +39,13 @@ type Options struct {
 	// A line longer than the model's positions is still cut into its
 	// sentences. Default false: every sentence is translated on its own.
 	WholeLines bool
+	// Ensemble decodes with the model and its ensemble members together
+	// (ModelInfo.EnsembleMembers; see Translator.WithEnsemble): each step
+	// takes the mean of their log-probabilities. It costs one decoder pass
+	// per model and usually translates better than any one of them. The
+	// alignment (Attention) stays the main model's. Default false; a model
+	// without members refuses it.
+	Ensemble bool
 }
 
 // Request is a batch of texts for one model.

@@ -127,6 +127,9 @@ func runEval(ctx context.Context, args []string, e *env) int {
 		}
 		fmt.Fprintf(e.stdout, "reranked: weight %g, reverse model %s\n", df.rerank, rev)
 	}
+	if *hypsPath == "" && df.ensemble {
+		fmt.Fprintln(e.stdout, "ensemble: the model and its ensemble members (--ensemble)")
+	}
 	if *hypsPath == "" && df.wholeLines {
 		fmt.Fprintln(e.stdout, "units: whole verses (--whole-lines)")
 	}

@@ -86,6 +86,7 @@ func TestTranslateExitCodes(t *testing.T) {
 		{[]string{"translate", "--model", tiny, "--rerank", "1", "--reverse-model", filepath.Join(bad, "none"), "x"}, exitBadModel, "reverse model"},
 		{[]string{"translate", "--model", tiny, "--rerank", "-1", "--reverse-model", tiny, "x"}, exitUsage, "rerank must be between 0 and 10"},
 		{[]string{"translate", "--server", "localhost:1", "--rerank", "1", "--reverse-model", tiny, "x"}, exitUsage, "exclude --server"},
+		{[]string{"translate", "--model", tiny, "--ensemble", "x"}, exitUsage, "ensemble needs ensemble members"},
 	}
 	for _, c := range cases {
 		_, errs, code := cli(t, "", c.args...)
@@ -115,7 +116,21 @@ func TestTranslateRerank(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := tr.Translate(context.Background(), nmt.Request{Texts: texts, Options: nmt.Options{Rerank: 0.5}}, nil)
+	if got := libraryLines(t, tr, texts, nmt.Options{Rerank: 0.5}); out != got {
+		t.Errorf("translate --rerank printed %q, want %q", out, got)
+	}
+	// --model finds the reverse beside it by name.
+	out2, errs, code := cli(t, "", append([]string{"translate", "--model", "../../checkpoints/en-es/", "--rerank", "0.5"}, texts...)...)
+	if code != exitOK || out2 != out {
+		t.Errorf("--model en-es/: exit %d, %q (stderr %s), want %q", code, out2, errs, out)
+	}
+}
+
+// libraryLines is what translate prints for texts: the library's
+// translations, one per line.
+func libraryLines(t *testing.T, tr *nmt.Translator, texts []string, opts nmt.Options) string {
+	t.Helper()
+	want, err := tr.Translate(context.Background(), nmt.Request{Texts: texts, Options: opts}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,13 +138,47 @@ func TestTranslateRerank(t *testing.T) {
 	for _, w := range want {
 		lines = append(lines, w.Text)
 	}
-	if got := strings.Join(lines, "\n") + "\n"; out != got {
-		t.Errorf("translate --rerank printed %q, want %q", out, got)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// TestTranslateEnsemble: --ensemble decodes with the members in the
+// model's ensemble/ directory, as the library does.
+func TestTranslateEnsemble(t *testing.T) {
+	dir := t.TempDir()
+	member := filepath.Join(dir, nmt.EnsembleDir, "a")
+	if err := os.MkdirAll(member, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	// --model finds the reverse beside it by name.
-	out2, errs, code := cli(t, "", append([]string{"translate", "--model", "../../checkpoints/en-es/", "--rerank", "0.5"}, texts...)...)
-	if code != exitOK || out2 != out {
-		t.Errorf("--model en-es/: exit %d, %q (stderr %s), want %q", code, out2, errs, out)
+	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
+		b, err := os.ReadFile(filepath.Join(tiny, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if b, err = os.ReadFile(filepath.Join("../../testdata/models/tiny-relu-untied", f)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(member, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := []string{"The earth was formless and empty.", "Jesus wept."}
+	out, errs, code := cli(t, "", append([]string{"translate", "--model", dir, "--ensemble", "--beam", "2", "--max-length", "12"}, texts...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	tr, err := nmt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := libraryLines(t, tr, texts, nmt.Options{BeamSize: 2, MaxLength: 12, Ensemble: true}); out != got {
+		t.Errorf("translate --ensemble printed %q, want %q", out, got)
+	}
+	plain, _, _ := cli(t, "", append([]string{"translate", "--model", dir, "--beam", "2", "--max-length", "12"}, texts...)...)
+	if plain == out {
+		t.Errorf("--ensemble changed nothing: %q", out)
 	}
 }
 

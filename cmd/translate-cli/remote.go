@@ -53,7 +53,7 @@ func (r *remoteTranslator) Translate(ctx context.Context, req nmt.Request, strea
 			BeamSize: uint32(max(req.Options.BeamSize, 0)), NBest: uint32(max(req.Options.NBest, 0)),
 			LengthPenalty: req.Options.LengthPenalty, MaxLength: uint32(max(req.Options.MaxLength, 0)),
 			MaxLengthRatio: req.Options.MaxLengthRatio, Rerank: req.Options.Rerank,
-			WholeLines: req.Options.WholeLines,
+			WholeLines: req.Options.WholeLines, Ensemble: req.Options.Ensemble,
 		},
 	}
 	if req.Options.Attention {

@@ -538,3 +538,72 @@ func TestConcurrentClients(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestEnsemble serves en-es with an ensemble member, checks options.ensemble
+// against the library and ListModels, and refuses it for a model without
+// members.
+func TestEnsemble(t *testing.T) {
+	ctx := testContext(t)
+	models := filepath.Join("..", "..", "testdata", "models")
+	dir := filepath.Join(t.TempDir(), "en-es")
+	for from, to := range map[string]string{
+		filepath.Join(models, testPairs["en-es"]): dir,
+		filepath.Join(models, "tiny-relu-untied"): filepath.Join(dir, nmt.EnsembleDir, "a"),
+	} {
+		if err := os.MkdirAll(to, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
+			if to != dir && f == "tokenizer.json" {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(from, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(to, f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ms, err := loadModels(filepath.Dir(dir), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startServer(t, "bufconn", testConfig(), ms)
+	req := enEs(testTexts...)
+	req.Options = &translatev1.DecodingOptions{BeamSize: 3, MaxLength: 30, Ensemble: true}
+	resp, err := h.client.Translate(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := translator(t, ms, "en-es")
+	want, err := lib.Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 3, MaxLength: 30, Ensemble: true}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := lib.Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 3, MaxLength: 30}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := false
+	for i, tr := range resp.Translations {
+		if tr.Text != want[i].Text {
+			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
+		}
+		changed = changed || want[i].Text != plain[i].Text
+	}
+	if !changed {
+		t.Error("the ensemble changed no translation: the test texts do not exercise it")
+	}
+	list, err := h.client.ListModels(ctx, &translatev1.ListModelsRequest{})
+	if err != nil || len(list.Models) != 1 || list.Models[0].EnsembleMembers != 1 || list.Models[0].EnsembleParameters == 0 {
+		t.Errorf("ListModels: %v, %v", list, err)
+	}
+
+	// The shared test models have no members.
+	h1 := startServer(t, "bufconn", testConfig(), realModels(t))
+	if _, err := h1.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.ensemble") {
+		t.Errorf("ensemble without members: %v, want InvalidArgument naming options.ensemble", err)
+	}
+}

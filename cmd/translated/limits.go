@@ -54,6 +54,9 @@ func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt
 	if opts.Rerank > 0 && !m.canRerank() {
 		return nmt.Request{}, invalidf("options.rerank", "%s has no reverse model on this server to rerank with", m.name)
 	}
+	if opts.Ensemble && m.info.GetEnsembleMembers() == 0 {
+		return nmt.Request{}, invalidf("options.ensemble", "%s has no ensemble members on this server", m.name)
+	}
 	opts.Attention = wantsAlignment(r.GetAlignment())
 	opts.TargetLanguage = m.targetLanguage
 	return nmt.Request{Texts: r.GetTexts(), Options: opts}, nil
@@ -143,6 +146,7 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 		MaxLengthRatio: ratio,
 		Rerank:         rerank,
 		WholeLines:     o.GetWholeLines(),
+		Ensemble:       o.GetEnsemble(),
 	}, nil
 }
 

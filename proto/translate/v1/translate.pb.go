@@ -228,7 +228,12 @@ type DecodingOptions struct {
 	// verses, often of several sentences). Default false: every sentence is
 	// translated on its own. A line longer than the model's positions is
 	// translated sentence by sentence.
-	WholeLines    bool `protobuf:"varint,7,opt,name=whole_lines,json=wholeLines,proto3" json:"whole_lines,omitempty"`
+	WholeLines bool `protobuf:"varint,7,opt,name=whole_lines,json=wholeLines,proto3" json:"whole_lines,omitempty"`
+	// Decode with the model and its ensemble members together: every step
+	// takes the mean of their token log-probabilities. Costs one decoder
+	// pass per model. The alignment stays the main model's. Only for models
+	// with Model.ensemble_members; default false.
+	Ensemble      bool `protobuf:"varint,8,opt,name=ensemble,proto3" json:"ensemble,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -308,6 +313,13 @@ func (x *DecodingOptions) GetRerank() float64 {
 func (x *DecodingOptions) GetWholeLines() bool {
 	if x != nil {
 		return x.WholeLines
+	}
+	return false
+}
+
+func (x *DecodingOptions) GetEnsemble() bool {
+	if x != nil {
+		return x.Ensemble
 	}
 	return false
 }
@@ -1308,9 +1320,13 @@ type Model struct {
 	Parameters uint64 `protobuf:"varint,9,opt,name=parameters,proto3" json:"parameters,omitempty"`
 	// Whether options.rerank works for this pair: the server also serves the
 	// opposite pair.
-	CanRerank     bool `protobuf:"varint,10,opt,name=can_rerank,json=canRerank,proto3" json:"can_rerank,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CanRerank bool `protobuf:"varint,10,opt,name=can_rerank,json=canRerank,proto3" json:"can_rerank,omitempty"`
+	// Models that options.ensemble decodes with besides this one (0 when it
+	// has none), and their parameters.
+	EnsembleMembers    uint32 `protobuf:"varint,11,opt,name=ensemble_members,json=ensembleMembers,proto3" json:"ensemble_members,omitempty"`
+	EnsembleParameters uint64 `protobuf:"varint,12,opt,name=ensemble_parameters,json=ensembleParameters,proto3" json:"ensemble_parameters,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Model) Reset() {
@@ -1413,6 +1429,20 @@ func (x *Model) GetCanRerank() bool {
 	return false
 }
 
+func (x *Model) GetEnsembleMembers() uint32 {
+	if x != nil {
+		return x.EnsembleMembers
+	}
+	return 0
+}
+
+func (x *Model) GetEnsembleParameters() uint64 {
+	if x != nil {
+		return x.EnsembleParameters
+	}
+	return 0
+}
+
 var File_translate_v1_translate_proto protoreflect.FileDescriptor
 
 const file_translate_v1_translate_proto_rawDesc = "" +
@@ -1424,7 +1454,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05texts\x18\x03 \x03(\tR\x05texts\x127\n" +
 	"\aoptions\x18\x04 \x01(\v2\x1d.translate.v1.DecodingOptionsR\aoptions\x129\n" +
 	"\talignment\x18\x05 \x01(\x0e2\x1b.translate.v1.AlignmentModeR\talignment\x12*\n" +
-	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xee\x01\n" +
+	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\x8a\x02\n" +
 	"\x0fDecodingOptions\x12\x1b\n" +
 	"\tbeam_size\x18\x01 \x01(\rR\bbeamSize\x12\x15\n" +
 	"\x06n_best\x18\x02 \x01(\rR\x05nBest\x12%\n" +
@@ -1434,7 +1464,8 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x10max_length_ratio\x18\x05 \x01(\x01R\x0emaxLengthRatio\x12\x16\n" +
 	"\x06rerank\x18\x06 \x01(\x01R\x06rerank\x12\x1f\n" +
 	"\vwhole_lines\x18\a \x01(\bR\n" +
-	"wholeLines\"h\n" +
+	"wholeLines\x12\x1a\n" +
+	"\bensemble\x18\b \x01(\bR\bensemble\"h\n" +
 	"\x11TranslateResponse\x12=\n" +
 	"\ftranslations\x18\x01 \x03(\v2\x19.translate.v1.TranslationR\ftranslations\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\xa8\x01\n" +
@@ -1505,7 +1536,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\x13\n" +
 	"\x11ListModelsRequest\"A\n" +
 	"\x12ListModelsResponse\x12+\n" +
-	"\x06models\x18\x01 \x03(\v2\x13.translate.v1.ModelR\x06models\"\xdb\x02\n" +
+	"\x06models\x18\x01 \x03(\v2\x13.translate.v1.ModelR\x06models\"\xb7\x03\n" +
 	"\x05Model\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x0fsource_language\x18\x02 \x01(\tR\x0esourceLanguage\x12'\n" +
@@ -1521,7 +1552,9 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"parameters\x12\x1d\n" +
 	"\n" +
 	"can_rerank\x18\n" +
-	" \x01(\bR\tcanRerank*}\n" +
+	" \x01(\bR\tcanRerank\x12)\n" +
+	"\x10ensemble_members\x18\v \x01(\rR\x0fensembleMembers\x12/\n" +
+	"\x13ensemble_parameters\x18\f \x01(\x04R\x12ensembleParameters*}\n" +
 	"\rAlignmentMode\x12\x1e\n" +
 	"\x1aALIGNMENT_MODE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ALIGNMENT_MODE_NONE\x10\x01\x12\x1a\n" +

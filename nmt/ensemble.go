@@ -1,0 +1,208 @@
+package nmt
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/translated/translated/nmt/model"
+	"github.com/translated/translated/nmt/search"
+)
+
+// EnsembleDir is the subdirectory of a model directory that holds its
+// ensemble members: one directory each, with config.json and weights but
+// no tokenizer, since a member reads and writes the ids of the main
+// model's tokenizer. Open loads them; Options.Ensemble decodes with them.
+const EnsembleDir = "ensemble"
+
+// openMembers loads the ensemble members under dir/ensemble, in name order;
+// none when the directory has no such subdirectory.
+func openMembers(dir string) ([]*model.Model, error) {
+	root := filepath.Join(dir, EnsembleDir)
+	entries, err := os.ReadDir(root)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var out []*model.Model
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		m, err := model.Load(filepath.Join(root, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("ensemble member %s: %v", e.Name(), err)
+		}
+		out = append(out, m)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no model directory", root)
+	}
+	return out, nil
+}
+
+// WithEnsemble returns a translator that, with Options.Ensemble, decodes
+// with its own model and members together: every step takes the mean of
+// their log-probabilities, renormalised. Members must share the model's
+// vocabulary and special ids; they may differ in depth and width. The
+// cross-attention that aligns the output stays the main model's. The
+// receiver is not changed; the members replace any it had.
+func (t *Translator) WithEnsemble(members ...*model.Model) (*Translator, error) {
+	for i, m := range members {
+		if m == nil {
+			return nil, fmt.Errorf("%w: ensemble member %d is nil", ErrInvalidArgument, i)
+		}
+		if err := sameVocabulary(t.cfg, m.Config()); err != nil {
+			return nil, fmt.Errorf("%w: ensemble member %d: %v", ErrBadModel, i, err)
+		}
+	}
+	c := *t
+	c.members = append([]*model.Model(nil), members...)
+	c.info.EnsembleMembers = len(members)
+	for _, m := range members {
+		c.info.EnsembleParameters += countParameters(m)
+	}
+	return &c, nil
+}
+
+// sameVocabulary reports how a member's configuration disagrees with the
+// main model's on what both must share.
+func sameVocabulary(a, b model.Config) error {
+	type field struct {
+		name string
+		x, y int
+	}
+	for _, f := range []field{
+		{"vocab_size", a.VocabSize, b.VocabSize},
+		{"decoder_vocab_size", a.DecoderVocabSize, b.DecoderVocabSize},
+		{"pad_token_id", a.PadTokenID, b.PadTokenID},
+		{"eos_token_id", a.EOSTokenID, b.EOSTokenID},
+		{"decoder_start_token_id", a.DecoderStartTokenID, b.DecoderStartTokenID},
+	} {
+		if f.x != f.y {
+			return fmt.Errorf("%s is %d, the main model's %d", f.name, f.y, f.x)
+		}
+	}
+	if b.MaxPositionEmbeddings < a.MaxPositionEmbeddings {
+		return fmt.Errorf("max_position_embeddings is %d, below the main model's %d", b.MaxPositionEmbeddings, a.MaxPositionEmbeddings)
+	}
+	return nil
+}
+
+// checkEnsemble validates Options.Ensemble against the translator.
+func (t *Translator) checkEnsemble(on bool) error {
+	if on && len(t.members) == 0 {
+		return invalidf("ensemble needs ensemble members, and %s has none", t.info.Name)
+	}
+	return nil
+}
+
+// newScorer encodes a batch of sources and returns the scorer that search
+// decodes them with: the model's decoder, or with ensemble the decoders of
+// the model and all its members.
+func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool) (search.Scorer, error) {
+	models := []*model.Model{t.model}
+	if ensemble {
+		models = append(models, t.members...)
+	}
+	decs := make([]search.Scorer, len(models))
+	for i, m := range models {
+		enc, err := m.Encode(ctx, srcs)
+		if err != nil {
+			return nil, err
+		}
+		if decs[i], err = m.NewDecoder(enc); err != nil {
+			return nil, err
+		}
+	}
+	if len(decs) == 1 {
+		return decs[0], nil
+	}
+	return newEnsembleScorer(decs)
+}
+
+// ensembleScorer steps several scorers over the same rows and gives search
+// the renormalised mean of their log-probabilities, with the first one's
+// cross-attention.
+type ensembleScorer struct {
+	parts []search.Scorer
+	dims  []search.Dims
+	lp    []float32 // a member's log-probabilities, [rows, Vocab]
+	attn  []float32 // a member's cross-attention, discarded
+}
+
+func newEnsembleScorer(parts []search.Scorer) (*ensembleScorer, error) {
+	e := &ensembleScorer{parts: parts, dims: make([]search.Dims, len(parts))}
+	for i, p := range parts {
+		e.dims[i] = p.Dims()
+		if e.dims[i].Vocab != e.dims[0].Vocab || e.dims[i].SrcLen != e.dims[0].SrcLen {
+			return nil, fmt.Errorf("ensemble member %d has vocabulary %d and source length %d, the main model %d and %d",
+				i, e.dims[i].Vocab, e.dims[i].SrcLen, e.dims[0].Vocab, e.dims[0].SrcLen)
+		}
+	}
+	return e, nil
+}
+
+func (e *ensembleScorer) Dims() search.Dims { return e.dims[0] }
+
+func (e *ensembleScorer) Source(r int) int { return e.parts[0].Source(r) }
+
+func (e *ensembleScorer) Reorder(rows []int) {
+	for _, p := range e.parts {
+		p.Reorder(rows)
+	}
+}
+
+func (e *ensembleScorer) Next(ctx context.Context, tokens []int, logProbs, attn []float32) error {
+	if err := e.parts[0].Next(ctx, tokens, logProbs, attn); err != nil {
+		return err
+	}
+	rows, v := len(tokens), e.dims[0].Vocab
+	if cap(e.lp) < rows*v {
+		e.lp = make([]float32, rows*v)
+	}
+	lp := e.lp[:rows*v]
+	for i, p := range e.parts[1:] {
+		d := e.dims[i+1]
+		n := rows * d.Layers * d.Heads * d.SrcLen
+		if cap(e.attn) < n {
+			e.attn = make([]float32, n)
+		}
+		if err := p.Next(ctx, tokens, lp, e.attn[:n]); err != nil {
+			return err
+		}
+		for k, x := range lp {
+			logProbs[k] += x
+		}
+	}
+	scale := 1 / float32(len(e.parts))
+	for r := 0; r < rows; r++ {
+		logSoftmaxScaled(logProbs[r*v:(r+1)*v], scale)
+	}
+	return nil
+}
+
+// logSoftmaxScaled replaces x with log_softmax(scale·x). −Inf stays −Inf.
+func logSoftmaxScaled(x []float32, scale float32) {
+	best := float32(math.Inf(-1))
+	for i := range x {
+		x[i] *= scale
+		if x[i] > best {
+			best = x[i]
+		}
+	}
+	var sum float64
+	for _, y := range x {
+		sum += math.Exp(float64(y - best))
+	}
+	shift := best + float32(math.Log(sum))
+	for i := range x {
+		x[i] -= shift
+	}
+}
