@@ -3,13 +3,13 @@ package nmt
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/nmt/search"
+	"github.com/translated/translated/nmt/tensor"
 )
 
 // EnsembleDir is the subdirectory of a model directory that holds its
@@ -134,7 +134,7 @@ type ensembleScorer struct {
 	parts []search.Scorer
 	dims  []search.Dims
 	lp    []float32 // a member's log-probabilities, [rows, Vocab]
-	attn  []float32 // a member's cross-attention, discarded
+	attn  []float32 // a member's cross-attention, discarded; scratch for the softmax
 }
 
 func newEnsembleScorer(parts []search.Scorer) (*ensembleScorer, error) {
@@ -177,32 +177,16 @@ func (e *ensembleScorer) Next(ctx context.Context, tokens []int, logProbs, attn 
 		if err := p.Next(ctx, tokens, lp, e.attn[:n]); err != nil {
 			return err
 		}
-		for k, x := range lp {
-			logProbs[k] += x
-		}
+		tensor.Add(logProbs[:rows*v], lp)
+	}
+	if cap(e.attn) < v {
+		e.attn = make([]float32, v)
 	}
 	scale := 1 / float32(len(e.parts))
 	for r := 0; r < rows; r++ {
-		logSoftmaxScaled(logProbs[r*v:(r+1)*v], scale)
+		row := logProbs[r*v : (r+1)*v]
+		tensor.Scale(row, scale)
+		tensor.LogSoftmax(row, e.attn[:v])
 	}
 	return nil
-}
-
-// logSoftmaxScaled replaces x with log_softmax(scale·x). −Inf stays −Inf.
-func logSoftmaxScaled(x []float32, scale float32) {
-	best := float32(math.Inf(-1))
-	for i := range x {
-		x[i] *= scale
-		if x[i] > best {
-			best = x[i]
-		}
-	}
-	var sum float64
-	for _, y := range x {
-		sum += math.Exp(float64(y - best))
-	}
-	shift := best + float32(math.Log(sum))
-	for i := range x {
-		x[i] -= shift
-	}
 }
