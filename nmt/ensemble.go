@@ -131,10 +131,10 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 // the renormalised mean of their log-probabilities, with the first one's
 // cross-attention.
 type ensembleScorer struct {
-	parts []search.Scorer
-	dims  []search.Dims
-	lp    []float32 // a member's log-probabilities, [rows, Vocab]
-	attn  []float32 // a member's cross-attention, discarded; scratch for the softmax
+	parts   []search.Scorer
+	dims    []search.Dims
+	lp      []float32 // a member's log-probabilities, [rows, Vocab]
+	scratch []float32 // the exponentials of the softmax, [Vocab]
 }
 
 func newEnsembleScorer(parts []search.Scorer) (*ensembleScorer, error) {
@@ -168,25 +168,21 @@ func (e *ensembleScorer) Next(ctx context.Context, tokens []int, logProbs, attn 
 		e.lp = make([]float32, rows*v)
 	}
 	lp := e.lp[:rows*v]
-	for i, p := range e.parts[1:] {
-		d := e.dims[i+1]
-		n := rows * d.Layers * d.Heads * d.SrcLen
-		if cap(e.attn) < n {
-			e.attn = make([]float32, n)
-		}
-		if err := p.Next(ctx, tokens, lp, e.attn[:n]); err != nil {
+	for _, p := range e.parts[1:] {
+		// A member's attention is not needed: model decoders take nil.
+		if err := p.Next(ctx, tokens, lp, nil); err != nil {
 			return err
 		}
 		tensor.Add(logProbs[:rows*v], lp)
 	}
-	if cap(e.attn) < v {
-		e.attn = make([]float32, v)
+	if cap(e.scratch) < v {
+		e.scratch = make([]float32, v)
 	}
 	scale := 1 / float32(len(e.parts))
 	for r := 0; r < rows; r++ {
 		row := logProbs[r*v : (r+1)*v]
 		tensor.Scale(row, scale)
-		tensor.LogSoftmax(row, e.attn[:v])
+		tensor.LogSoftmax(row, e.scratch[:v])
 	}
 	return nil
 }
