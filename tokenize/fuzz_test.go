@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -87,5 +88,28 @@ func FuzzLoad(f *testing.F) {
 			}
 			h.Decode(ids)
 		}
+	})
+}
+
+// FuzzEncodeDropout: no panic; for valid text the spans are valid, cover
+// the text and decode to NFC(text), whatever merges were skipped.
+func FuzzEncodeDropout(f *testing.F) {
+	for _, text := range dropoutTexts {
+		f.Add(text, uint8(25), uint64(1))
+	}
+	f.Add("ab\x80cd", uint8(0), uint64(2))
+	h, _ := sampleTokenizer(f)
+	f.Fuzz(func(t *testing.T, text string, p uint8, seed uint64) {
+		toks, err := h.EncodeDropout(text, float64(p)/255, rand.New(rand.NewPCG(seed, 0)))
+		if !utf8.ValidString(text) {
+			if !errors.Is(err, ErrInvalidUTF8) {
+				t.Fatalf("EncodeDropout(%q) err = %v, want ErrInvalidUTF8", text, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTokens(t, h, text, toks)
 	})
 }

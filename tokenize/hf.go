@@ -3,6 +3,7 @@ package tokenize
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"unicode/utf8"
 
@@ -54,6 +55,29 @@ var _ Tokenizer = (*HF)(nil)
 // the first token; a token made only of it has Start == End == 0. Tokens
 // are in text order; Start and End never decrease.
 func (h *HF) Encode(text string) ([]Token, error) {
+	return h.encode(text, h.word)
+}
+
+// EncodeDropout encodes text as Encode does, except that every merge is
+// skipped with probability p (BPE-dropout): the same text comes out in
+// varied, finer segmentations of the same vocabulary, and a model trained
+// on them learns to compose words from their parts. rng makes the choices;
+// p = 0 is Encode, p = 1 leaves every word in byte-level symbols. Decode
+// gives the text back whatever the segmentation. For training data only:
+// translation uses Encode.
+func (h *HF) EncodeDropout(text string, p float64, rng *rand.Rand) ([]Token, error) {
+	switch {
+	case !(p >= 0 && p <= 1):
+		return nil, fmt.Errorf("tokenize: BPE-dropout must be between 0 and 1, got %g", p)
+	case p == 0:
+		return h.Encode(text)
+	}
+	drop := func() bool { return rng.Float64() < p }
+	return h.encode(text, func(w string) []wordToken { return h.merge(w, drop) })
+}
+
+// encode is Encode with the word segmentation given.
+func (h *HF) encode(text string, word func(string) []wordToken) ([]Token, error) {
 	if !utf8.ValidString(text) {
 		return nil, fmt.Errorf("tokenize: %w (first bad byte at offset %d)", ErrInvalidUTF8, firstInvalid(text))
 	}
@@ -72,7 +96,7 @@ func (h *HF) Encode(text string) ([]Token, error) {
 	var spans [64]span
 	pos := 0
 	for _, s := range preTokenize(work, spans[:0]) {
-		for _, wt := range h.word(work[s.start:s.end]) {
+		for _, wt := range word(work[s.start:s.end]) {
 			ns, ne := pos-shift, pos+int(wt.n)-shift
 			pos += int(wt.n)
 			var start, end int
@@ -91,7 +115,15 @@ func (h *HF) word(w string) []wordToken {
 	if toks, ok := h.cache.get(w); ok {
 		return toks
 	}
-	toks := mergeWord(w, &h.byteID, h.rules)
+	toks := h.merge(w, nil)
+	h.cache.put(w, toks)
+	return toks
+}
+
+// merge segments one word, skipping merges that drop asks to skip (see
+// mergeWord).
+func (h *HF) merge(w string, drop func() bool) []wordToken {
+	toks := mergeWord(w, &h.byteID, h.rules, drop)
 	for i := 0; i < len(toks); i++ {
 		if h.special[toks[i].id] {
 			// A foreign vocabulary whose merges spell a special token:
@@ -99,7 +131,6 @@ func (h *HF) word(w string) []wordToken {
 			toks = h.spellOut(toks, i, w)
 		}
 	}
-	h.cache.put(w, toks)
 	return toks
 }
 

@@ -23,7 +23,12 @@ type wordToken struct {
 // This is the Hugging Face order; the sugarme model breaks ties between
 // equal pairs in heap order instead ("aaaaa" → aa a aa, not aa aa a).
 // A heap of candidate pairs keeps it O(n log n).
-func mergeWord(word string, byteID *[256]int32, rules map[symPair]mergeRule) []wordToken {
+//
+// drop, when not nil, is asked before every merge whether to skip it
+// (BPE-dropout): a skipped pair waits until some other merge succeeds and
+// is then tried again, so a word whose every remaining merge is skipped
+// stays finer than usual.
+func mergeWord(word string, byteID *[256]int32, rules map[symPair]mergeRule, drop func() bool) []wordToken {
 	n := len(word)
 	syms := make([]mergeSym, n)
 	for i := 0; i < n; i++ {
@@ -35,6 +40,7 @@ func mergeWord(word string, byteID *[256]int32, rules map[symPair]mergeRule) []w
 			q.push(cand{rank: r.rank, pos: int32(i)})
 		}
 	}
+	var skipped []cand
 	for q.len() > 0 {
 		c := q.pop()
 		left := &syms[c.pos]
@@ -46,6 +52,14 @@ func mergeWord(word string, byteID *[256]int32, rules map[symPair]mergeRule) []w
 		if !ok || r.rank != c.rank {
 			continue // stale: a neighbour changed since it was queued
 		}
+		if drop != nil && drop() {
+			skipped = append(skipped, c)
+			continue
+		}
+		for _, s := range skipped {
+			q.push(s)
+		}
+		skipped = skipped[:0]
 		left.id, left.n = r.id, left.n+right.n
 		right.n = 0
 		left.next = right.next

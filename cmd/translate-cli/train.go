@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -53,6 +54,8 @@ type trainFlags struct {
 	guidedLayer, guidedHead int
 	guidedShift             bool
 	guidedLinks, guidedIBM1 string
+	bpeDropout              float64 // BPE-dropout of the extra copies of the training pairs
+	bpeCopies               int
 }
 
 func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
@@ -129,6 +132,8 @@ flags:
 	fs.IntVar(&o.DevEvery, "dev-every", 0, "steps between dev evaluations besides those at checkpoints (0 = none)")
 	fs.BoolVar(&f.devBLEU, "dev-bleu", true, "at each evaluation also translate the dev split greedily with the engine and score BLEU and chrF (the best checkpoint is then chosen by BLEU, otherwise by dev loss)")
 	fs.StringVar(&f.initDir, "init", "", "fine-tune: start a new run from the weights, vocabulary and model shape of this checkpoint `directory` (e.g. runs/en-es/best), with fresh Adam moments and learning-rate schedule; --vocab and the model-shape flags are then ignored, except --encoder-layers and --decoder-layers, which may deepen it (each layer is repeated in place), and --init itself is ignored with --resume")
+	fs.Float64Var(&f.bpeDropout, "bpe-dropout", 0, "add --bpe-copies copies of the training pairs segmented with BPE-dropout at this rate `P` (each merge skipped with probability P, both sides; 0 = off, 0.1 is usual): finer, varied segmentations of the same text, a regulariser for a small corpus; guided alignment supervises the original pairs only")
+	fs.IntVar(&f.bpeCopies, "bpe-copies", 1, "with --bpe-dropout: how many segmented copies of the training pairs to add (fixed by --seed, so a resumed run sees the same ones)")
 	fs.Float64Var(&f.guidedWeight, "guided-weight", 0, "guided alignment: weight λ of the loss that trains one cross-attention head to follow word links (0 = off; 0.5 is a good start)")
 	fs.IntVar(&f.guidedLayer, "guided-layer", -2, "guided alignment: decoder layer of the supervised head, from 0 (negative counts from the end: -2 = penultimate)")
 	fs.IntVar(&f.guidedHead, "guided-head", 0, "guided alignment: head of that layer, from 0")
@@ -177,6 +182,10 @@ func runTrain(ctx context.Context, args []string, e *env) int {
 	}
 	if err := f.checkGuided(); err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
+		return exitUsage
+	}
+	if !(f.bpeDropout >= 0 && f.bpeDropout < 1) || f.bpeCopies < 1 {
+		fmt.Fprintf(e.stderr, "translate-cli train: --bpe-dropout must be in [0, 1) and --bpe-copies at least 1, got %g and %d\n", f.bpeDropout, f.bpeCopies)
 		return exitUsage
 	}
 	if f.cpuProfile != "" {
@@ -292,17 +301,7 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 			return err
 		}
 	}
-	encode := func(s string) ([]int, error) {
-		toks, err := tok.Encode(s)
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]int, len(toks))
-		for i, t := range toks {
-			ids[i] = t.ID
-		}
-		return ids, nil
-	}
+	encode := func(s string) ([]int, error) { return tokenIDs(tok.Encode(s)) }
 	fmt.Fprintf(e.stderr, "encoding %d training and %d dev pairs...\n", len(trainEx), len(devEx))
 	trainPairs, err := train.Encode(trainEx, encode, cfg.EOSTokenID)
 	if err != nil {
@@ -312,13 +311,22 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 	if err != nil {
 		return err
 	}
+	nOrig := len(trainPairs)
+	if f.bpeDropout > 0 {
+		extra, err := dropoutPairs(trainEx, tok, f.bpeDropout, f.bpeCopies, f.opts.Seed, cfg.EOSTokenID)
+		if err != nil {
+			return err
+		}
+		trainPairs = append(trainPairs, extra...)
+		fmt.Fprintf(e.stderr, "BPE-dropout %g: %d segmented copies of the %d training pairs added\n", f.bpeDropout, f.bpeCopies, nOrig)
+	}
 	tr, err := train.New(cfg, f.opts, trainPairs, devPairs, tokJSON, f.run)
 	if err != nil {
 		return err
 	}
 	tr.Progress, tr.Log = e.stderr, io.MultiWriter(logFile)
 	if f.guidedWeight > 0 {
-		if err := setGuide(tr, f, heldOut, trainEx, trainPairs, tok, io.MultiWriter(e.stderr, logFile)); err != nil {
+		if err := setGuide(tr, f, heldOut, trainEx, trainPairs[:nOrig], len(trainPairs), tok, io.MultiWriter(e.stderr, logFile)); err != nil {
 			return err
 		}
 	}
@@ -353,6 +361,37 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 	err = tr.Run(ctx)
 	fmt.Fprintf(logFile, "%s stop at step %d epoch %d: %v\n", time.Now().Format("2006-01-02T15:04:05"), tr.State.Step, tr.State.Epoch, err)
 	return err
+}
+
+// dropoutPairs encodes copies of the training examples with BPE-dropout at
+// rate p, copy k with its own random stream of seed.
+func dropoutPairs(ex []train.Example, tok *tokenize.HF, p float64, copies int, seed uint64, eos int) ([]train.Pair, error) {
+	if copies < 1 {
+		return nil, fmt.Errorf("--bpe-copies must be at least 1, got %d", copies)
+	}
+	var out []train.Pair
+	for k := 0; k < copies; k++ {
+		rng := rand.New(rand.NewPCG(seed, uint64(k)+1))
+		encode := func(s string) ([]int, error) { return tokenIDs(tok.EncodeDropout(s, p, rng)) }
+		pairs, err := train.Encode(ex, encode, eos)
+		if err != nil {
+			return nil, fmt.Errorf("--bpe-dropout: %v", err)
+		}
+		out = append(out, pairs...)
+	}
+	return out, nil
+}
+
+// tokenIDs keeps the ids of an encoding.
+func tokenIDs(toks []tokenize.Token, err error) ([]int, error) {
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int, len(toks))
+	for i, t := range toks {
+		ids[i] = t.ID
+	}
+	return ids, nil
 }
 
 // trainTokenizer learns the joint BPE vocabulary from every distinct
@@ -396,12 +435,17 @@ func (f *trainFlags) checkGuided() error {
 
 // setGuide computes (or reads back from the run directory) the token links
 // of the training pairs and turns guided alignment on.
-func setGuide(tr *train.Trainer, f *trainFlags, heldOut []string, ex []train.Example, pairs []train.Pair, tok tokenize.Tokenizer, log io.Writer) error {
+//
+// pairs are the training pairs of ex, as encoded; total counts those the
+// trainer holds, which may go on past them (--bpe-dropout copies), and
+// those further pairs are not supervised.
+func setGuide(tr *train.Trainer, f *trainFlags, heldOut []string, ex []train.Example, pairs []train.Pair, total int, tok tokenize.Tokenizer, log io.Writer) error {
 	opts := train.GuideLinkOptions{Gold: splitList(f.guidedLinks), HeldOutBooks: heldOut, IBM1: f.guidedIBM1}
 	links, _, err := train.LoadGuideLinks(f.run, opts, ex, pairs, tok.Encode, log)
 	if err != nil {
 		return err
 	}
+	links = append(links, make([][]align.Link, total-len(links))...)
 	if err := tr.SetGuide(train.Guide{Weight: f.guidedWeight, Layer: f.guidedLayer, Head: f.guidedHead, Shift: f.guidedShift, Links: links}); err != nil {
 		return err
 	}

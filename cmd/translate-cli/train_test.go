@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/nmt/train"
+	"github.com/translated/translated/tokenize"
 )
 
 const tinyCorpus = "../../nmt/train/testdata/bible-tiny.tsv"
@@ -99,6 +101,8 @@ func TestTrainErrors(t *testing.T) {
 		{"missing corpus", []string{"train", "--train", "no-such.tsv", "--run", run}, exitFailure, "no-such.tsv"},
 		{"resume without checkpoint", tinyTrainArgs(t.TempDir(), "--resume"), exitFailure, "resuming"},
 		{"stray argument", append(tinyTrainArgs(run), "extra"), exitUsage, "no arguments"},
+		{"BPE-dropout of 1", tinyTrainArgs(run, "--bpe-dropout", "1"), exitUsage, "--bpe-dropout must be in [0, 1)"},
+		{"no BPE copies", tinyTrainArgs(run, "--bpe-dropout", "0.1", "--bpe-copies", "0"), exitUsage, "--bpe-copies at least 1"},
 	}
 	for _, c := range cases {
 		_, stderr, code := cli(t, "", c.args...)
@@ -169,6 +173,74 @@ func TestTrainGuidedResumeAndInit(t *testing.T) {
 	}
 	if c, err := model.ReadConfig(filepath.Join(ft, "last")); err != nil || c.DModel != 16 {
 		t.Errorf("fine-tuned config: %+v, %v; want the d_model 16 of --init", c, err)
+	}
+}
+
+// TestTrainBPEDropout: --bpe-dropout adds segmented copies of the training
+// pairs to a guided run, and the resumed run sees the same pairs.
+func TestTrainBPEDropout(t *testing.T) {
+	run := t.TempDir()
+	args := []string{"--bpe-dropout", "0.2", "--bpe-copies", "2", "--guided-weight", "0.5", "--guided-layer", "0",
+		"--guided-links", "../../nmt/train/testdata/links-tiny.jsonl"}
+	_, stderr, code := cli(t, "", tinyTrainArgs(run, append(args, "--max-steps", "2")...)...)
+	if code != exitOK || !strings.Contains(stderr, "2 segmented copies of the 36 training pairs") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if st := readState(t, filepath.Join(run, "last")); st.Pairs != 3*36 {
+		t.Fatalf("trainer.json has %d pairs, want %d", st.Pairs, 3*36)
+	}
+	if _, stderr, code = cli(t, "", tinyTrainArgs(run, append(args, "--max-steps", "3", "--resume")...)...); code != exitOK {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+}
+
+// TestDropoutPairs: every segmented copy decodes back to its text, the
+// copies differ from the plain encoding and from each other, and the seed
+// fixes them.
+func TestDropoutPairs(t *testing.T) {
+	ex, err := train.ReadTSV(tinyCorpus, train.TSVColumns{Book: 2, Source: 3, Target: 4}, []string{"Gen"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenize.Load(filepath.Join("..", "..", "checkpoints", "en-es", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := dropoutPairs(ex, tok, 0.1, 2, 7, tokenize.EOSID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := dropoutPairs(ex, tok, 0.1, 2, 7, tokenize.EOSID)
+	if len(pairs) != 2*len(ex) || !reflect.DeepEqual(pairs, again) {
+		t.Fatalf("%d pairs for %d examples, or a second call differs", len(pairs), len(ex))
+	}
+	plain, longer := 0, 0
+	for i, p := range pairs {
+		e := ex[i%len(ex)]
+		for _, side := range []struct {
+			ids  []int32
+			text string
+		}{{p.Src, e.Source}, {p.Tgt, e.Target}} {
+			ids := make([]int, len(side.ids)-1) // without eos
+			for k := range ids {
+				ids[k] = int(side.ids[k])
+			}
+			if got := tok.Decode(ids); got != side.text {
+				t.Fatalf("pair %d decodes to %q, want %q", i, got, side.text)
+			}
+			toks, _ := tok.Encode(side.text)
+			if len(ids) > len(toks) {
+				longer++
+			} else {
+				plain++
+			}
+		}
+		if i < len(ex) && reflect.DeepEqual(p, pairs[i+len(ex)]) {
+			t.Errorf("pair %d: both copies are the same", i)
+		}
+	}
+	if longer < plain {
+		t.Errorf("%d sides segmented finer than Encode, %d as Encode", longer, plain)
 	}
 }
 
