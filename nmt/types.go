@@ -42,9 +42,9 @@ type Options struct {
 	// Ensemble decodes with the model and its ensemble members together
 	// (ModelInfo.EnsembleMembers; see Translator.WithEnsemble): each step
 	// takes the mean of their log-probabilities. It costs one decoder pass
-	// per model and usually translates better than any one of them. The
-	// alignment (Attention) stays the main model's. Default false; a model
-	// without members refuses it.
+	// per model; what it gains depends on how differently the members were
+	// trained (docs/quality.md#ensembles). The alignment (Attention) stays
+	// the main model's. Default false; a model without members refuses it.
 	Ensemble bool
 }
 

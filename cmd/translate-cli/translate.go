@@ -157,7 +157,7 @@ func (d *decodeFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&d.targetLang, "target-lang", "", "output language of a multi-target OPUS-MT model, such as es for >>es<< (required by those models)")
 	fs.Float64Var(&d.rerank, "rerank", 0, "rerank the beam with the reverse model at this `weight` (0 off, at most 10; see --reverse-model)")
 	fs.BoolVar(&d.wholeLines, "whole-lines", false, "translate each line as one unit instead of sentence by sentence (suits texts cut into the units the model learned from, such as Bible verses)")
-	fs.BoolVar(&d.ensemble, "ensemble", false, "decode with the model's ensemble members too (its ensemble/ directory): better, and one decoder pass per model")
+	fs.BoolVar(&d.ensemble, "ensemble", false, "decode with the model's ensemble members too (its ensemble/ directory), averaging their log-probabilities; one decoder pass per model")
 	fs.StringVar(&d.reverse, "reverse-model", "", "with --rerank: the model `DIR` of the opposite direction (default: <to>-<from> beside the model)")
 }
 
