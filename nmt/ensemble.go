@@ -124,7 +124,7 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 	if len(decs) == 1 {
 		return decs[0], nil
 	}
-	return newEnsembleScorer(decs)
+	return newEnsembleScorer(decs), nil
 }
 
 // ensembleScorer steps several scorers over the same rows and gives search
@@ -132,24 +132,18 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 // cross-attention.
 type ensembleScorer struct {
 	parts   []search.Scorer
-	dims    []search.Dims
-	lp      []float32 // a member's log-probabilities, [rows, Vocab]
-	scratch []float32 // the exponentials of the softmax, [Vocab]
+	dims    search.Dims // the main model's
+	lp      []float32   // a member's log-probabilities, [rows, Vocab]
+	scratch []float32   // the exponentials of the softmax, [Vocab]
 }
 
-func newEnsembleScorer(parts []search.Scorer) (*ensembleScorer, error) {
-	e := &ensembleScorer{parts: parts, dims: make([]search.Dims, len(parts))}
-	for i, p := range parts {
-		e.dims[i] = p.Dims()
-		if e.dims[i].Vocab != e.dims[0].Vocab || e.dims[i].SrcLen != e.dims[0].SrcLen {
-			return nil, fmt.Errorf("ensemble member %d has vocabulary %d and source length %d, the main model %d and %d",
-				i, e.dims[i].Vocab, e.dims[i].SrcLen, e.dims[0].Vocab, e.dims[0].SrcLen)
-		}
-	}
-	return e, nil
+func newEnsembleScorer(parts []search.Scorer) *ensembleScorer {
+	// WithEnsemble checked that the members share the vocabulary; they
+	// read the same sources, so the main model's sizes are everyone's.
+	return &ensembleScorer{parts: parts, dims: parts[0].Dims()}
 }
 
-func (e *ensembleScorer) Dims() search.Dims { return e.dims[0] }
+func (e *ensembleScorer) Dims() search.Dims { return e.dims }
 
 func (e *ensembleScorer) Source(r int) int { return e.parts[0].Source(r) }
 
@@ -163,7 +157,7 @@ func (e *ensembleScorer) Next(ctx context.Context, tokens []int, logProbs, attn 
 	if err := e.parts[0].Next(ctx, tokens, logProbs, attn); err != nil {
 		return err
 	}
-	rows, v := len(tokens), e.dims[0].Vocab
+	rows, v := len(tokens), e.dims.Vocab
 	if cap(e.lp) < rows*v {
 		e.lp = make([]float32, rows*v)
 	}
