@@ -47,6 +47,7 @@ type trainFlags struct {
 	opts                           train.Options
 
 	initDir string // fine-tune from this checkpoint
+	tokPath string // fresh start with this tokenizer.json instead of learning one
 	// setEncL, setDecL: --encoder-layers / --decoder-layers were given,
 	// which with --init deepens the checkpoint's stacks.
 	setEncL, setDecL        bool
@@ -67,7 +68,8 @@ func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
 Trains a MarianMT encoder-decoder with gorgonia on a tab-separated parallel
 corpus. Pairs whose book is a test or dev book are never trained on; the
 dev books of --dev are scored at every checkpoint. A joint byte-level BPE
-vocabulary is learned from the training pairs on a fresh start.
+vocabulary is learned from the training pairs on a fresh start (or taken
+from --tokenizer).
 
 The run directory holds train.log, last/ (the latest checkpoint: config.json,
 model.safetensors, tokenizer.json — the engine's format — plus trainer.json
@@ -104,6 +106,7 @@ flags:
 	fs.StringVar(&f.run, "run", "", "run `directory` for checkpoints and train.log (required)")
 	fs.BoolVar(&f.resume, "resume", false, "continue from the run directory's last checkpoint (weights, Adam moments, step, data position)")
 	fs.IntVar(&f.vocab, "vocab", 8000, "joint BPE vocabulary size (fresh start only)")
+	fs.StringVar(&f.tokPath, "tokenizer", "", "fresh start only: take the vocabulary from this tokenizer.json (e.g. checkpoints/en-es/tokenizer.json) instead of learning one, so that the new model can be an ensemble member of a model trained on it; --vocab is then ignored")
 	fs.IntVar(&f.dModel, "d-model", 256, "model width")
 	fs.IntVar(&f.heads, "heads", 4, "attention heads (encoder and decoder)")
 	fs.IntVar(&f.encL, "encoder-layers", 3, "encoder blocks")
@@ -182,6 +185,10 @@ func runTrain(ctx context.Context, args []string, e *env) int {
 	}
 	if err := f.checkGuided(); err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
+		return exitUsage
+	}
+	if f.tokPath != "" && f.initDir != "" {
+		fmt.Fprintln(e.stderr, "translate-cli train: --tokenizer and --init exclude each other: --init takes its checkpoint's tokenizer")
 		return exitUsage
 	}
 	if !(f.bpeDropout >= 0 && f.bpeDropout < 1) || f.bpeCopies < 1 {
@@ -279,6 +286,10 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 		}
 		if f.setDecL {
 			cfg.DecoderLayers = f.decL
+		}
+	} else if !f.resume && f.tokPath != "" {
+		if tokJSON, err = readTokenizer(f.tokPath); err != nil {
+			return fmt.Errorf("--tokenizer: %w", err)
 		}
 	} else if !f.resume {
 		fmt.Fprintf(e.stderr, "training a %d-piece BPE vocabulary on %d pairs...\n", f.vocab, len(trainEx))
@@ -392,6 +403,25 @@ func tokenIDs(toks []tokenize.Token, err error) ([]int, error) {
 		ids[i] = t.ID
 	}
 	return ids, nil
+}
+
+// readTokenizer reads a tokenizer.json for a fresh start and checks that
+// its special tokens sit where the trainer's config puts them.
+func readTokenizer(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenize.Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	for piece, want := range map[string]int{"<pad>": tokenize.PadID, "</s>": tokenize.EOSID} {
+		if id, ok := tok.ID(piece); !ok || id != want {
+			return nil, fmt.Errorf("%s: %s must be id %d, as in the vocabularies the trainer learns", path, piece, want)
+		}
+	}
+	return data, nil
 }
 
 // trainTokenizer learns the joint BPE vocabulary from every distinct

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/nmt/train"
 	"github.com/translated/translated/tokenize"
@@ -285,5 +286,57 @@ func TestTrainInitDeeper(t *testing.T) {
 	c, err := model.ReadConfig(filepath.Join(deep, "last"))
 	if err != nil || c.DModel != 16 || c.EncoderLayers != 1 || c.DecoderLayers != 2 {
 		t.Fatalf("deepened config: %+v, %v; want d_model 16 and 1+2 layers", c, err)
+	}
+}
+
+// TestTrainWithTokenizer: a fresh start with --tokenizer keeps that
+// vocabulary byte for byte, whatever --vocab says, so the new model can be
+// an ensemble member of the one whose tokenizer it took.
+func TestTrainWithTokenizer(t *testing.T) {
+	first, second := t.TempDir(), t.TempDir()
+	if _, stderr, code := cli(t, "", tinyTrainArgs(first, "--max-steps", "1")...); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	tokPath := filepath.Join(first, "last", train.TokenizerFile)
+	_, stderr, code := cli(t, "", tinyTrainArgs(second, "--max-steps", "1", "--tokenizer", tokPath, "--vocab", "200", "--seed", "7", "--encoder-layers", "2")...)
+	if code != exitOK || strings.Contains(stderr, "BPE vocabulary") {
+		t.Fatalf("--tokenizer: exit %d: %s", code, stderr)
+	}
+	want, _ := os.ReadFile(tokPath)
+	got, err := os.ReadFile(filepath.Join(second, "last", train.TokenizerFile))
+	if err != nil || string(got) != string(want) {
+		t.Fatalf("the new run's tokenizer.json differs from --tokenizer's (%v)", err)
+	}
+	tr, err := nmt.Open(filepath.Join(first, "last"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := model.Load(filepath.Join(second, "last"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.WithEnsemble(member); err != nil {
+		t.Fatalf("the model trained on the same tokenizer is refused as a member: %v", err)
+	}
+
+	bad := filepath.Join(t.TempDir(), "tokenizer.json")
+	if err := os.WriteFile(bad, []byte(`{"model": 3}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"with --init", tinyTrainArgs(t.TempDir(), "--tokenizer", tokPath, "--init", filepath.Join(first, "last")), exitUsage, "--tokenizer and --init exclude each other"},
+		{"missing file", tinyTrainArgs(t.TempDir(), "--tokenizer", "no-such.json"), exitFailure, "--tokenizer: open no-such.json"},
+		{"not a tokenizer", tinyTrainArgs(t.TempDir(), "--tokenizer", bad), exitFailure, "--tokenizer: tokenize: " + bad},
+	}
+	for _, c := range cases {
+		_, stderr, code := cli(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
+		}
 	}
 }
