@@ -219,6 +219,11 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 	if err := os.MkdirAll(f.run, 0o755); err != nil {
 		return err
 	}
+	release, err := lockRun(f.run)
+	if err != nil {
+		return err
+	}
+	defer release()
 	logFile, err := os.OpenFile(filepath.Join(f.run, "train.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -338,5 +339,28 @@ func TestTrainWithTokenizer(t *testing.T) {
 		if code != c.code || !strings.Contains(stderr, c.msg) {
 			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
 		}
+	}
+}
+
+// TestTrainRunLocked: a second trainer on a run directory that one is
+// training is refused with the owner named, and the run is untouched;
+// once the first lets go, the same command trains.
+func TestTrainRunLocked(t *testing.T) {
+	run := t.TempDir()
+	release, err := lockRun(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := cli(t, "", tinyTrainArgs(run, "--max-steps", "1")...)
+	want := "is in use: process " + strconv.Itoa(os.Getpid()) + " is training it"
+	if code != exitFailure || !strings.Contains(stderr, want) {
+		t.Fatalf("a second trainer: exit %d, %q; want exit %d mentioning %q", code, stderr, exitFailure, want)
+	}
+	if _, err := os.Stat(filepath.Join(run, "last")); !os.IsNotExist(err) {
+		t.Fatalf("the refused trainer wrote a checkpoint (%v)", err)
+	}
+	release()
+	if _, stderr, code := cli(t, "", tinyTrainArgs(run, "--max-steps", "1")...); code != exitOK {
+		t.Fatalf("after the lock was released: exit %d: %s", code, stderr)
 	}
 }
