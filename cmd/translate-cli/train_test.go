@@ -26,6 +26,25 @@ func tinyTrainArgs(run string, extra ...string) []string {
 	return append(args, extra...)
 }
 
+// exitCase is a command line that must fail: its exit code and a piece of
+// its error message.
+type exitCase struct {
+	name string
+	args []string
+	code int
+	msg  string
+}
+
+func checkExits(t *testing.T, cases []exitCase) {
+	t.Helper()
+	for _, c := range cases {
+		_, stderr, code := cli(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
+		}
+	}
+}
+
 func readState(t *testing.T, dir string) train.State {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, train.StateFile))
@@ -89,12 +108,7 @@ func TestTrainAndResume(t *testing.T) {
 
 func TestTrainErrors(t *testing.T) {
 	run := t.TempDir()
-	cases := []struct {
-		name string
-		args []string
-		code int
-		msg  string
-	}{
+	checkExits(t, []exitCase{
 		{"no corpus", []string{"train", "--run", run}, exitUsage, "--train and --run are required"},
 		{"no run dir", []string{"train", "--train", tinyCorpus}, exitUsage, "--train and --run are required"},
 		{"bad bucket", tinyTrainArgs(run, "--buckets", "16,x"), exitUsage, "bad bucket length"},
@@ -105,13 +119,7 @@ func TestTrainErrors(t *testing.T) {
 		{"stray argument", append(tinyTrainArgs(run), "extra"), exitUsage, "no arguments"},
 		{"BPE-dropout of 1", tinyTrainArgs(run, "--bpe-dropout", "1"), exitUsage, "--bpe-dropout must be in [0, 1)"},
 		{"no BPE copies", tinyTrainArgs(run, "--bpe-dropout", "0.1", "--bpe-copies", "0"), exitUsage, "--bpe-copies at least 1"},
-	}
-	for _, c := range cases {
-		_, stderr, code := cli(t, "", c.args...)
-		if code != c.code || !strings.Contains(stderr, c.msg) {
-			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
-		}
-	}
+	})
 }
 
 // TestTrainGuidedResumeAndInit: a guided run computes and caches its links,
@@ -249,12 +257,7 @@ func TestDropoutPairs(t *testing.T) {
 func TestTrainGuidedErrors(t *testing.T) {
 	run := t.TempDir()
 	links := "../../nmt/train/testdata/links-tiny.jsonl"
-	cases := []struct {
-		name string
-		args []string
-		code int
-		msg  string
-	}{
+	checkExits(t, []exitCase{
 		{"weight without links", tinyTrainArgs(run, "--guided-weight", "0.5"), exitUsage, "needs word links"},
 		{"links without weight", tinyTrainArgs(run, "--guided-links", links), exitUsage, "need --guided-weight"},
 		{"negative weight", tinyTrainArgs(run, "--guided-weight", "-1", "--guided-ibm1", "intersection"), exitUsage, "negative"},
@@ -262,13 +265,7 @@ func TestTrainGuidedErrors(t *testing.T) {
 		{"layer out of range", tinyTrainArgs(t.TempDir(), "--guided-weight", "1", "--guided-ibm1", "intersection"), exitFailure, "out of range"},
 		{"missing links file", tinyTrainArgs(t.TempDir(), "--guided-weight", "1", "--guided-links", "no-such.jsonl", "--guided-layer", "0"), exitFailure, "no-such.jsonl"},
 		{"missing init", tinyTrainArgs(t.TempDir(), "--init", "no-such-dir"), exitFailure, "--init"},
-	}
-	for _, c := range cases {
-		_, stderr, code := cli(t, "", c.args...)
-		if code != c.code || !strings.Contains(stderr, c.msg) {
-			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
-		}
-	}
+	})
 }
 
 // TestTrainInitDeeper: --init with more decoder layers than the checkpoint
@@ -324,22 +321,11 @@ func TestTrainWithTokenizer(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"model": 3}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name string
-		args []string
-		code int
-		msg  string
-	}{
+	checkExits(t, []exitCase{
 		{"with --init", tinyTrainArgs(t.TempDir(), "--tokenizer", tokPath, "--init", filepath.Join(first, "last")), exitUsage, "--tokenizer and --init exclude each other"},
 		{"missing file", tinyTrainArgs(t.TempDir(), "--tokenizer", "no-such.json"), exitFailure, "--tokenizer: open no-such.json"},
 		{"not a tokenizer", tinyTrainArgs(t.TempDir(), "--tokenizer", bad), exitFailure, "--tokenizer: tokenize: " + bad},
-	}
-	for _, c := range cases {
-		_, stderr, code := cli(t, "", c.args...)
-		if code != c.code || !strings.Contains(stderr, c.msg) {
-			t.Errorf("%s: exit %d, stderr %q; want exit %d mentioning %q", c.name, code, stderr, c.code, c.msg)
-		}
-	}
+	})
 }
 
 // TestTrainRunLocked: a second trainer on a run directory that one is
