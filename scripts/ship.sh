@@ -141,12 +141,12 @@ t = json.load(open(sys.argv[1]))
 c = t.get("cooldown")
 if c:
     end = c["from"] + c["steps"]
-    if c["from"] == 0 and t.get("init_from"):
-        # A fine-tuning run cooled from its first step has no run behind it.
-        ended = "the run ended there" if t["step"] >= end else f"it was stopped at step {t['step']}"
+    # A fine-tuning run cooled from its first step has no run behind it.
+    whole = c["from"] == 0 and t.get("init_from")
+    ended = f"the {'run' if whole else 'branch'} ended there" if t["step"] >= end else f"it was stopped at step {t['step']}"
+    if whole:
         print(f"- chosen on the dev books from a fine-tuning run whose learning rate (warm-up, then inverse square root) was scaled down linearly to 0 over its {c['steps']} steps (`--cooldown {c['steps']}`); {ended}")
     else:
-        ended = "the branch ended there" if t["step"] >= end else f"it was stopped at step {t['step']}"
         print(f"- chosen on the dev books from a branch whose learning rate decayed linearly to 0 from step {c['from']} to step {end} (`--cooldown {c['steps']}`); {ended}; the run it branched from goes on")
 else:
     print("- the best on the dev books so far; training goes on")

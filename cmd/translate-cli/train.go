@@ -261,6 +261,7 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 
 	last := filepath.Join(f.run, "last")
 	var tokJSON []byte
+	var tok *tokenize.HF // parsed already when --tokenizer gave it
 	var cfg *model.Config
 	if f.resume {
 		dir := last
@@ -293,7 +294,7 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 			cfg.DecoderLayers = f.decL
 		}
 	} else if !f.resume && f.tokPath != "" {
-		if tokJSON, err = readTokenizer(f.tokPath); err != nil {
+		if tokJSON, tok, err = readTokenizer(f.tokPath); err != nil {
 			return fmt.Errorf("--tokenizer: %w", err)
 		}
 	} else if !f.resume {
@@ -302,9 +303,10 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 			return err
 		}
 	}
-	tok, err := tokenize.Parse(tokJSON, "tokenizer.json")
-	if err != nil {
-		return err
+	if tok == nil {
+		if tok, err = tokenize.Parse(tokJSON, "tokenizer.json"); err != nil {
+			return err
+		}
 	}
 	if cfg == nil {
 		cfg = &model.Config{ModelType: "marian", VocabSize: tok.VocabSize(), DecoderVocabSize: tok.VocabSize(),
@@ -410,23 +412,23 @@ func tokenIDs(toks []tokenize.Token, err error) ([]int, error) {
 	return ids, nil
 }
 
-// readTokenizer reads a tokenizer.json for a fresh start and checks that
-// its special tokens sit where the trainer's config puts them.
-func readTokenizer(path string) ([]byte, error) {
+// readTokenizer reads and parses a tokenizer.json for a fresh start and
+// checks that its special tokens sit where the trainer's config puts them.
+func readTokenizer(path string) ([]byte, *tokenize.HF, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tok, err := tokenize.Parse(data, path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for piece, want := range map[string]int{"<pad>": tokenize.PadID, "</s>": tokenize.EOSID} {
 		if id, ok := tok.ID(piece); !ok || id != want {
-			return nil, fmt.Errorf("%s: %s must be id %d, as in the vocabularies the trainer learns", path, piece, want)
+			return nil, nil, fmt.Errorf("%s: %s must be id %d, as in the vocabularies the trainer learns", path, piece, want)
 		}
 	}
-	return data, nil
+	return data, tok, nil
 }
 
 // trainTokenizer learns the joint BPE vocabulary from every distinct
