@@ -2,6 +2,7 @@ package nmt
 
 import (
 	"context"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/translated/translated/nmt/search"
@@ -48,6 +49,9 @@ func (t *Translator) align(ctx context.Context, source, target string, lang *tok
 		}
 		for _, tk := range toks {
 			targets[k] = append(targets[k], tk.ID)
+		}
+		if t.cfg.RightToLeft {
+			slices.Reverse(targets[k])
 		}
 		targets[k] = append(targets[k], t.cfg.EOSTokenID)
 		maxPos := t.cfg.MaxPositionEmbeddings

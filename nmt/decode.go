@@ -21,8 +21,11 @@ type decodeRun struct {
 	// rerankWeight, when positive, reranks every sentence's beam with the
 	// reverse model and keeps the best nbest (Options.Rerank).
 	rerankWeight float64
-	nbest        int
-	ensemble     bool // decode with the ensemble members too (Options.Ensemble)
+	// r2lWeight, when positive, adds the right-to-left model's score to
+	// that ranking (Options.RightToLeft).
+	r2lWeight float64
+	nbest     int
+	ensemble  bool // decode with the ensemble members too (Options.Ensemble)
 }
 
 func newDecodeRun(t *Translator, j *job, attention bool, stream func(Event)) *decodeRun {
@@ -66,7 +69,7 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 		return err
 	}
 	var onEvent func(search.Event)
-	if d.stream != nil && d.rerankWeight == 0 {
+	if d.stream != nil && !d.holdsTokens() {
 		onEvent = func(e search.Event) { d.streamEvent(batch[e.Sentence], e) }
 	}
 	out, err := search.Decode(ctx, dec, lens, opts, onEvent)
@@ -80,13 +83,13 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 		}
 		d.hyps[s] = hs
 	}
-	if d.rerankWeight > 0 {
-		if err := d.rerank(ctx, batch, d.rerankWeight, d.nbest); err != nil {
+	if d.reranks() {
+		if err := d.rerank(ctx, batch); err != nil {
 			return err
 		}
 	}
 	for _, s := range batch {
-		if d.rerankWeight > 0 && d.stream != nil {
+		if d.holdsTokens() && d.stream != nil {
 			d.streamHypothesis(s)
 		}
 		d.sentenceDone(s)
@@ -94,8 +97,16 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 	return nil
 }
 
+// reranks reports whether the beam is reranked by a second model.
+func (d *decodeRun) reranks() bool { return d.rerankWeight > 0 || d.r2lWeight > 0 }
+
+// holdsTokens reports whether a sentence's tokens wait until it is
+// decoded: reranking may change its best hypothesis, and a right-to-left
+// model finds its first token last.
+func (d *decodeRun) holdsTokens() bool { return d.reranks() || d.t.cfg.RightToLeft }
+
 // streamHypothesis sends the tokens of a sentence's best hypothesis at once,
-// when reranking held them back until the sentence was decoded.
+// when they were held back until the sentence was decoded (holdsTokens).
 func (d *decodeRun) streamHypothesis(s *sentenceJob) {
 	hs := d.hyps[s]
 	if len(hs) == 0 {
@@ -144,7 +155,8 @@ func (d *decodeRun) finishText(i int) {
 	d.stream(Event{Index: i, Sentence: len(d.job.sentences[i]), Final: &tr})
 }
 
-// hypothesis turns a search result into output tokens with their text.
+// hypothesis turns a search result into output tokens with their text; a
+// right-to-left model's tokens are put back in reading order.
 func (d *decodeRun) hypothesis(h search.Hypothesis) Hypothesis {
 	out := Hypothesis{Score: h.NormScore, LogProb: h.Score}
 	pw := &pieceWriter{tok: d.t.tgt}
@@ -158,10 +170,14 @@ func (d *decodeRun) hypothesis(h search.Hypothesis) Hypothesis {
 	out.Tokens = make([]Token, n)
 	var text strings.Builder
 	for k := 0; k < n; k++ {
-		id := h.Tokens[k]
-		out.Tokens[k] = Token{ID: id, Piece: d.t.tgt.Piece(id), Text: pw.next(id), LogProb: h.LogProbs[k]}
+		j := k
+		if d.t.cfg.RightToLeft {
+			j = n - 1 - k
+		}
+		id := h.Tokens[j]
+		out.Tokens[k] = Token{ID: id, Piece: d.t.tgt.Piece(id), Text: pw.next(id), LogProb: h.LogProbs[j]}
 		if d.attention {
-			out.Tokens[k].Attention = h.Attn[k]
+			out.Tokens[k].Attention = h.Attn[j]
 		}
 		text.WriteString(out.Tokens[k].Text)
 	}

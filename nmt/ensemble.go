@@ -61,6 +61,9 @@ func (t *Translator) WithEnsemble(members ...*model.Model) (*Translator, error) 
 		if err := sameVocabulary(t.cfg, m.Config()); err != nil {
 			return nil, fmt.Errorf("%w: ensemble member %d: %v", ErrBadModel, i, err)
 		}
+		if m.Config().RightToLeft != t.cfg.RightToLeft {
+			return nil, fmt.Errorf("%w: ensemble member %d writes in the other direction (right_to_left)", ErrBadModel, i)
+		}
 	}
 	c := *t
 	c.members = append([]*model.Model(nil), members...)

@@ -27,6 +27,7 @@ type Translator struct {
 	info     ModelInfo
 	reverse  *Translator    // the opposite direction, for Options.Rerank; nil when none
 	members  []*model.Model // ensemble members, for Options.Ensemble
+	r2l      *Translator    // the right-to-left model of this direction, for Options.RightToLeft; nil when none
 	// maxBatch bounds the sentences decoded together; longer requests are
 	// cut into several batches of sentences of similar length.
 	maxBatch int
@@ -49,7 +50,16 @@ type ModelInfo struct {
 	// EnsembleParameters their weights; 0 when it has none.
 	EnsembleMembers    int
 	EnsembleParameters int
-	Activation         string
+	// RightToLeftParameters counts the weights of the right-to-left model
+	// that Options.RightToLeft reranks with (the directory's right-to-left/
+	// subdirectory), its embedding matrix included even when it is this
+	// model's; 0 when it has none.
+	RightToLeftParameters int
+	// RightToLeft is set when this model itself writes its output last
+	// token first (config.json right_to_left); the translator turns the
+	// output around, so its results read as any model's.
+	RightToLeft bool
+	Activation  string
 	// TargetLanguages are the output languages of a multi-target model
 	// (the codes of its ">>xx<<" tokens, sorted), one of which every
 	// request names in Options.TargetLanguage; nil for other models.
@@ -107,6 +117,15 @@ func Open(dir string) (*Translator, error) {
 			return nil, err
 		}
 	}
+	r2l, err := openRightToLeft(dir, m)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
+	}
+	if r2l != nil {
+		if t, err = t.WithRightToLeft(r2l); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := t.searchOptions(Options{}); err != nil {
 		return nil, fmt.Errorf("%w: %s: decoding defaults: %v", ErrBadModel, dir, err)
 	}
@@ -152,6 +171,7 @@ func New(name string, m *model.Model, src, tgt tokenize.Tokenizer) (*Translator,
 		Name: name, DModel: cfg.DModel, EncoderLayers: cfg.EncoderLayers, DecoderLayers: cfg.DecoderLayers,
 		Heads: cfg.DecoderAttentionHeads, SourceVocab: cfg.VocabSize, TargetVocab: cfg.DecoderVocabSize,
 		MaxPositions: cfg.MaxPositionEmbeddings, Parameters: countParameters(m), Activation: cfg.ActivationFunction,
+		RightToLeft: cfg.RightToLeft,
 	}
 	if raw, ok := cfg.Extra["alignment_heads"]; ok {
 		if err := json.Unmarshal(raw, &t.info.AlignmentHeads); err != nil {
@@ -185,7 +205,7 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	if err != nil {
 		return nil, err
 	}
-	if err := t.checkRerank(req.Options.Rerank); err != nil {
+	if err := t.checkRerank(req.Options); err != nil {
 		return nil, err
 	}
 	if err := t.checkEnsemble(req.Options.Ensemble); err != nil {
@@ -197,8 +217,8 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	}
 	d := newDecodeRun(t, job, req.Options.Attention, stream)
 	d.ensemble = req.Options.Ensemble
-	if req.Options.Rerank > 0 && opts.BeamSize > 1 {
-		d.rerankWeight, d.nbest = req.Options.Rerank, opts.NBest
+	if (req.Options.Rerank > 0 || req.Options.RightToLeft > 0) && opts.BeamSize > 1 {
+		d.rerankWeight, d.r2lWeight, d.nbest = req.Options.Rerank, req.Options.RightToLeft, opts.NBest
 		opts.NBest = opts.BeamSize
 	}
 	if err := d.run(ctx, opts); err != nil {

@@ -31,6 +31,15 @@ type Options struct {
 	// been decoded and reranked, since until then its best hypothesis is not
 	// known. Greedy decoding has nothing to rerank.
 	Rerank float64
+	// RightToLeft weighs a third opinion on the beam, with Rerank or alone:
+	// the right-to-left model of the same direction (a directory's
+	// right-to-left/ model, see Translator.WithRightToLeft), which reads
+	// each hypothesis last token first, scores it
+	// (Hypothesis.RightToLeftScore), and hypotheses are ranked by Score +
+	// Rerank × ReverseScore + RightToLeft × RightToLeftScore. 0, the
+	// default, turns it off; at most 10. Streaming waits for the sentence
+	// as with Rerank.
+	RightToLeft float64
 	// WholeLines translates each line of a text as one unit: the text is
 	// cut at line breaks only, not after full stops. It suits texts already
 	// cut into the units a model learned from, where a sentence's
@@ -86,6 +95,10 @@ type Hypothesis struct {
 	// (end-of-sentence included) of the source sentence given this
 	// hypothesis; set only when Options.Rerank reranked it.
 	ReverseScore float64
+	// RightToLeftScore is the right-to-left model's mean log-probability
+	// per token (end-of-sentence included) of this hypothesis read
+	// backwards; set only when Options.RightToLeft reranked it.
+	RightToLeftScore float64
 	// EOSAttention is the cross-attention of the step that predicted the
 	// end-of-sentence token, [layers][heads][S] like Token.Attention: a
 	// shifted alignment selector reads it for the last token. Nil unless

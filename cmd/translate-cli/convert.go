@@ -28,6 +28,7 @@ func runConvert(ctx context.Context, args []string, e *env) int {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dtype := fs.String("dtype", "f16", "storage type of the weights: f32, f16 or bf16")
+	noEmbed := fs.Bool("no-embeddings", false, "leave out the shared embedding matrix, recording its digest in config.json: for a model trained with train --freeze-embeddings from the model it is to sit beside (as its right-to-left/ model), which supplies the matrix")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: translate-cli convert [--dtype f16] SRC_DIR DST_DIR\n\nLoads a model directory (model.safetensors or pytorch_model.bin) and writes\nconfig.json and model.safetensors to DST_DIR, copying the tokenizer files.")
 		fs.PrintDefaults()
@@ -54,7 +55,11 @@ func runConvert(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitFailure
 	}
-	if err := model.Save(dst, m, store); err != nil {
+	save := model.Save
+	if *noEmbed {
+		save = model.SaveWithoutEmbeddings
+	}
+	if err := save(dst, m, store); err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitFailure
 	}

@@ -127,6 +127,9 @@ func runEval(ctx context.Context, args []string, e *env) int {
 		}
 		fmt.Fprintf(e.stdout, "reranked: weight %g, reverse model %s\n", df.rerank, rev)
 	}
+	if *hypsPath == "" && df.r2l > 0 {
+		fmt.Fprintf(e.stdout, "reranked: weight %g, the model's right-to-left model\n", df.r2l)
+	}
 	if *hypsPath == "" && df.ensemble {
 		fmt.Fprintln(e.stdout, "ensemble: the model and its ensemble members (--ensemble)")
 	}

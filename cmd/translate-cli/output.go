@@ -112,8 +112,11 @@ type jsonHypothesis struct {
 	LogProb float64 `json:"log_prob"`
 	// ReverseScore is the reverse model's mean log-probability per token
 	// of the source given this hypothesis (with --rerank).
-	ReverseScore float64     `json:"reverse_score,omitempty"`
-	Tokens       []jsonToken `json:"tokens"`
+	ReverseScore float64 `json:"reverse_score,omitempty"`
+	// RightToLeftScore is the right-to-left model's mean log-probability
+	// per token of this hypothesis read backwards (with --r2l).
+	RightToLeftScore float64     `json:"right_to_left_score,omitempty"`
+	Tokens           []jsonToken `json:"tokens"`
 	// EOSAttention is the attention of the end-of-sentence step (with
 	// --attention, when the hypothesis ended with one).
 	EOSAttention [][][]float32 `json:"eos_attention,omitempty"`
@@ -135,7 +138,7 @@ func toJSON(r nmt.Translation, attention bool) jsonTranslation {
 			js.SourceTokens = append(js.SourceTokens, jsonSource{ID: t.ID, Piece: t.Piece, Start: t.Start, End: t.End})
 		}
 		for _, h := range s.Hypotheses {
-			jh := jsonHypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, ReverseScore: h.ReverseScore, Tokens: []jsonToken{}}
+			jh := jsonHypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, ReverseScore: h.ReverseScore, RightToLeftScore: h.RightToLeftScore, Tokens: []jsonToken{}}
 			if attention {
 				jh.EOSAttention = h.EOSAttention
 			}

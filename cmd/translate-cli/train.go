@@ -57,6 +57,7 @@ type trainFlags struct {
 	guidedLinks, guidedIBM1 string
 	bpeDropout              float64 // BPE-dropout of the extra copies of the training pairs
 	bpeCopies               int
+	rightToLeft             bool // the decoder learns to write targets last token first
 }
 
 func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
@@ -143,6 +144,8 @@ flags:
 	fs.BoolVar(&f.guidedShift, "guided-shift", false, "guided alignment: supervise each target token's row at the next step, whose decoder input is that token (what a shifted selector, layer=L,head=H,shift, reads)")
 	fs.StringVar(&f.guidedLinks, "guided-links", "", "guided alignment: comma-separated word-link `files` in the format of links.kjv-es.jsonl.gz (gzip or plain); a training pair whose two texts equal a verse's takes its links; test and dev books are never read")
 	fs.StringVar(&f.guidedIBM1, "guided-ibm1", "", "guided alignment: also link the training pairs with IBM Model 1 trained on them, combined by this `symmetrization` (intersection, grow-diag, grow-diag-final-and, ...); a target word with --guided-links links keeps those")
+	fs.BoolVar(&f.rightToLeft, "right-to-left", false, "train a right-to-left model: the decoder writes each target last token first (config.json right_to_left), a second opinion that reranks the beam of the usual model (translate --r2l); with --init a usual model turns around; not with guided alignment; on --resume the checkpoint decides")
+	fs.BoolVar(&o.FreezeEmbeddings, "freeze-embeddings", false, "with --init: keep the shared embedding matrix as the checkpoint has it; a right-to-left model trained so ships without it (translate-cli convert --no-embeddings) and reads the matrix of the model beside it; pass it again on --resume")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this `file`")
 	return fs
 }
@@ -185,6 +188,14 @@ func runTrain(ctx context.Context, args []string, e *env) int {
 	}
 	if err := f.checkGuided(); err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli train: %v\n", err)
+		return exitUsage
+	}
+	if f.rightToLeft && f.guidedWeight > 0 {
+		fmt.Fprintln(e.stderr, "translate-cli train: --right-to-left does not take guided alignment (--guided-weight)")
+		return exitUsage
+	}
+	if f.opts.FreezeEmbeddings && f.initDir == "" && !f.resume {
+		fmt.Fprintln(e.stderr, "translate-cli train: --freeze-embeddings needs --init: embeddings trained from nothing cannot stay as initialized")
 		return exitUsage
 	}
 	if f.tokPath != "" && f.initDir != "" {
@@ -319,6 +330,18 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 			return err
 		}
 	}
+	switch {
+	case !f.resume:
+		cfg.RightToLeft = f.rightToLeft
+		if f.rightToLeft {
+			// Heads measured on a left-to-right model say nothing of this one.
+			delete(cfg.Extra, "alignment_heads")
+		}
+	case f.rightToLeft && !cfg.RightToLeft:
+		return fmt.Errorf("--right-to-left: %s was not trained right-to-left", f.run)
+	case cfg.RightToLeft && f.guidedWeight > 0:
+		return errors.New("--guided-weight: this run is right-to-left, which does not take guided alignment")
+	}
 	encode := func(s string) ([]int, error) { return tokenIDs(tok.Encode(s)) }
 	fmt.Fprintf(e.stderr, "encoding %d training and %d dev pairs...\n", len(trainEx), len(devEx))
 	trainPairs, err := train.Encode(trainEx, encode, cfg.EOSTokenID)
@@ -337,6 +360,11 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 		}
 		trainPairs = append(trainPairs, extra...)
 		fmt.Fprintf(e.stderr, "BPE-dropout %g: %d segmented copies of the %d training pairs added\n", f.bpeDropout, f.bpeCopies, nOrig)
+	}
+	if cfg.RightToLeft {
+		train.ReverseTargets(trainPairs)
+		train.ReverseTargets(devPairs)
+		fmt.Fprintln(io.MultiWriter(e.stderr, logFile), "right-to-left: the targets are learned last token first")
 	}
 	tr, err := train.New(cfg, f.opts, trainPairs, devPairs, tokJSON, f.run)
 	if err != nil {

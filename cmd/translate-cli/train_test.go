@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -349,4 +352,90 @@ func TestTrainRunLocked(t *testing.T) {
 	if _, stderr, code := cli(t, "", tinyTrainArgs(run, "--max-steps", "1")...); code != exitOK {
 		t.Fatalf("after the lock was released: exit %d: %s", code, stderr)
 	}
+}
+
+// TestTrainRightToLeft: --right-to-left --freeze-embeddings turns a model
+// around with its embedding matrix kept bit for bit; the run resumes as
+// right-to-left; convert --no-embeddings makes of it the right-to-left/
+// model of the model it came from, which then reranks with it.
+func TestTrainRightToLeft(t *testing.T) {
+	base, r2l := t.TempDir(), t.TempDir()
+	if _, stderr, code := cli(t, "", tinyTrainArgs(base, "--max-steps", "2")...); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	baseLast := filepath.Join(base, "last")
+	_, stderr, code := cli(t, "", tinyTrainArgs(r2l, "--max-steps", "3", "--init", baseLast, "--right-to-left", "--freeze-embeddings")...)
+	if code != exitOK || !strings.Contains(stderr, "right-to-left: the targets are learned last token first") {
+		t.Fatalf("--right-to-left: exit %d: %s", code, stderr)
+	}
+	last := filepath.Join(r2l, "last")
+	checkTurned := func(step int) {
+		t.Helper()
+		cfg, err := model.ReadConfig(last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cfg.RightToLeft {
+			t.Fatal("config.json of the right-to-left run lacks right_to_left")
+		}
+		if st := readState(t, last); st.Step != step {
+			t.Fatalf("step %d, want %d", st.Step, step)
+		}
+		a, err := model.Load(baseLast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := model.Load(last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wa, wb := a.Weights(), b.Weights()
+		if !slices.Equal(wa[train.SharedEmbedding], wb[train.SharedEmbedding]) {
+			t.Fatal("the frozen embedding matrix changed")
+		}
+		if name := "model.decoder.layers.0.fc1.weight"; slices.Equal(wa[name], wb[name]) {
+			t.Fatalf("%s did not train", name)
+		}
+	}
+	checkTurned(3)
+	// On resume the checkpoint says right-to-left; the flag is not needed.
+	if _, stderr, code := cli(t, "", tinyTrainArgs(r2l, "--max-steps", "4", "--resume", "--freeze-embeddings")...); code != exitOK || !strings.Contains(stderr, "right-to-left") {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	checkTurned(4)
+
+	// Shipped beside the model it came from, without a second copy of the
+	// embeddings.
+	dir := filepath.Join(t.TempDir(), "en-es")
+	if _, stderr, code := cli(t, "", "convert", "--dtype", "f32", baseLast, dir); code != exitOK {
+		t.Fatalf("convert: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := cli(t, "", "convert", "--no-embeddings", "--dtype", "f32", last, filepath.Join(dir, nmt.RightToLeftDir)); code != exitOK {
+		t.Fatalf("convert --no-embeddings: exit %d: %s", code, stderr)
+	}
+	tr, err := nmt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Info().RightToLeftParameters == 0 {
+		t.Fatal("the model directory's right-to-left model was not loaded")
+	}
+	out, err := tr.Translate(context.Background(), nmt.Request{Texts: []string{"In the beginning God created the heavens."}, Options: nmt.Options{BeamSize: 3, MaxLength: 8, RightToLeft: 1}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := out[0].Sentences[0].Hypotheses[0]; h.RightToLeftScore == 0 || math.IsInf(h.RightToLeftScore, 0) {
+		t.Errorf("right-to-left score %g", h.RightToLeftScore)
+	}
+	stdout, stderr, code := cli(t, "", "translate", "--model", dir, "--beam", "3", "--max-length", "8", "--r2l", "1", "--format", "json", "In the beginning God created the heavens.")
+	if code != exitOK || !strings.Contains(stdout, `"right_to_left_score"`) || !strings.Contains(stdout, out[0].Text) {
+		t.Errorf("translate --r2l: exit %d, %s %s; want the library's %q", code, stdout, stderr, out[0].Text)
+	}
+
+	checkExits(t, []exitCase{
+		{"with guided alignment", tinyTrainArgs(t.TempDir(), "--right-to-left", "--guided-weight", "0.5", "--guided-ibm1", "grow-diag"), exitUsage, "--right-to-left does not take guided alignment"},
+		{"frozen from nothing", tinyTrainArgs(t.TempDir(), "--freeze-embeddings"), exitUsage, "--freeze-embeddings needs --init"},
+		{"a left-to-right run resumed right-to-left", tinyTrainArgs(base, "--resume", "--right-to-left", "--max-steps", "3"), exitFailure, "was not trained right-to-left"},
+		{"no right-to-left model", []string{"translate", "--model", baseLast, "--r2l", "1", "x"}, exitUsage, "right-to-left"},
+	})
 }

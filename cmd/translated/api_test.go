@@ -18,6 +18,8 @@ import (
 
 	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
+	nmtmodel "github.com/translated/translated/nmt/model"
+	"github.com/translated/translated/nmt/safetensors"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -605,5 +607,86 @@ func TestEnsemble(t *testing.T) {
 	h1 := startServer(t, "bufconn", testConfig(), realModels(t))
 	if _, err := h1.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.ensemble") {
 		t.Errorf("ensemble without members: %v, want InvalidArgument naming options.ensemble", err)
+	}
+}
+
+// TestRightToLeft serves en-es with a right-to-left model saved without
+// its embeddings, checks options.right_to_left against the library and
+// ListModels, and refuses it out of range or for a model without one.
+func TestRightToLeft(t *testing.T) {
+	ctx := testContext(t)
+	src := filepath.Join("..", "..", "testdata", "models", testPairs["en-es"])
+	dir := filepath.Join(t.TempDir(), "en-es")
+	if err := os.MkdirAll(filepath.Join(dir, nmt.RightToLeftDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := nmtmodel.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := m.Config()
+	cfg.RightToLeft = true
+	r, err := nmtmodel.New(&cfg, m.Weights())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nmtmodel.SaveWithoutEmbeddings(filepath.Join(dir, nmt.RightToLeftDir), r, safetensors.F32); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadModels(filepath.Dir(dir), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startServer(t, "bufconn", testConfig(), ms)
+	req := enEs(testTexts...)
+	req.Options = &translatev1.DecodingOptions{BeamSize: 3, NBest: 2, MaxLength: 30, RightToLeft: 1.5}
+	resp, err := h.client.Translate(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := translator(t, ms, "en-es").Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 3, NBest: 2, MaxLength: 30, RightToLeft: 1.5}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scored := 0
+	for i, tr := range resp.Translations {
+		if tr.Text != want[i].Text {
+			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
+		}
+		for k, s := range tr.Sentences {
+			for j, hyp := range s.Hypotheses {
+				if w := want[i].Sentences[k].Hypotheses[j].RightToLeftScore; hyp.RightToLeftScore != w || w == 0 {
+					t.Errorf("text %d sentence %d hypothesis %d: right_to_left_score %g, library %g", i, k, j, hyp.RightToLeftScore, w)
+				}
+				scored++
+			}
+		}
+	}
+	if scored == 0 {
+		t.Fatal("no hypothesis was scored")
+	}
+	list, err := h.client.ListModels(ctx, &translatev1.ListModelsRequest{})
+	if err != nil || len(list.Models) != 1 || list.Models[0].RightToLeftParameters == 0 {
+		t.Errorf("ListModels: %v, %v", list, err)
+	}
+	for _, w := range []float64{-1, math.NaN(), 11} {
+		req.Options.RightToLeft = w
+		if _, err := h.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.right_to_left") {
+			t.Errorf("right_to_left %g: %v, want InvalidArgument naming options.right_to_left", w, err)
+		}
+	}
+	req.Options.RightToLeft = 1
+	h1 := startServer(t, "bufconn", testConfig(), realModels(t))
+	if _, err := h1.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.right_to_left") {
+		t.Errorf("right_to_left without a right-to-left model: %v, want InvalidArgument naming options.right_to_left", err)
 	}
 }

@@ -54,6 +54,9 @@ func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt
 	if opts.Rerank > 0 && !m.canRerank() {
 		return nmt.Request{}, invalidf("options.rerank", "%s has no reverse model on this server to rerank with", m.name)
 	}
+	if opts.RightToLeft > 0 && m.info.GetRightToLeftParameters() == 0 {
+		return nmt.Request{}, invalidf("options.right_to_left", "%s has no right-to-left model on this server", m.name)
+	}
 	if opts.Ensemble && m.info.GetEnsembleMembers() == 0 {
 		return nmt.Request{}, invalidf("options.ensemble", "%s has no ensemble members on this server", m.name)
 	}
@@ -134,6 +137,10 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 	if math.IsNaN(rerank) || rerank < 0 || rerank > maxRerank {
 		return nmt.Options{}, invalidf("options.rerank", "%v is outside [0, %v] (0 means off)", rerank, maxRerank)
 	}
+	r2l := o.GetRightToLeft()
+	if math.IsNaN(r2l) || r2l < 0 || r2l > maxRerank {
+		return nmt.Options{}, invalidf("options.right_to_left", "%v is outside [0, %v] (0 means off)", r2l, maxRerank)
+	}
 	maxLen := int(o.GetMaxLength())
 	if maxLen == 0 {
 		maxLen = min(defaultMaxLength, maxOut)
@@ -145,6 +152,7 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 		MaxLength:      maxLen,
 		MaxLengthRatio: ratio,
 		Rerank:         rerank,
+		RightToLeft:    r2l,
 		WholeLines:     o.GetWholeLines(),
 		Ensemble:       o.GetEnsemble(),
 	}, nil

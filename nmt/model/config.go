@@ -39,6 +39,10 @@ type Config struct {
 	// TieWordEmbeddings: the output projection is the decoder embedding
 	// transposed. Default true.
 	TieWordEmbeddings *bool `json:"tie_word_embeddings,omitempty"`
+	// RightToLeft: the decoder writes the target last token first (a model
+	// trained with translate-cli train --right-to-left); the translator
+	// turns its output around. Default false.
+	RightToLeft bool `json:"right_to_left,omitempty"`
 
 	// Extra keeps every other field of config.json so a save writes it back.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -93,7 +97,7 @@ var knownConfigKeys = map[string]bool{
 	"decoder_attention_heads": true, "encoder_ffn_dim": true, "decoder_ffn_dim": true,
 	"activation_function": true, "scale_embedding": true, "max_position_embeddings": true,
 	"pad_token_id": true, "eos_token_id": true, "decoder_start_token_id": true,
-	"share_encoder_decoder_embeddings": true, "tie_word_embeddings": true,
+	"share_encoder_decoder_embeddings": true, "tie_word_embeddings": true, "right_to_left": true,
 }
 
 // SharedEmbeddings reports whether encoder and decoder share one embedding.

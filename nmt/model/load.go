@@ -23,6 +23,9 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := cfg.Extra[EmbeddingsKey]; ok {
+		return nil, fmt.Errorf("%s was saved without its embeddings (%s in config.json): it loads only beside the model it was trained from", dir, EmbeddingsKey)
+	}
 	path, err := weightsPath(dir)
 	if err != nil {
 		return nil, err

@@ -19,10 +19,14 @@ func newAdam(ps *Params, beta1, beta2, eps float64) *Adam {
 	return a
 }
 
-// gradNorm is the L2 norm of all gradients together.
+// gradNorm is the L2 norm of all gradients of the trained (not frozen)
+// parameters together.
 func gradNorm(ps *Params) float64 {
 	var s float64
 	for _, p := range ps.List {
+		if p.Frozen {
+			continue
+		}
 		for _, g := range p.Grad {
 			s += float64(g) * float64(g)
 		}
@@ -32,8 +36,8 @@ func gradNorm(ps *Params) float64 {
 
 // Update clips the gradients to a global norm of clip (when clip > 0 and
 // the norm is larger) and makes one bias-corrected Adam step with learning
-// rate lr, as PyTorch's torch.optim.Adam without weight decay. It returns
-// the norm before clipping.
+// rate lr, as PyTorch's torch.optim.Adam without weight decay, on every
+// parameter not frozen. It returns the norm before clipping.
 func (a *Adam) Update(ps *Params, lr, clip float64) float64 {
 	norm := gradNorm(ps)
 	scale := float32(1)
@@ -49,6 +53,9 @@ func (a *Adam) Update(ps *Params, lr, clip float64) float64 {
 	rc2 := float32(1 / math.Sqrt(c2))
 	eps := float32(a.Eps)
 	for i, p := range ps.List {
+		if p.Frozen {
+			continue
+		}
 		m, v := a.M[i], a.V[i]
 		for j, g := range p.Grad {
 			g *= scale

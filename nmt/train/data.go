@@ -110,6 +110,16 @@ func Encode(ex []Example, encode func(string) ([]int, error), eos int) ([]Pair, 
 	return pairs, nil
 }
 
+// ReverseTargets turns every pair's target around, end of sentence kept
+// last: the data of a right-to-left model (model.Config.RightToLeft).
+func ReverseTargets(pairs []Pair) {
+	for _, p := range pairs {
+		if n := len(p.Tgt); n > 1 {
+			slices.Reverse(p.Tgt[:n-1])
+		}
+	}
+}
+
 func toIDs(ids []int, eos int) []int32 {
 	out := make([]int32, len(ids)+1)
 	for i, id := range ids {

@@ -145,3 +145,36 @@ func TestAdamStep(t *testing.T) {
 		t.Fatalf("after step 2: %g, want %g", ps.List[0].Data[0], w0)
 	}
 }
+
+func TestReverseTargets(t *testing.T) {
+	pairs := []Pair{{Src: []int32{5, 6, 1}, Tgt: []int32{7, 8, 9, 1}}, {Src: []int32{1}, Tgt: []int32{1}}, {Src: []int32{4, 1}, Tgt: []int32{3, 1}}}
+	ReverseTargets(pairs)
+	want := [][]int32{{9, 8, 7, 1}, {1}, {3, 1}}
+	for i, p := range pairs {
+		if !slices.Equal(p.Tgt, want[i]) {
+			t.Errorf("pair %d: target %v, want %v", i, p.Tgt, want[i])
+		}
+	}
+	if !slices.Equal(pairs[0].Src, []int32{5, 6, 1}) {
+		t.Errorf("the source changed: %v", pairs[0].Src)
+	}
+}
+
+// TestAdamFrozen: a frozen parameter keeps its values and its gradient
+// does not count towards the clipping norm.
+func TestAdamFrozen(t *testing.T) {
+	ps := &Params{List: []*Param{
+		{Name: "w", Shape: []int{2}, Data: []float32{1, -1}, Grad: []float32{3, 4}},
+		{Name: "e", Shape: []int{1}, Data: []float32{2}, Grad: []float32{100}, Frozen: true},
+	}}
+	a := newAdam(ps, 0.9, 0.98, 1e-9)
+	if norm := a.Update(ps, 0.1, 1); norm != 5 {
+		t.Fatalf("norm %g, want 5 (the frozen gradient left out)", norm)
+	}
+	if ps.List[1].Data[0] != 2 {
+		t.Errorf("the frozen parameter moved to %g", ps.List[1].Data[0])
+	}
+	if math.Abs(float64(ps.List[0].Data[0])-0.9) > 1e-6 {
+		t.Errorf("the trained parameter is %v, want 0.9 first", ps.List[0].Data)
+	}
+}

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/translated/translated/nmt/metrics"
 	"github.com/translated/translated/nmt/model"
@@ -26,7 +27,8 @@ func GreedyEvaluator(srcs [][]int32, refs []string, detok func([]int) string) Ev
 	}
 }
 
-// GreedyTranslate decodes srcs with the model in dir, 32 sentences at a time.
+// GreedyTranslate decodes srcs with the model in dir, 32 sentences at a
+// time; a right-to-left model's outputs are turned around before detok.
 func GreedyTranslate(ctx context.Context, dir string, srcs [][]int32, detok func([]int) string) ([]string, error) {
 	m, err := model.Load(dir)
 	if err != nil {
@@ -64,6 +66,10 @@ func GreedyTranslate(ctx context.Context, dir string, srcs [][]int32, detok func
 			toks := h[0].Tokens
 			if n := len(toks); n > 0 && toks[n-1] == c.EOSTokenID {
 				toks = toks[:n-1]
+			}
+			if c.RightToLeft {
+				toks = slices.Clone(toks)
+				slices.Reverse(toks)
 			}
 			out = append(out, detok(toks))
 		}

@@ -25,6 +25,10 @@ type Options struct {
 	// continues its own.
 	Cooldown int
 	Seed     uint64 // initialization, data order and dropout; default 1
+	// FreezeEmbeddings keeps the shared embedding matrix as initialized
+	// (InitFrom): a model fine-tuned so can ship without it and read the
+	// matrix of the model it came from.
+	FreezeEmbeddings bool
 
 	CheckpointEvery time.Duration // wall time between checkpoints; default 5m
 	CheckpointSteps int           // also checkpoint every this many steps, 0 = off

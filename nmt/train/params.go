@@ -16,6 +16,9 @@ type Param struct {
 	Shape      []int // shape as held here
 	Transposed bool
 	Data, Grad []float32
+	// Frozen keeps the values as they are: the optimizer skips the tensor
+	// and its gradient does not count towards the clipping norm.
+	Frozen bool
 }
 
 // Params is the model's parameter set, in a fixed order (the order of
@@ -49,6 +52,10 @@ func (ps *Params) Count() int {
 	return n
 }
 
+// SharedEmbedding is the name of the embedding matrix that encoder,
+// decoder and output projection share.
+const SharedEmbedding = "model.shared.weight"
+
 // NewParams lays out the parameters of a MarianMT model with shared, tied
 // embeddings, all zero.
 func NewParams(c *model.Config) (*Params, error) {
@@ -60,7 +67,7 @@ func NewParams(c *model.Config) (*Params, error) {
 	}
 	ps := &Params{byName: map[string]*Param{}, FinalLogitsBias: make([]float32, c.VocabSize)}
 	d := c.DModel
-	ps.add("model.shared.weight", false, c.VocabSize, d)
+	ps.add(SharedEmbedding, false, c.VocabSize, d)
 	linear := func(prefix string, in, out int) {
 		ps.add(prefix+".weight", true, in, out)
 		ps.add(prefix+".bias", false, out)

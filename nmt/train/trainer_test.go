@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/translated/translated/nmt/model"
+	"github.com/translated/translated/nmt/safetensors"
 )
 
 // byteEncode is a byte-level encoder (id = 3 + byte) so these tests need
@@ -322,5 +326,50 @@ func TestCooldown(t *testing.T) {
 	}
 	if err := third.Run(ctx); err == nil || !strings.Contains(err.Error(), "cools down over 8 steps") {
 		t.Errorf("a different cooldown: err = %v", err)
+	}
+}
+
+// TestGreedyTranslateRightToLeft: the same weights marked right_to_left
+// decode the same ids, which GreedyTranslate hands to detok turned around.
+func TestGreedyTranslateRightToLeft(t *testing.T) {
+	dir := t.TempDir()
+	tr := tinyTrainer(t, dir, 8)
+	tr.Init()
+	if err := tr.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(filepath.Join(dir, "last"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := m.Config()
+	cfg.RightToLeft = true
+	r, err := model.New(&cfg, m.Weights())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdir := t.TempDir()
+	if err := model.Save(rdir, r, safetensors.F32); err != nil {
+		t.Fatal(err)
+	}
+	var srcs [][]int32
+	for _, p := range tr.dev {
+		srcs = append(srcs, p.Src)
+	}
+	ids := func(x []int) string { return fmt.Sprint(x) }
+	ltr, err := GreedyTranslate(context.Background(), filepath.Join(dir, "last"), srcs, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rtl, err := GreedyTranslate(context.Background(), rdir, srcs, func(x []int) string {
+		y := slices.Clone(x)
+		slices.Reverse(y)
+		return ids(y)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ltr, rtl) || len(ltr) == 0 || ltr[0] == "[]" {
+		t.Fatalf("left-to-right %v, right-to-left turned back %v", ltr, rtl)
 	}
 }

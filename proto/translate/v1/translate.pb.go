@@ -233,7 +233,14 @@ type DecodingOptions struct {
 	// takes the mean of their token log-probabilities. Costs one decoder
 	// pass per model. The alignment stays the main model's. Only for models
 	// with Model.ensemble_members; default false.
-	Ensemble      bool `protobuf:"varint,8,opt,name=ensemble,proto3" json:"ensemble,omitempty"`
+	Ensemble bool `protobuf:"varint,8,opt,name=ensemble,proto3" json:"ensemble,omitempty"`
+	// Rerank the beam with the model's right-to-left model (a second model
+	// of the same direction that reads each hypothesis last token first) at
+	// this weight, alone or with rerank: hypotheses are ranked by score +
+	// rerank × reverse_score + right_to_left × right_to_left_score. Default
+	// (0) off; at most 10. Only for models with
+	// Model.right_to_left_parameters. Streams as rerank does.
+	RightToLeft   float64 `protobuf:"fixed64,9,opt,name=right_to_left,json=rightToLeft,proto3" json:"right_to_left,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -322,6 +329,13 @@ func (x *DecodingOptions) GetEnsemble() bool {
 		return x.Ensemble
 	}
 	return false
+}
+
+func (x *DecodingOptions) GetRightToLeft() float64 {
+	if x != nil {
+		return x.RightToLeft
+	}
+	return 0
 }
 
 // TranslateResponse holds one translation per request text, in order.
@@ -675,9 +689,13 @@ type Hypothesis struct {
 	// With options.rerank: the reverse model's mean log-probability per token
 	// of the source sentence given this hypothesis. Hypotheses are then
 	// ranked by score + rerank × reverse_score. 0 without reranking.
-	ReverseScore  float64 `protobuf:"fixed64,6,opt,name=reverse_score,json=reverseScore,proto3" json:"reverse_score,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ReverseScore float64 `protobuf:"fixed64,6,opt,name=reverse_score,json=reverseScore,proto3" json:"reverse_score,omitempty"`
+	// With options.right_to_left: the right-to-left model's mean
+	// log-probability per token of this hypothesis read backwards. 0
+	// without it.
+	RightToLeftScore float64 `protobuf:"fixed64,7,opt,name=right_to_left_score,json=rightToLeftScore,proto3" json:"right_to_left_score,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Hypothesis) Reset() {
@@ -748,6 +766,13 @@ func (x *Hypothesis) GetWordLinks() []*WordLink {
 func (x *Hypothesis) GetReverseScore() float64 {
 	if x != nil {
 		return x.ReverseScore
+	}
+	return 0
+}
+
+func (x *Hypothesis) GetRightToLeftScore() float64 {
+	if x != nil {
+		return x.RightToLeftScore
 	}
 	return 0
 }
@@ -1325,8 +1350,11 @@ type Model struct {
 	// has none), and their parameters.
 	EnsembleMembers    uint32 `protobuf:"varint,11,opt,name=ensemble_members,json=ensembleMembers,proto3" json:"ensemble_members,omitempty"`
 	EnsembleParameters uint64 `protobuf:"varint,12,opt,name=ensemble_parameters,json=ensembleParameters,proto3" json:"ensemble_parameters,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Parameters of the right-to-left model that options.right_to_left
+	// reranks with (0 when the model has none).
+	RightToLeftParameters uint64 `protobuf:"varint,13,opt,name=right_to_left_parameters,json=rightToLeftParameters,proto3" json:"right_to_left_parameters,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *Model) Reset() {
@@ -1443,6 +1471,13 @@ func (x *Model) GetEnsembleParameters() uint64 {
 	return 0
 }
 
+func (x *Model) GetRightToLeftParameters() uint64 {
+	if x != nil {
+		return x.RightToLeftParameters
+	}
+	return 0
+}
+
 var File_translate_v1_translate_proto protoreflect.FileDescriptor
 
 const file_translate_v1_translate_proto_rawDesc = "" +
@@ -1454,7 +1489,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05texts\x18\x03 \x03(\tR\x05texts\x127\n" +
 	"\aoptions\x18\x04 \x01(\v2\x1d.translate.v1.DecodingOptionsR\aoptions\x129\n" +
 	"\talignment\x18\x05 \x01(\x0e2\x1b.translate.v1.AlignmentModeR\talignment\x12*\n" +
-	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\x8a\x02\n" +
+	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xae\x02\n" +
 	"\x0fDecodingOptions\x12\x1b\n" +
 	"\tbeam_size\x18\x01 \x01(\rR\bbeamSize\x12\x15\n" +
 	"\x06n_best\x18\x02 \x01(\rR\x05nBest\x12%\n" +
@@ -1465,7 +1500,8 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x06rerank\x18\x06 \x01(\x01R\x06rerank\x12\x1f\n" +
 	"\vwhole_lines\x18\a \x01(\bR\n" +
 	"wholeLines\x12\x1a\n" +
-	"\bensemble\x18\b \x01(\bR\bensemble\"h\n" +
+	"\bensemble\x18\b \x01(\bR\bensemble\x12\"\n" +
+	"\rright_to_left\x18\t \x01(\x01R\vrightToLeft\"h\n" +
 	"\x11TranslateResponse\x12=\n" +
 	"\ftranslations\x18\x01 \x03(\v2\x19.translate.v1.TranslationR\ftranslations\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\xa8\x01\n" +
@@ -1488,7 +1524,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\rsource_tokens\x18\x02 \x03(\v2\x19.translate.v1.SourceTokenR\fsourceTokens\x128\n" +
 	"\n" +
 	"hypotheses\x18\x03 \x03(\v2\x18.translate.v1.HypothesisR\n" +
-	"hypotheses\"\xda\x01\n" +
+	"hypotheses\"\x89\x02\n" +
 	"\n" +
 	"Hypothesis\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12+\n" +
@@ -1497,7 +1533,8 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\blog_prob\x18\x04 \x01(\x01R\alogProb\x125\n" +
 	"\n" +
 	"word_links\x18\x05 \x03(\v2\x16.translate.v1.WordLinkR\twordLinks\x12#\n" +
-	"\rreverse_score\x18\x06 \x01(\x01R\freverseScore\"\xd2\x01\n" +
+	"\rreverse_score\x18\x06 \x01(\x01R\freverseScore\x12-\n" +
+	"\x13right_to_left_score\x18\a \x01(\x01R\x10rightToLeftScore\"\xd2\x01\n" +
 	"\x05Token\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x12\x14\n" +
 	"\x05piece\x18\x02 \x01(\tR\x05piece\x12\x12\n" +
@@ -1536,7 +1573,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\x13\n" +
 	"\x11ListModelsRequest\"A\n" +
 	"\x12ListModelsResponse\x12+\n" +
-	"\x06models\x18\x01 \x03(\v2\x13.translate.v1.ModelR\x06models\"\xb7\x03\n" +
+	"\x06models\x18\x01 \x03(\v2\x13.translate.v1.ModelR\x06models\"\xf0\x03\n" +
 	"\x05Model\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\x0fsource_language\x18\x02 \x01(\tR\x0esourceLanguage\x12'\n" +
@@ -1554,7 +1591,8 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"can_rerank\x18\n" +
 	" \x01(\bR\tcanRerank\x12)\n" +
 	"\x10ensemble_members\x18\v \x01(\rR\x0fensembleMembers\x12/\n" +
-	"\x13ensemble_parameters\x18\f \x01(\x04R\x12ensembleParameters*}\n" +
+	"\x13ensemble_parameters\x18\f \x01(\x04R\x12ensembleParameters\x127\n" +
+	"\x18right_to_left_parameters\x18\r \x01(\x04R\x15rightToLeftParameters*}\n" +
 	"\rAlignmentMode\x12\x1e\n" +
 	"\x1aALIGNMENT_MODE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ALIGNMENT_MODE_NONE\x10\x01\x12\x1a\n" +

@@ -1,0 +1,116 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"path/filepath"
+
+	"github.com/translated/translated/nmt/safetensors"
+)
+
+// EmbeddingsKey is the config.json field of a checkpoint saved without its
+// embedding matrix (SaveWithoutEmbeddings): the EmbeddingsDigest of the
+// matrix it was trained with, which LoadOnEmbeddings requires of its base.
+const EmbeddingsKey = "embeddings_sha256"
+
+// EmbeddingsDigest identifies the shared embedding matrix: the SHA-256 of
+// its values as float32, little-endian, in hex.
+func (m *Model) EmbeddingsDigest() string {
+	h := sha256.New()
+	var b [4]byte
+	for _, v := range m.encEmbed {
+		binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+		h.Write(b[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SaveWithoutEmbeddings writes m like Save but leaves out the shared
+// embedding matrix, and records its digest in config.json (EmbeddingsKey).
+// Such a checkpoint loads only with LoadOnEmbeddings, on a model with the
+// same matrix: a model fine-tuned from another with the embeddings frozen
+// ships without a second copy of them.
+func SaveWithoutEmbeddings(dir string, m *Model, store safetensors.DType) error {
+	if !m.cfg.SharedEmbeddings() || !m.cfg.TiedOutput() {
+		return fmt.Errorf("only a model with shared, tied embeddings can be saved without them")
+	}
+	cfg := m.Config()
+	digest, err := json.Marshal(m.EmbeddingsDigest())
+	if err != nil {
+		return err
+	}
+	cfg.Extra[EmbeddingsKey] = digest
+	if err := WriteConfig(dir, &cfg); err != nil {
+		return err
+	}
+	var tensors []safetensors.Float32Tensor
+	for _, t := range m.tensors() {
+		if t.Name == sharedEmbedding {
+			continue
+		}
+		t.Store = store
+		tensors = append(tensors, t)
+	}
+	return safetensors.WriteFile(filepath.Join(dir, WeightsFile), tensors, map[string]string{"format": "pt"})
+}
+
+// LoadOnEmbeddings reads a checkpoint directory saved by
+// SaveWithoutEmbeddings, taking the embedding matrix from base, which must
+// be the one the checkpoint's config.json names by digest. The two models
+// then share that matrix in memory. A checkpoint with its own embeddings
+// loads as with Load.
+func LoadOnEmbeddings(dir string, base *Model) (*Model, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	raw, ok := cfg.Extra[EmbeddingsKey]
+	if !ok {
+		path, err := weightsPath(dir)
+		if err != nil {
+			return nil, err
+		}
+		return LoadWeights(cfg, path)
+	}
+	var want string
+	if err := json.Unmarshal(raw, &want); err != nil {
+		return nil, fmt.Errorf("%s: %s is not a string", filepath.Join(dir, "config.json"), EmbeddingsKey)
+	}
+	bc := base.cfg
+	if !bc.SharedEmbeddings() || bc.VocabSize != cfg.VocabSize || bc.DModel != cfg.DModel {
+		return nil, fmt.Errorf("%s: its embeddings are another model's, of %d × %d; the model given has %d × %d",
+			dir, cfg.VocabSize, cfg.DModel, bc.VocabSize, bc.DModel)
+	}
+	if got := base.EmbeddingsDigest(); got != want {
+		return nil, fmt.Errorf("%s was trained on another embedding matrix than the model's (%s %.12s…, the model's %.12s…): train it again from this model", dir, EmbeddingsKey, want, got)
+	}
+	path := filepath.Join(dir, WeightsFile)
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return build(cfg, embeddingsFrom{fileSource{path: path, f: f}, base.encEmbed})
+}
+
+// sharedEmbedding is the tensor name of the shared embedding matrix.
+const sharedEmbedding = "model.shared.weight"
+
+// embeddingsFrom serves a file's tensors and, for the shared embedding
+// matrix the file lacks, another model's.
+type embeddingsFrom struct {
+	fileSource
+	embed []float32
+}
+
+func (s embeddingsFrom) get(name string, shape []int) ([]float32, bool, error) {
+	if name == sharedEmbedding {
+		if _, inFile := s.f.Tensors[name]; !inFile {
+			return s.embed, true, nil
+		}
+	}
+	return s.fileSource.get(name, shape)
+}
