@@ -28,7 +28,7 @@ func runConvert(ctx context.Context, args []string, e *env) int {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dtype := fs.String("dtype", "f16", "storage type of the weights: f32, f16 or bf16")
-	noEmbed := fs.Bool("no-embeddings", false, "leave out the shared embedding matrix, recording its digest in config.json: for a model trained with train --freeze-embeddings from the model it is to sit beside (as its right-to-left/ model), which supplies the matrix")
+	noEmbed := fs.Bool("no-embeddings", false, "leave out the shared embedding matrix, recording its digest in config.json: for a model trained with train --freeze-embeddings from the model it is to sit beside (as its right-to-left/ model), which supplies the matrix; the tokenizer and the other files beside the weights are not copied")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: translate-cli convert [--dtype f16] SRC_DIR DST_DIR\n\nLoads a model directory (model.safetensors or pytorch_model.bin) and writes\nconfig.json and model.safetensors to DST_DIR, copying the tokenizer files.")
 		fs.PrintDefaults()
@@ -63,7 +63,13 @@ func runConvert(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitFailure
 	}
-	for _, name := range companionFiles {
+	companions := companionFiles
+	if *noEmbed {
+		// Such a model sits inside the model directory it belongs to and
+		// reads with that model's tokenizer.
+		companions = nil
+	}
+	for _, name := range companions {
 		if err := copyFile(filepath.Join(src, name), filepath.Join(dst, name)); err != nil && !os.IsNotExist(err) {
 			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 			return exitFailure

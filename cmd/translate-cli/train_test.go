@@ -413,6 +413,9 @@ func TestTrainRightToLeft(t *testing.T) {
 	if _, stderr, code := cli(t, "", "convert", "--no-embeddings", "--dtype", "f32", last, filepath.Join(dir, nmt.RightToLeftDir)); code != exitOK {
 		t.Fatalf("convert --no-embeddings: exit %d: %s", code, stderr)
 	}
+	if _, err := os.Stat(filepath.Join(dir, nmt.RightToLeftDir, train.TokenizerFile)); !os.IsNotExist(err) {
+		t.Errorf("convert --no-embeddings copied the tokenizer (%v)", err)
+	}
 	tr, err := nmt.Open(dir)
 	if err != nil {
 		t.Fatal(err)
