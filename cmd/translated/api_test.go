@@ -548,31 +548,9 @@ func TestEnsemble(t *testing.T) {
 	ctx := testContext(t)
 	models := filepath.Join("..", "..", "testdata", "models")
 	dir := filepath.Join(t.TempDir(), "en-es")
-	for from, to := range map[string]string{
-		filepath.Join(models, testPairs["en-es"]): dir,
-		filepath.Join(models, "tiny-relu-untied"): filepath.Join(dir, nmt.EnsembleDir, "a"),
-	} {
-		if err := os.MkdirAll(to, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
-			if to != dir && f == "tokenizer.json" {
-				continue
-			}
-			b, err := os.ReadFile(filepath.Join(from, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(to, f), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	ms, err := loadModels(filepath.Dir(dir), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := startServer(t, "bufconn", testConfig(), ms)
+	copyFiles(t, filepath.Join(models, testPairs["en-es"]), dir, "config.json", "model.safetensors", "tokenizer.json")
+	copyFiles(t, filepath.Join(models, "tiny-relu-untied"), filepath.Join(dir, nmt.EnsembleDir, "a"), "config.json", "model.safetensors")
+	h, ms := serveModelDir(t, dir)
 	req := enEs(testTexts...)
 	req.Options = &translatev1.DecodingOptions{BeamSize: 3, MaxLength: 30, Ensemble: true}
 	resp, err := h.client.Translate(ctx, req)
@@ -617,18 +595,7 @@ func TestRightToLeft(t *testing.T) {
 	ctx := testContext(t)
 	src := filepath.Join("..", "..", "testdata", "models", testPairs["en-es"])
 	dir := filepath.Join(t.TempDir(), "en-es")
-	if err := os.MkdirAll(filepath.Join(dir, nmt.RightToLeftDir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
-		b, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyFiles(t, src, dir, "config.json", "model.safetensors", "tokenizer.json")
 	m, err := nmtmodel.Load(src)
 	if err != nil {
 		t.Fatal(err)
@@ -639,14 +606,13 @@ func TestRightToLeft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(filepath.Join(dir, nmt.RightToLeftDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := nmtmodel.SaveWithoutEmbeddings(filepath.Join(dir, nmt.RightToLeftDir), r, safetensors.F32); err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadModels(filepath.Dir(dir), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := startServer(t, "bufconn", testConfig(), ms)
+	h, ms := serveModelDir(t, dir)
 	req := enEs(testTexts...)
 	req.Options = &translatev1.DecodingOptions{BeamSize: 3, NBest: 2, MaxLength: 30, RightToLeft: 1.5}
 	resp, err := h.client.Translate(ctx, req)
@@ -689,4 +655,32 @@ func TestRightToLeft(t *testing.T) {
 	if _, err := h1.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.right_to_left") {
 		t.Errorf("right_to_left without a right-to-left model: %v, want InvalidArgument naming options.right_to_left", err)
 	}
+}
+
+// copyFiles copies the named files of directory from into to, creating it.
+func copyFiles(t *testing.T, from, to string, files ...string) {
+	t.Helper()
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(from, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// serveModelDir starts a server on the one model directory dir (named by
+// its pair) and returns it with the loaded models.
+func serveModelDir(t *testing.T, dir string) (*harness, models) {
+	t.Helper()
+	ms, err := loadModels(filepath.Dir(dir), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startServer(t, "bufconn", testConfig(), ms), ms
 }
