@@ -215,6 +215,9 @@ $(cat "$tmp/align-section.md")
 The rule-based peer Apertium scores BLEU 13.17 / chrF2 38.37 (en→es) and
 16.68 / 40.42 (es→en) on the same test books (docs/quality.md).
 CARD
+if [ -d "$out/right-to-left" ]; then
+  echo "note: $out/right-to-left was trained on the replaced model's embeddings and goes with it; train another for the new one (docs/training.md#a-right-to-left-model)" >&2
+fi
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 mv "$tmp/model" "$out"
