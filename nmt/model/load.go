@@ -80,7 +80,9 @@ func (s mapSource) get(name string, shape []int) ([]float32, bool, error) {
 	if len(v) != n {
 		return nil, false, fmt.Errorf("weights: tensor %q has %d values, want %d for shape %v", name, len(v), n, shape)
 	}
-	return v, true, nil
+	// A copy: the model keeps some tensors (the embeddings) as given, and
+	// the caller may reuse the map.
+	return slices.Clone(v), true, nil
 }
 
 func (s mapSource) missing(name string) error {

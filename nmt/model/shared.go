@@ -18,11 +18,15 @@ import (
 const EmbeddingsKey = "embeddings_sha256"
 
 // EmbeddingsDigest identifies the shared embedding matrix: the SHA-256 of
-// its values as float32, little-endian, in hex.
+// its values as float32, little-endian, in hex, with −0 written as +0 (a
+// mean of checkpoints turns one into the other without changing a value).
 func (m *Model) EmbeddingsDigest() string {
 	h := sha256.New()
 	var b [4]byte
 	for _, v := range m.encEmbed {
+		if v == 0 {
+			v = 0
+		}
 		binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
 		h.Write(b[:])
 	}
