@@ -80,7 +80,7 @@ command=$(grep -m1 -o ' start: .*' "$run/train.log" | sed 's/^ start: //; s/ --r
 params=$(grep -m1 -o '[0-9]* parameters' "$run/train.log" | cut -d' ' -f1)
 size=$(du -m "$tmp/ship/right-to-left/model.safetensors" | cut -f1)
 total=$(du -cm "$tmp/ship/model.safetensors" "$tmp/ship/tokenizer.json" "$tmp/ship/right-to-left/model.safetensors" | tail -1 | cut -f1)
-figures() { grep -E '^(BLEU|chrF2)' "$1" | tr '\n' ' ' | sed 's/ *$//'; }
+figures() { awk '$1 == "BLEU" { b = $3 } $1 == "chrF2" { c = $3 } END { print b " / " c }' "$1"; }
 cat > "$tmp/ship/right-to-left/README.md" <<CARD
 # $from→$to right-to-left model
 
