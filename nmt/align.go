@@ -2,7 +2,6 @@ package nmt
 
 import (
 	"context"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/translated/translated/nmt/search"
@@ -50,10 +49,7 @@ func (t *Translator) align(ctx context.Context, source, target string, lang *tok
 		for _, tk := range toks {
 			targets[k] = append(targets[k], tk.ID)
 		}
-		if t.cfg.RightToLeft {
-			slices.Reverse(targets[k])
-		}
-		targets[k] = append(targets[k], t.cfg.EOSTokenID)
+		targets[k] = t.outputOrder(targets[k])
 		maxPos := t.cfg.MaxPositionEmbeddings
 		if len(s.ids) > maxPos || len(targets[k]) > maxPos {
 			return Translation{}, invalidf("sentence %d is longer than the model's %d positions", k, maxPos)

@@ -390,7 +390,7 @@ func TestTrainRightToLeft(t *testing.T) {
 			t.Fatal(err)
 		}
 		wa, wb := a.Weights(), b.Weights()
-		if !slices.Equal(wa[train.SharedEmbedding], wb[train.SharedEmbedding]) {
+		if !slices.Equal(wa[model.SharedEmbedding], wb[model.SharedEmbedding]) {
 			t.Fatal("the frozen embedding matrix changed")
 		}
 		if name := "model.decoder.layers.0.fc1.weight"; slices.Equal(wa[name], wb[name]) {

@@ -26,6 +26,11 @@ func Load(dir string) (*Model, error) {
 	if _, ok := cfg.Extra[EmbeddingsKey]; ok {
 		return nil, fmt.Errorf("%s was saved without its embeddings (%s in config.json): it loads only beside the model it was trained from", dir, EmbeddingsKey)
 	}
+	return loadDir(dir, cfg)
+}
+
+// loadDir reads the weights of dir for its configuration cfg.
+func loadDir(dir string, cfg *Config) (*Model, error) {
 	path, err := weightsPath(dir)
 	if err != nil {
 		return nil, err
@@ -133,7 +138,7 @@ func (m *Model) tensors() []safetensors.Float32Tensor {
 		out = append(out, safetensors.Float32Tensor{Name: name, Shape: shape, Values: append([]float32(nil), v...)})
 	}
 	if c.SharedEmbeddings() {
-		add("model.shared.weight", m.encEmbed, c.VocabSize, d)
+		add(SharedEmbedding, m.encEmbed, c.VocabSize, d)
 	} else {
 		add("model.encoder.embed_tokens.weight", m.encEmbed, c.VocabSize, d)
 		add("model.decoder.embed_tokens.weight", m.decEmbed, c.DecoderVocabSize, d)

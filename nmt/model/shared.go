@@ -53,7 +53,7 @@ func SaveWithoutEmbeddings(dir string, m *Model, store safetensors.DType) error 
 	}
 	var tensors []safetensors.Float32Tensor
 	for _, t := range m.tensors() {
-		if t.Name == sharedEmbedding {
+		if t.Name == SharedEmbedding {
 			continue
 		}
 		t.Store = store
@@ -74,11 +74,7 @@ func LoadOnEmbeddings(dir string, base *Model) (*Model, error) {
 	}
 	raw, ok := cfg.Extra[EmbeddingsKey]
 	if !ok {
-		path, err := weightsPath(dir)
-		if err != nil {
-			return nil, err
-		}
-		return LoadWeights(cfg, path)
+		return loadDir(dir, cfg)
 	}
 	var want string
 	if err := json.Unmarshal(raw, &want); err != nil {
@@ -100,8 +96,9 @@ func LoadOnEmbeddings(dir string, base *Model) (*Model, error) {
 	return build(cfg, embeddingsFrom{fileSource{path: path, f: f}, base.encEmbed})
 }
 
-// sharedEmbedding is the tensor name of the shared embedding matrix.
-const sharedEmbedding = "model.shared.weight"
+// SharedEmbedding is the tensor name of the embedding matrix that encoder,
+// decoder and output projection share.
+const SharedEmbedding = "model.shared.weight"
 
 // embeddingsFrom serves a file's tensors and, for the shared embedding
 // matrix the file lacks, another model's.
@@ -111,7 +108,7 @@ type embeddingsFrom struct {
 }
 
 func (s embeddingsFrom) get(name string, shape []int) ([]float32, bool, error) {
-	if name == sharedEmbedding {
+	if name == SharedEmbedding {
 		if _, inFile := s.f.Tensors[name]; !inFile {
 			return s.embed, true, nil
 		}

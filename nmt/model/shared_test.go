@@ -10,7 +10,7 @@ import (
 func TestEmbeddingsDigest(t *testing.T) {
 	m := randomModel(t, tinyConfig(), 3)
 	w := m.Weights()
-	emb := w[sharedEmbedding]
+	emb := w[SharedEmbedding]
 	emb[0], emb[1] = 0, float32(math.Copysign(0, -1))
 	a, err := New(&m.cfg, w)
 	if err != nil {

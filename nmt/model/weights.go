@@ -155,19 +155,19 @@ func (b *builder) crossAttention(prefix, norm string, d, heads int) attention {
 func (b *builder) embeddings(c *Config) (enc, dec []float32) {
 	d := c.DModel
 	if c.SharedEmbeddings() {
-		for _, name := range []string{"model.shared.weight", "model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight"} {
+		for _, name := range []string{SharedEmbedding, "model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight"} {
 			if v, ok := b.optional(name, c.VocabSize, d); ok {
 				return v, v
 			}
 		}
 		if b.err == nil {
-			b.err = b.src.missing("model.shared.weight")
+			b.err = b.src.missing(SharedEmbedding)
 		}
 		return nil, nil
 	}
 	enc, ok := b.optional("model.encoder.embed_tokens.weight", c.VocabSize, d)
 	if !ok {
-		enc = b.tensor("model.shared.weight", c.VocabSize, d)
+		enc = b.tensor(SharedEmbedding, c.VocabSize, d)
 	}
 	dec = b.tensor("model.decoder.embed_tokens.weight", c.DecoderVocabSize, d)
 	return enc, dec

@@ -70,7 +70,7 @@ func newGuidedBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smooth
 	if c.ScaleEmbedding {
 		scale = float32(math.Sqrt(float64(d)))
 	}
-	shared := gb.nodes["model.shared.weight"]
+	shared := gb.nodes[model.SharedEmbedding]
 
 	// Encoder: embeddings · sqrt(D) + positions, dropout, post-LN blocks.
 	bg.encEmbed = newEmbedOp(pool, b, l, d, scale, int32(c.PadTokenID))

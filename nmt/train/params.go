@@ -52,10 +52,6 @@ func (ps *Params) Count() int {
 	return n
 }
 
-// SharedEmbedding is the name of the embedding matrix that encoder,
-// decoder and output projection share.
-const SharedEmbedding = "model.shared.weight"
-
 // NewParams lays out the parameters of a MarianMT model with shared, tied
 // embeddings, all zero.
 func NewParams(c *model.Config) (*Params, error) {
@@ -67,7 +63,7 @@ func NewParams(c *model.Config) (*Params, error) {
 	}
 	ps := &Params{byName: map[string]*Param{}, FinalLogitsBias: make([]float32, c.VocabSize)}
 	d := c.DModel
-	ps.add(SharedEmbedding, false, c.VocabSize, d)
+	ps.add(model.SharedEmbedding, false, c.VocabSize, d)
 	linear := func(prefix string, in, out int) {
 		ps.add(prefix+".weight", true, in, out)
 		ps.add(prefix+".bias", false, out)
@@ -108,7 +104,7 @@ func NewParams(c *model.Config) (*Params, error) {
 func (ps *Params) Init(rng *rand.Rand, padID int) {
 	for _, p := range ps.List {
 		switch {
-		case p.Name == "model.shared.weight":
+		case p.Name == model.SharedEmbedding:
 			d := p.Shape[1]
 			std := 1 / math.Sqrt(float64(d))
 			for i := range p.Data {

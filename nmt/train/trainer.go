@@ -67,7 +67,7 @@ func New(c *model.Config, o Options, train, dev []Pair, tokenizerJSON []byte, di
 	if len(train) == 0 {
 		return nil, errors.New("train: no training pairs")
 	}
-	ps.Get(SharedEmbedding).Frozen = o.FreezeEmbeddings
+	ps.Get(model.SharedEmbedding).Frozen = o.FreezeEmbeddings
 	t := &Trainer{Config: c, Params: ps, Opt: newAdam(ps, o.Beta1, o.Beta2, o.AdamEps), Options: o, Dir: dir,
 		Tokenizer: tokenizerJSON, train: train, dev: dev, graphs: map[int]*bucketGraph{},
 		buckets: Buckets{Lengths: o.Buckets, MaxTokens: o.MaxTokens}}
