@@ -23,15 +23,11 @@ src=$run/best
 state=$run/best/trainer.json
 weights_line=""
 if [ -n "${AVERAGE:-}" ]; then
-  bin/translate-cli average --run "$run" --last "$AVERAGE" --out "$tmp/avg" > "$tmp/avg.txt"
+  # shellcheck source=scripts/pick-checkpoint.sh
+  . scripts/pick-checkpoint.sh
   dev_bleu() { bin/translate-cli eval --model "$1" --corpus "$corpus" --split dev --from "$from" --to "$to" | awk '$1 == "BLEU" { print $3 }'; }
-  best_bleu=$(dev_bleu "$run/best")
-  avg_bleu=$(dev_bleu "$tmp/avg")
-  steps=$(sed 's/.*(//; s/)$//; s#[^ ,]*/##g' "$tmp/avg.txt")
-  echo "dev BLEU: best checkpoint $best_bleu, mean of steps $steps: $avg_bleu" >&2
-  if python3 -c "import sys; sys.exit(0 if float('$avg_bleu') > float('$best_bleu') else 1)"; then
-    src=$tmp/avg
-    state=$run/steps/$(sed 's/.*[ ,]//' <<<"$steps")/trainer.json
+  pick_checkpoint "$run" "$AVERAGE" "$tmp" dev_bleu
+  if [ "$averaged" = 1 ]; then
     weights_line="- weights: the mean of the kept checkpoints at steps $steps (\`translate-cli average\`), which scored dev BLEU $avg_bleu against $best_bleu for the best single checkpoint"
   else
     weights_line="- weights: the best single checkpoint (dev BLEU $best_bleu; the mean of the checkpoints at steps $steps scored $avg_bleu)"
