@@ -96,7 +96,7 @@ flags:
 	}
 	o := &f.opts
 	fs.StringVar(&f.trainTSV, "train", "", "training corpus `TSV` (required)")
-	fs.StringVar(&f.extraTSV, "extra", "", "optional second `TSV` with the same columns: more source text for the same targets (e.g. bible.kjv-es.tsv)")
+	fs.StringVar(&f.extraTSV, "extra", "", "optional comma-separated `TSV` files with the same columns: more pairs, such as other source text for the same targets (bible.kjv-es.tsv) or translated copies of the training pairs (scripts/translated-copies.sh)")
 	fs.StringVar(&f.devTSV, "dev", "", "dev corpus `TSV` (default: the --train file); only its --dev-books pairs are used")
 	fs.BoolVar(&f.trimExtras, "trim-bible-extras", false, "cut from the training pairs what one side of the Bible corpus prints and the other lacks: Psalm superscriptions and epistle subscriptions (dev pairs stay as printed)")
 	fs.IntVar(&f.bookCol, "book-col", 2, "column of the book id (1-based; 0 = no book column, no split)")
@@ -248,8 +248,8 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 	if err != nil {
 		return err
 	}
-	if f.extraTSV != "" {
-		extra, err := train.ReadTSV(f.extraTSV, cols, nil, heldOut)
+	for _, path := range splitList(f.extraTSV) {
+		extra, err := train.ReadTSV(path, cols, nil, heldOut)
 		if err != nil {
 			return err
 		}

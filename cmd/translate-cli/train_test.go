@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -441,4 +442,38 @@ func TestTrainRightToLeft(t *testing.T) {
 		{"a left-to-right run resumed right-to-left", tinyTrainArgs(base, "--resume", "--right-to-left", "--max-steps", "3"), exitFailure, "was not trained right-to-left"},
 		{"no right-to-left model", []string{"translate", "--model", baseLast, "--r2l", "1", "x"}, exitUsage, "right-to-left"},
 	})
+}
+
+// TestTrainExtraFiles: --extra reads every file of its comma-separated
+// list, each filtered of held-out books like --train, and names a missing
+// one.
+func TestTrainExtraFiles(t *testing.T) {
+	dir := t.TempDir()
+	tsv, err := os.ReadFile(tinyCorpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gen, col []string
+	for _, line := range strings.Split(strings.TrimSpace(string(tsv)), "\n") {
+		if strings.Split(line, "\t")[1] == "Col" {
+			col = append(col, line)
+		} else {
+			gen = append(gen, line)
+		}
+	}
+	a, b := filepath.Join(dir, "a.tsv"), filepath.Join(dir, "b.tsv")
+	// a.tsv: five training verses; b.tsv: three more and every dev verse,
+	// which must be left out.
+	if err := os.WriteFile(a, []byte(strings.Join(gen[:5], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(strings.Join(append(gen[5:8:8], col...), "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := cli(t, "", tinyTrainArgs(filepath.Join(dir, "run"), "--max-steps", "1", "--extra", a+","+b)...)
+	want := fmt.Sprintf("encoding %d training and %d dev pairs", len(gen)+8, len(col))
+	if code != exitOK || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, stderr %q; want %q", code, stderr, want)
+	}
+	checkExits(t, []exitCase{{"missing extra", tinyTrainArgs(filepath.Join(dir, "run2"), "--extra", a+",no-such.tsv"), exitFailure, "no-such.tsv"}})
 }
