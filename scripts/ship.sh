@@ -118,7 +118,22 @@ while path and path != "-":
         t = json.load(open(os.path.join(path, "trainer.json")))
         c = json.load(open(os.path.join(path, "config.json")))
     except OSError:
-        print(f"- {what} `{path}` (no longer on disk)")
+        card = os.path.join(path, "README.md")
+        if not os.path.exists(os.path.join(path, "trainer.json")) and os.path.exists(card):
+            # A shipped model directory: no trainer state, but its card
+            # tells how it was made; carry its training section over.
+            commit = os.popen(f"git log -1 --format=%h -- {path}/model.safetensors 2>/dev/null").read().strip()
+            at = f" (commit {commit})" if commit else ""
+            print(f"- {what} the model then shipped in `{path}`{at}, not random weights; its card said:")
+            section = False
+            for line in open(card, encoding="utf-8"):
+                if line.startswith("## "):
+                    section = line.strip() == "## Training"
+                    continue
+                if section and line.strip():
+                    print("  " + line.rstrip("\n"))
+        else:
+            print(f"- {what} `{path}` (no longer on disk)")
         break
     grown = "" if layers(c) == layers(cfg) else f"; {layers(c)} layers, grown to {layers(cfg)} (docs/training.md#growing-a-deeper-model)"
     print(f"- {what} `{path}`, not random weights: step {t['step']}, {int(t['seconds']) // 60} minutes of training{grown}; the steps and minutes below count from there")
@@ -152,7 +167,9 @@ origin="trained from scratch"
 if [ "$init" != "-" ]; then
   origin="trained from the weights of checkpoint \`$init\` (see below)"
 fi
-if grep -q -- '--extra' <<<"$history"; then
+if grep -q -- '--extra [^ ]*\(back\|forward\)\.tsv' <<<"$history"; then
+  english="English (World English Bible, plus the King James Version as extra source text for the same verses, plus copies of the training pairs translated by the models shipped before, scripts/translated-copies.sh, docs/training.md#translated-copies)"
+elif grep -q -- '--extra' <<<"$history"; then
   english="English (World English Bible, plus the King James Version as extra source text for the same verses)"
 else
   english="English (World English Bible)"
