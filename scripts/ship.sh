@@ -164,7 +164,9 @@ else:
 PY
 )
 origin="trained from scratch"
-if [ "$init" != "-" ]; then
+if [ "$init" != "-" ] && [ ! -f "$init/trainer.json" ] && [ -f "$init/README.md" ]; then
+  origin="trained from the weights of the model shipped before it in \`$init\` (see below)"
+elif [ "$init" != "-" ]; then
   origin="trained from the weights of checkpoint \`$init\` (see below)"
 fi
 if grep -q -- '--extra [^ ]*\(back\|forward\)\.tsv' <<<"$history"; then
