@@ -169,13 +169,18 @@ if [ "$init" != "-" ] && [ ! -f "$init/trainer.json" ] && [ -f "$init/README.md"
 elif [ "$init" != "-" ]; then
   origin="trained from the weights of checkpoint \`$init\` (see below)"
 fi
-if grep -q -- '--extra [^ ]*\(back\|forward\)\.tsv' <<<"$history"; then
-  english="English (World English Bible, plus the King James Version as extra source text for the same verses, plus copies of the training pairs translated by the models shipped before, scripts/translated-copies.sh, docs/training.md#translated-copies)"
-elif grep -q -- '--extra' <<<"$history"; then
-  english="English (World English Bible, plus the King James Version as extra source text for the same verses)"
-else
-  english="English (World English Bible)"
+# What --extra brought, named by its files.
+extras=""
+if grep -q -- '--extra [^ ]*kjv' <<<"$history"; then
+  extras+=", plus the King James Version as extra source text for the same verses"
 fi
+if grep -q -- '--extra [^ ]*\(back\|forward\)\.tsv' <<<"$history"; then
+  extras+=", plus copies of the training pairs translated by the models shipped before (scripts/translated-copies.sh, docs/training.md#translated-copies)"
+fi
+if [ -z "$extras" ] && grep -q -- '--extra' <<<"$history"; then
+  extras+=", plus the pairs of the \`--extra\` files below"
+fi
+english="English (World English Bible$extras)"
 trimmed=""
 if grep -q -- '--trim-bible-extras' <<<"$history"; then
   trimmed=" Where a command below has \`--trim-bible-extras\`, the Psalm
