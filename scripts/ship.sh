@@ -90,7 +90,7 @@ PY
 # commands, as far as their trainer.json, config.json and train.log are
 # still on disk.
 history=$(python3 - "$run/train.log" "$init" "$src/config.json" <<'PY'
-import json, os, re, sys
+import json, os, re, subprocess, sys
 
 def commands(log, indent):
     last, pending, out = None, None, []
@@ -122,7 +122,8 @@ while path and path != "-":
         if not os.path.exists(os.path.join(path, "trainer.json")) and os.path.exists(card):
             # A shipped model directory: no trainer state, but its card
             # tells how it was made; carry its training section over.
-            commit = os.popen(f"git log -1 --format=%h -- {path}/model.safetensors 2>/dev/null").read().strip()
+            commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", os.path.join(path, "model.safetensors")],
+                                    capture_output=True, text=True).stdout.strip()
             at = f" (commit {commit})" if commit else ""
             print(f"- {what} the model then shipped in `{path}`{at}, not random weights; its card said:")
             section = False

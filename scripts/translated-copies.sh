@@ -56,6 +56,7 @@ paste "$out/train.tsv" "$out/back.txt" "$out/forward.txt" | awk -F'\t' -v OFS='\
   function fits(made, real) { return made != "" && length(made) >= 0.6 * length(real) && length(made) <= 1.6 * length(real) }
   function emit(file, s, t) { if (src == 3) print $1, $2, s, t > file; else print $1, $2, t, s > file }
   {
+    # The words a Psalm title opens with: titleHead in nmt/train/extras.go.
     title = ($2 == "Ps" && $4 ~ /^(Salmo|Al Músico|Masquil|Mictam|Sigaión|Oración|Cántico|Canción|Para|Aleph)([^[:alpha:]]|$)/)
     if (!title && fits($5, $src)) { emit(back, $5, $tgt); nb++ }
     if (!title && fits($6, $tgt)) { emit(fwd, $src, $6); nf++ }
