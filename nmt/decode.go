@@ -24,8 +24,11 @@ type decodeRun struct {
 	// r2lWeight, when positive, adds the right-to-left model's score to
 	// that ranking (Options.RightToLeft).
 	r2lWeight float64
-	nbest     int
-	ensemble  bool // decode with the ensemble members too (Options.Ensemble)
+	// mbr, when positive, chooses among the beam's hypotheses by minimum
+	// Bayes risk after that ranking (Options.MBR).
+	mbr      float64
+	nbest    int
+	ensemble bool // decode with the ensemble members too (Options.Ensemble)
 }
 
 func newDecodeRun(t *Translator, j *job, attention bool, stream func(Event)) *decodeRun {
@@ -97,8 +100,9 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 	return nil
 }
 
-// reranks reports whether the beam is reranked by a second model.
-func (d *decodeRun) reranks() bool { return d.rerankWeight > 0 || d.r2lWeight > 0 }
+// reranks reports whether the beam is reranked, by a second model or by
+// minimum Bayes risk.
+func (d *decodeRun) reranks() bool { return d.rerankWeight > 0 || d.r2lWeight > 0 || d.mbr > 0 }
 
 // holdsTokens reports whether a sentence's tokens wait until it is
 // decoded: reranking may change its best hypothesis, and a right-to-left

@@ -60,6 +60,9 @@ func (t *Translator) checkRerank(o Options) error {
 			return invalidf("%s needs %s of %s, and none is loaded", w.name, w.what, t.info.Name)
 		}
 	}
+	if math.IsNaN(o.MBR) || o.MBR < 0 || o.MBR > maxMBR {
+		return invalidf("mbr must be between 0 and %d, got %g", maxMBR, o.MBR)
+	}
 	return nil
 }
 
@@ -72,7 +75,8 @@ type rerankPair struct {
 
 // rerank scores every hypothesis of the batch's sentences with the reverse
 // model and the right-to-left model (those with a weight), sorts each
-// sentence's hypotheses by Score + w·ReverseScore + w₂·RightToLeftScore
+// sentence's hypotheses by Score + w·ReverseScore + w₂·RightToLeftScore,
+// orders them by minimum Bayes risk on that key when asked (Options.MBR),
 // and keeps the best nbest.
 func (d *decodeRun) rerank(ctx context.Context, batch []*sentenceJob) error {
 	if d.rerankWeight > 0 {
@@ -90,6 +94,9 @@ func (d *decodeRun) rerank(ctx context.Context, batch []*sentenceJob) error {
 		hs := d.hyps[s]
 		key := func(h *Hypothesis) float64 { return h.Score + w*h.ReverseScore + w2*h.RightToLeftScore }
 		sort.SliceStable(hs, func(i, j int) bool { return key(&hs[i]) > key(&hs[j]) })
+		if d.mbr > 0 {
+			mbrOrder(hs, key, d.mbr)
+		}
 		d.hyps[s] = hs[:min(d.nbest, len(hs))]
 	}
 	return nil

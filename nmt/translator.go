@@ -217,8 +217,8 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	}
 	d := newDecodeRun(t, job, req.Options.Attention, stream)
 	d.ensemble = req.Options.Ensemble
-	if (req.Options.Rerank > 0 || req.Options.RightToLeft > 0) && opts.BeamSize > 1 {
-		d.rerankWeight, d.r2lWeight, d.nbest = req.Options.Rerank, req.Options.RightToLeft, opts.NBest
+	if (req.Options.Rerank > 0 || req.Options.RightToLeft > 0 || req.Options.MBR > 0) && opts.BeamSize > 1 {
+		d.rerankWeight, d.r2lWeight, d.mbr, d.nbest = req.Options.Rerank, req.Options.RightToLeft, req.Options.MBR, opts.NBest
 		opts.NBest = opts.BeamSize
 	}
 	if err := d.run(ctx, opts); err != nil {

@@ -40,6 +40,19 @@ type Options struct {
 	// default, turns it off; at most 10. Streaming waits for the sentence
 	// as with Rerank.
 	RightToLeft float64
+	// MBR picks among the beam's hypotheses by minimum Bayes risk instead
+	// of by score: the hypothesis chosen is the one that agrees best with
+	// the others, its expected chrF2 against each of them (itself
+	// included) weighted by how likely the model finds them
+	// (Hypothesis.MBRScore). MBR is the sharpness of those weights: the
+	// hypothesis j weighs exp(MBR × (key_j − key_best)), where key is the
+	// ranking key above (Score, plus the reranking scores with Rerank or
+	// RightToLeft), so a small value counts every hypothesis of the beam
+	// alike and a large one trusts the best few. It suits a wide beam,
+	// whose hypotheses give the consensus something to weigh. 0, the
+	// default, turns it off; at most 1000. Streaming waits for the
+	// sentence as with Rerank; greedy decoding has nothing to choose from.
+	MBR float64
 	// WholeLines translates each line of a text as one unit: the text is
 	// cut at line breaks only, not after full stops. It suits texts already
 	// cut into the units a model learned from, where a sentence's
@@ -99,6 +112,10 @@ type Hypothesis struct {
 	// per token (end-of-sentence included) of this hypothesis read
 	// backwards; set only when Options.RightToLeft reranked it.
 	RightToLeftScore float64
+	// MBRScore is this hypothesis's expected chrF2 (0–100) against the
+	// beam's hypotheses, weighted as Options.MBR says; set only when
+	// Options.MBR chose among them.
+	MBRScore float64
 	// EOSAttention is the cross-attention of the step that predicted the
 	// end-of-sentence token, [layers][heads][S] like Token.Attention: a
 	// shifted alignment selector reads it for the last token. Nil unless

@@ -130,6 +130,9 @@ func runEval(ctx context.Context, args []string, e *env) int {
 	if *hypsPath == "" && df.r2l > 0 {
 		fmt.Fprintf(e.stdout, "reranked: weight %g, the model's right-to-left model\n", df.r2l)
 	}
+	if *hypsPath == "" && df.mbr > 0 {
+		fmt.Fprintf(e.stdout, "chosen by minimum Bayes risk: sharpness %g\n", df.mbr)
+	}
 	if *hypsPath == "" && df.ensemble {
 		fmt.Fprintln(e.stdout, "ensemble: the model and its ensemble members (--ensemble)")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -86,6 +87,7 @@ func TestTranslateExitCodes(t *testing.T) {
 		{[]string{"translate", "--model", tiny, "--rerank", "1", "--reverse-model", filepath.Join(bad, "none"), "x"}, exitBadModel, "reverse model"},
 		{[]string{"translate", "--model", tiny, "--rerank", "-1", "--reverse-model", tiny, "x"}, exitUsage, "rerank must be between 0 and 10"},
 		{[]string{"translate", "--server", "localhost:1", "--rerank", "1", "--reverse-model", tiny, "x"}, exitUsage, "exclude --server"},
+		{[]string{"translate", "--model", tiny, "--mbr", "-1", "x"}, exitUsage, "mbr must be between 0 and 1000"},
 		{[]string{"translate", "--model", tiny, "--ensemble", "x"}, exitUsage, "ensemble needs ensemble members"},
 	}
 	for _, c := range cases {
@@ -123,6 +125,43 @@ func TestTranslateRerank(t *testing.T) {
 	out2, errs, code := cli(t, "", append([]string{"translate", "--model", "../../checkpoints/en-es/", "--rerank", "0.5"}, texts...)...)
 	if code != exitOK || out2 != out {
 		t.Errorf("--model en-es/: exit %d, %q (stderr %s), want %q", code, out2, errs, out)
+	}
+}
+
+// TestTranslateMBR: --mbr gives what the library gives, and the JSON
+// output carries each hypothesis's expected chrF2.
+func TestTranslateMBR(t *testing.T) {
+	texts := []string{"The earth was formless and empty.", "Jesus wept."}
+	out, errs, code := cli(t, "", append([]string{"translate", "--model", "../../checkpoints/en-es", "--beam", "6", "--mbr", "10"}, texts...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	tr, err := nmt.Open("../../checkpoints/en-es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := libraryLines(t, tr, texts, nmt.Options{BeamSize: 6, MBR: 10}); out != got {
+		t.Errorf("translate --mbr printed %q, want %q", out, got)
+	}
+	out, errs, code = cli(t, "", "translate", "--model", "../../checkpoints/en-es", "--beam", "6", "--nbest", "2", "--mbr", "10", "--format", "json", texts[0])
+	if code != exitOK {
+		t.Fatalf("--format json: exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Sentences []struct {
+			Hypotheses []struct {
+				MBRScore float64 `json:"mbr_score"`
+			} `json:"hypotheses"`
+		} `json:"sentences"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(doc.Sentences) != 1 || len(doc.Sentences[0].Hypotheses) != 2 {
+		t.Fatalf("JSON output: %s", out)
+	}
+	if h := doc.Sentences[0].Hypotheses; h[0].MBRScore <= 0 || h[0].MBRScore < h[1].MBRScore {
+		t.Errorf("mbr_score %g then %g, want positive and best first", h[0].MBRScore, h[1].MBRScore)
 	}
 }
 

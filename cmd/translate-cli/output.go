@@ -115,8 +115,11 @@ type jsonHypothesis struct {
 	ReverseScore float64 `json:"reverse_score,omitempty"`
 	// RightToLeftScore is the right-to-left model's mean log-probability
 	// per token of this hypothesis read backwards (with --r2l).
-	RightToLeftScore float64     `json:"right_to_left_score,omitempty"`
-	Tokens           []jsonToken `json:"tokens"`
+	RightToLeftScore float64 `json:"right_to_left_score,omitempty"`
+	// MBRScore is this hypothesis's expected chrF2 against the beam's
+	// hypotheses (with --mbr).
+	MBRScore float64     `json:"mbr_score,omitempty"`
+	Tokens   []jsonToken `json:"tokens"`
 	// EOSAttention is the attention of the end-of-sentence step (with
 	// --attention, when the hypothesis ended with one).
 	EOSAttention [][][]float32 `json:"eos_attention,omitempty"`
@@ -138,7 +141,7 @@ func toJSON(r nmt.Translation, attention bool) jsonTranslation {
 			js.SourceTokens = append(js.SourceTokens, jsonSource{ID: t.ID, Piece: t.Piece, Start: t.Start, End: t.End})
 		}
 		for _, h := range s.Hypotheses {
-			jh := jsonHypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, ReverseScore: h.ReverseScore, RightToLeftScore: h.RightToLeftScore, Tokens: []jsonToken{}}
+			jh := jsonHypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, ReverseScore: h.ReverseScore, RightToLeftScore: h.RightToLeftScore, MBRScore: h.MBRScore, Tokens: []jsonToken{}}
 			if attention {
 				jh.EOSAttention = h.EOSAttention
 			}

@@ -53,7 +53,7 @@ func (r *remoteTranslator) Translate(ctx context.Context, req nmt.Request, strea
 			BeamSize: uint32(max(req.Options.BeamSize, 0)), NBest: uint32(max(req.Options.NBest, 0)),
 			LengthPenalty: req.Options.LengthPenalty, MaxLength: uint32(max(req.Options.MaxLength, 0)),
 			MaxLengthRatio: req.Options.MaxLengthRatio, Rerank: req.Options.Rerank,
-			RightToLeft: req.Options.RightToLeft, WholeLines: req.Options.WholeLines, Ensemble: req.Options.Ensemble,
+			RightToLeft: req.Options.RightToLeft, Mbr: req.Options.MBR, WholeLines: req.Options.WholeLines, Ensemble: req.Options.Ensemble,
 		},
 	}
 	if req.Options.Attention {
@@ -145,7 +145,7 @@ func fromProto(text string, tr *translatev1.Translation) nmt.Translation {
 			sent.Tokens[j] = nmt.SourceToken{ID: int(t.GetId()), Piece: t.GetPiece(), Start: int(t.GetSpan().GetByteStart()), End: int(t.GetSpan().GetByteEnd())}
 		}
 		for n, h := range s.GetHypotheses() {
-			hyp := nmt.Hypothesis{Text: h.GetText(), Score: h.GetScore(), LogProb: h.GetLogProb(), ReverseScore: h.GetReverseScore(), RightToLeftScore: h.GetRightToLeftScore(), Tokens: make([]nmt.Token, len(h.GetTokens()))}
+			hyp := nmt.Hypothesis{Text: h.GetText(), Score: h.GetScore(), LogProb: h.GetLogProb(), ReverseScore: h.GetReverseScore(), RightToLeftScore: h.GetRightToLeftScore(), MBRScore: h.GetMbrScore(), Tokens: make([]nmt.Token, len(h.GetTokens()))}
 			for j, t := range h.GetTokens() {
 				hyp.Tokens[j] = fromToken(t)
 			}

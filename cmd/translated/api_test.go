@@ -657,6 +657,50 @@ func TestRightToLeft(t *testing.T) {
 	}
 }
 
+// TestMBR checks options.mbr and Hypothesis.mbr_score against the library,
+// and refuses a sharpness out of range.
+func TestMBR(t *testing.T) {
+	ctx := testContext(t)
+	ms := realModels(t)
+	h := startServer(t, "bufconn", testConfig(), ms)
+	req := enEs(testTexts...)
+	req.Options = &translatev1.DecodingOptions{BeamSize: 4, NBest: 2, MaxLength: 30, Mbr: 5}
+	resp, err := h.client.Translate(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := translator(t, ms, "en-es").Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 4, NBest: 2, MaxLength: 30, MBR: 5}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scored := 0
+	for i, tr := range resp.Translations {
+		if tr.Text != want[i].Text {
+			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
+		}
+		for k, s := range tr.Sentences {
+			for j, hyp := range s.Hypotheses {
+				w := want[i].Sentences[k].Hypotheses[j]
+				if hyp.Text != w.Text || hyp.MbrScore != w.MBRScore {
+					t.Errorf("text %d sentence %d hypothesis %d: %q mbr_score %g, library %q %g", i, k, j, hyp.Text, hyp.MbrScore, w.Text, w.MBRScore)
+				}
+				if hyp.MbrScore > 0 {
+					scored++
+				}
+			}
+		}
+	}
+	if scored == 0 {
+		t.Fatal("no hypothesis has an mbr_score")
+	}
+	for _, b := range []float64{-1, math.NaN(), 1001} {
+		req.Options.Mbr = b
+		if _, err := h.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.mbr") {
+			t.Errorf("mbr %g: %v, want InvalidArgument naming options.mbr", b, err)
+		}
+	}
+}
+
 // copyFiles copies the named files of directory from into to, creating it.
 func copyFiles(t *testing.T, from, to string, files ...string) {
 	t.Helper()

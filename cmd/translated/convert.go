@@ -57,7 +57,7 @@ func (c converter) hypothesis(text string, idx charIndex, sent nmt.Sentence, h n
 	}
 	spans := align.TokenSpans(h.Text, texts)
 	tidx := newCharIndex(h.Text)
-	out := &translatev1.Hypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, ReverseScore: h.ReverseScore, RightToLeftScore: h.RightToLeftScore, Tokens: make([]*translatev1.Token, len(h.Tokens))}
+	out := &translatev1.Hypothesis{Text: h.Text, Score: h.Score, LogProb: h.LogProb, ReverseScore: h.ReverseScore, RightToLeftScore: h.RightToLeftScore, MbrScore: h.MBRScore, Tokens: make([]*translatev1.Token, len(h.Tokens))}
 	for i, t := range h.Tokens {
 		out.Tokens[i] = c.token(t)
 		out.Tokens[i].Span = tidx.span(spans[i][0], spans[i][1])

@@ -31,6 +31,7 @@ const (
 	maxLengthPenalty  = 10.0
 	maxMaxLengthRatio = 100.0
 	maxRerank         = 10.0
+	maxMBR            = 1000.0
 )
 
 // translateRequest checks a TranslateRequest for model m and turns it
@@ -141,6 +142,10 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 	if math.IsNaN(r2l) || r2l < 0 || r2l > maxRerank {
 		return nmt.Options{}, invalidf("options.right_to_left", "%v is outside [0, %v] (0 means off)", r2l, maxRerank)
 	}
+	mbr := o.GetMbr()
+	if math.IsNaN(mbr) || mbr < 0 || mbr > maxMBR {
+		return nmt.Options{}, invalidf("options.mbr", "%v is outside [0, %v] (0 means off)", mbr, maxMBR)
+	}
 	maxLen := int(o.GetMaxLength())
 	if maxLen == 0 {
 		maxLen = min(defaultMaxLength, maxOut)
@@ -153,6 +158,7 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 		MaxLengthRatio: ratio,
 		Rerank:         rerank,
 		RightToLeft:    r2l,
+		MBR:            mbr,
 		WholeLines:     o.GetWholeLines(),
 		Ensemble:       o.GetEnsemble(),
 	}, nil

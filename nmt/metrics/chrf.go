@@ -122,3 +122,17 @@ func chrfScore(st chrfStats, beta float64, epsSmoothing bool) float64 {
 	}
 	return 100 * (1 + factor) * p * r / (factor*p + r)
 }
+
+// CharNgrams holds a text's character n-gram counts, computed once so that
+// the text can be scored against many others (SentenceCHRF), as minimum
+// Bayes risk decoding does with every pair of a beam's hypotheses.
+type CharNgrams struct{ counts [chrfOrder]map[string]int }
+
+// NewCharNgrams counts the character n-grams of s as chrF reads them.
+func NewCharNgrams(s string) CharNgrams { return CharNgrams{charNgrams(s)} }
+
+// SentenceCHRF is the chrF2 (0–100) of one hypothesis against one
+// reference: the corpus chrF2 of a corpus of that one pair.
+func SentenceCHRF(hyp, ref CharNgrams) float64 {
+	return chrfScore(matchCharNgrams(hyp.counts, ref.counts), chrfBeta, false)
+}

@@ -240,7 +240,14 @@ type DecodingOptions struct {
 	// rerank × reverse_score + right_to_left × right_to_left_score. Default
 	// (0) off; at most 10. Only for models with
 	// Model.right_to_left_parameters. Streams as rerank does.
-	RightToLeft   float64 `protobuf:"fixed64,9,opt,name=right_to_left,json=rightToLeft,proto3" json:"right_to_left,omitempty"`
+	RightToLeft float64 `protobuf:"fixed64,9,opt,name=right_to_left,json=rightToLeft,proto3" json:"right_to_left,omitempty"`
+	// Choose among the beam's hypotheses by minimum Bayes risk: the one with
+	// the highest expected chrF2 against all of them (mbr_score), each
+	// hypothesis weighted by exp(mbr × (key − best key)), where key is the
+	// ranking key above. The value is that sharpness: small counts every
+	// hypothesis alike, large trusts the best few. Default (0) off; at most
+	// 1000. Streams as rerank does.
+	Mbr           float64 `protobuf:"fixed64,10,opt,name=mbr,proto3" json:"mbr,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -334,6 +341,13 @@ func (x *DecodingOptions) GetEnsemble() bool {
 func (x *DecodingOptions) GetRightToLeft() float64 {
 	if x != nil {
 		return x.RightToLeft
+	}
+	return 0
+}
+
+func (x *DecodingOptions) GetMbr() float64 {
+	if x != nil {
+		return x.Mbr
 	}
 	return 0
 }
@@ -694,8 +708,11 @@ type Hypothesis struct {
 	// log-probability per token of this hypothesis read backwards. 0
 	// without it.
 	RightToLeftScore float64 `protobuf:"fixed64,7,opt,name=right_to_left_score,json=rightToLeftScore,proto3" json:"right_to_left_score,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// With options.mbr: this hypothesis's expected chrF2 (0-100) against the
+	// beam's hypotheses; hypotheses are then ordered by it. 0 without it.
+	MbrScore      float64 `protobuf:"fixed64,8,opt,name=mbr_score,json=mbrScore,proto3" json:"mbr_score,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Hypothesis) Reset() {
@@ -773,6 +790,13 @@ func (x *Hypothesis) GetReverseScore() float64 {
 func (x *Hypothesis) GetRightToLeftScore() float64 {
 	if x != nil {
 		return x.RightToLeftScore
+	}
+	return 0
+}
+
+func (x *Hypothesis) GetMbrScore() float64 {
+	if x != nil {
+		return x.MbrScore
 	}
 	return 0
 }
@@ -1489,7 +1513,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\x05texts\x18\x03 \x03(\tR\x05texts\x127\n" +
 	"\aoptions\x18\x04 \x01(\v2\x1d.translate.v1.DecodingOptionsR\aoptions\x129\n" +
 	"\talignment\x18\x05 \x01(\x0e2\x1b.translate.v1.AlignmentModeR\talignment\x12*\n" +
-	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xae\x02\n" +
+	"\x11include_log_probs\x18\x06 \x01(\bR\x0fincludeLogProbs\"\xc0\x02\n" +
 	"\x0fDecodingOptions\x12\x1b\n" +
 	"\tbeam_size\x18\x01 \x01(\rR\bbeamSize\x12\x15\n" +
 	"\x06n_best\x18\x02 \x01(\rR\x05nBest\x12%\n" +
@@ -1501,7 +1525,9 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\vwhole_lines\x18\a \x01(\bR\n" +
 	"wholeLines\x12\x1a\n" +
 	"\bensemble\x18\b \x01(\bR\bensemble\x12\"\n" +
-	"\rright_to_left\x18\t \x01(\x01R\vrightToLeft\"h\n" +
+	"\rright_to_left\x18\t \x01(\x01R\vrightToLeft\x12\x10\n" +
+	"\x03mbr\x18\n" +
+	" \x01(\x01R\x03mbr\"h\n" +
 	"\x11TranslateResponse\x12=\n" +
 	"\ftranslations\x18\x01 \x03(\v2\x19.translate.v1.TranslationR\ftranslations\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\"\xa8\x01\n" +
@@ -1524,7 +1550,7 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\rsource_tokens\x18\x02 \x03(\v2\x19.translate.v1.SourceTokenR\fsourceTokens\x128\n" +
 	"\n" +
 	"hypotheses\x18\x03 \x03(\v2\x18.translate.v1.HypothesisR\n" +
-	"hypotheses\"\x89\x02\n" +
+	"hypotheses\"\xa6\x02\n" +
 	"\n" +
 	"Hypothesis\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12+\n" +
@@ -1534,7 +1560,8 @@ const file_translate_v1_translate_proto_rawDesc = "" +
 	"\n" +
 	"word_links\x18\x05 \x03(\v2\x16.translate.v1.WordLinkR\twordLinks\x12#\n" +
 	"\rreverse_score\x18\x06 \x01(\x01R\freverseScore\x12-\n" +
-	"\x13right_to_left_score\x18\a \x01(\x01R\x10rightToLeftScore\"\xd2\x01\n" +
+	"\x13right_to_left_score\x18\a \x01(\x01R\x10rightToLeftScore\x12\x1b\n" +
+	"\tmbr_score\x18\b \x01(\x01R\bmbrScore\"\xd2\x01\n" +
 	"\x05Token\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x12\x14\n" +
 	"\x05piece\x18\x02 \x01(\tR\x05piece\x12\x12\n" +
