@@ -41,8 +41,8 @@ func (t *Translator) WithReverse(r *Translator) (*Translator, error) {
 // Reverse is the model that reranks this translator's hypotheses, or nil.
 func (t *Translator) Reverse() *Translator { return t.reverse }
 
-// checkRerank validates Options.Rerank and Options.RightToLeft against the
-// translator.
+// checkRerank validates Options.Rerank, Options.RightToLeft and
+// Options.MBR against the translator.
 func (t *Translator) checkRerank(o Options) error {
 	for _, w := range []struct {
 		name string
