@@ -623,21 +623,8 @@ func TestRightToLeft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scored := 0
-	for i, tr := range resp.Translations {
-		if tr.Text != want[i].Text {
-			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
-		}
-		for k, s := range tr.Sentences {
-			for j, hyp := range s.Hypotheses {
-				if w := want[i].Sentences[k].Hypotheses[j].RightToLeftScore; hyp.RightToLeftScore != w || w == 0 {
-					t.Errorf("text %d sentence %d hypothesis %d: right_to_left_score %g, library %g", i, k, j, hyp.RightToLeftScore, w)
-				}
-				scored++
-			}
-		}
-	}
-	if scored == 0 {
+	if scored := sameScores(t, resp, want, "right_to_left_score",
+		(*translatev1.Hypothesis).GetRightToLeftScore, func(h nmt.Hypothesis) float64 { return h.RightToLeftScore }); scored == 0 {
 		t.Fatal("no hypothesis was scored")
 	}
 	list, err := h.client.ListModels(ctx, &translatev1.ListModelsRequest{})
@@ -673,24 +660,8 @@ func TestMBR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scored := 0
-	for i, tr := range resp.Translations {
-		if tr.Text != want[i].Text {
-			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
-		}
-		for k, s := range tr.Sentences {
-			for j, hyp := range s.Hypotheses {
-				w := want[i].Sentences[k].Hypotheses[j]
-				if hyp.Text != w.Text || hyp.MbrScore != w.MBRScore {
-					t.Errorf("text %d sentence %d hypothesis %d: %q mbr_score %g, library %q %g", i, k, j, hyp.Text, hyp.MbrScore, w.Text, w.MBRScore)
-				}
-				if hyp.MbrScore > 0 {
-					scored++
-				}
-			}
-		}
-	}
-	if scored == 0 {
+	if scored := sameScores(t, resp, want, "mbr_score",
+		(*translatev1.Hypothesis).GetMbrScore, func(h nmt.Hypothesis) float64 { return h.MBRScore }); scored == 0 {
 		t.Fatal("no hypothesis has an mbr_score")
 	}
 	for _, b := range []float64{-1, math.NaN(), 1001} {
@@ -699,6 +670,32 @@ func TestMBR(t *testing.T) {
 			t.Errorf("mbr %g: %v, want InvalidArgument naming options.mbr", b, err)
 		}
 	}
+}
+
+// sameScores checks that the server's translations and hypotheses are the
+// library's, with the same value of one score, and counts the hypotheses
+// whose score is not zero.
+func sameScores(t *testing.T, resp *translatev1.TranslateResponse, want []nmt.Translation, name string,
+	got func(*translatev1.Hypothesis) float64, lib func(nmt.Hypothesis) float64) int {
+	t.Helper()
+	scored := 0
+	for i, tr := range resp.Translations {
+		if tr.Text != want[i].Text {
+			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
+		}
+		for k, s := range tr.Sentences {
+			for j, hyp := range s.Hypotheses {
+				w := want[i].Sentences[k].Hypotheses[j]
+				if hyp.Text != w.Text || got(hyp) != lib(w) {
+					t.Errorf("text %d sentence %d hypothesis %d: %q %s %g, library %q %g", i, k, j, hyp.Text, name, got(hyp), w.Text, lib(w))
+				}
+				if got(hyp) != 0 {
+					scored++
+				}
+			}
+		}
+	}
+	return scored
 }
 
 // copyFiles copies the named files of directory from into to, creating it.
