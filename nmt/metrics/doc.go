@@ -25,6 +25,10 @@
 // words. Invalid UTF-8 is read as U+FFFD, and "whitespace" means what it
 // means to Python's str.split() (Unicode White_Space plus U+001C–U+001F).
 //
+// SentenceCHRF scores a single pair from character n-grams counted once
+// (NewCharNgrams), so that minimum Bayes risk decoding can compare every
+// pair of a beam's hypotheses cheaply; it equals CHRF of that one pair.
+//
 // This package only computes scores; reading files, detokenizing and
 // reporting belong to the callers (the CLI's evaluation commands).
 package metrics
