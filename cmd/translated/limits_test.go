@@ -174,6 +174,9 @@ func FuzzTranslateRequest(f *testing.F) {
 	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy",
 		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: 0.6}})
 	f.Add(seed)
+	seed, _ = proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy",
+		Texts: []string{"Hello."}, Options: &translatev1.DecodingOptions{BeamSize: 4, Mbr: 20}})
+	f.Add(seed)
 	f.Add([]byte{0x1a, 0x03, 'a', 0x80, 'b'})
 	f.Add([]byte{0x22, 0x02, 0x19, 0x7f})
 	lim := limits{MaxTexts: 4, MaxChars: 50, MaxTokens: 50, MaxBeam: 4, MaxOutput: 64}
@@ -193,7 +196,8 @@ func FuzzTranslateRequest(f *testing.F) {
 			return
 		}
 		if len(r.Texts) > lim.MaxTexts || r.Options.BeamSize > lim.MaxBeam || r.Options.MaxLength > lim.MaxOutput || r.Options.MaxLength < 1 ||
-			math.IsNaN(r.Options.LengthPenalty) || r.Options.NBest > lim.MaxBeam {
+			math.IsNaN(r.Options.LengthPenalty) || r.Options.NBest > lim.MaxBeam ||
+			!(r.Options.MBR >= 0 && r.Options.MBR <= maxMBR) || !(r.Options.Rerank >= 0 && r.Options.Rerank <= maxRerank) {
 			t.Fatalf("accepted out of bounds: %+v", r.Options)
 		}
 	})
