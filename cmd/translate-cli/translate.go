@@ -157,7 +157,7 @@ func (d *decodeFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&d.targetLang, "target-lang", "", "output language of a multi-target OPUS-MT model, such as es for >>es<< (required by those models)")
 	fs.Float64Var(&d.rerank, "rerank", 0, "rerank the beam with the reverse model at this `weight` (0 off, at most 10; see --reverse-model)")
 	fs.Float64Var(&d.r2l, "r2l", 0, "rerank the beam with the model's right-to-left model (its right-to-left/ directory) at this `weight`, alone or with --rerank (0 off, at most 10)")
-	fs.Float64Var(&d.mbr, "mbr", 0, "choose among the beam's hypotheses by minimum Bayes risk: the one with the highest expected chrF2 against the others, each weighted by exp(`sharpness` × its score's distance from the best); 0 off, at most 1000")
+	fs.Float64Var(&d.mbr, "mbr", 0, "choose among the beam's hypotheses by minimum Bayes risk: the one with the highest expected chrF2 against the others, each weighted by exp(−`sharpness` × how far its score falls below the best); 0 off, at most 1000")
 	fs.BoolVar(&d.wholeLines, "whole-lines", false, "translate each line as one unit instead of sentence by sentence (suits texts cut into the units the model learned from, such as Bible verses)")
 	fs.BoolVar(&d.ensemble, "ensemble", false, "decode with the model's ensemble members too (its ensemble/ directory), averaging their log-probabilities; one decoder pass per model")
 	fs.StringVar(&d.reverse, "reverse-model", "", "with --rerank: the model `DIR` of the opposite direction (default: <to>-<from> beside the model)")
