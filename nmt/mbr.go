@@ -7,9 +7,9 @@ import (
 	"github.com/translated/translated/nmt/metrics"
 )
 
-// maxMBR bounds Options.MBR: past it the weights are those of the best
+// MaxMBR bounds Options.MBR: past it the weights are those of the best
 // hypothesis alone, and minimum Bayes risk keeps the ranking as it is.
-const maxMBR = 1000
+const MaxMBR = 1000
 
 // mbrOrder sorts hs, a sentence's hypotheses, by their expected chrF2
 // against all of them (Hypothesis.MBRScore), best first. Hypothesis j
@@ -26,12 +26,12 @@ func mbrOrder(hs []Hypothesis, key func(*Hypothesis) float64, beta float64) {
 		keys[i] = key(&hs[i])
 		top = max(top, keys[i])
 	}
+	alike := math.IsInf(top, -1) // nothing to tell them apart: count them alike
 	weights := make([]float64, len(hs))
 	sum := 0.0
 	for i, k := range keys {
-		if math.IsInf(top, -1) {
-			weights[i] = 1 // nothing to tell them apart: count them alike
-		} else {
+		weights[i] = 1
+		if !alike {
 			weights[i] = math.Exp(beta * (k - top))
 		}
 		sum += weights[i]

@@ -13,9 +13,9 @@ import (
 	"github.com/translated/translated/nmt/search"
 )
 
-// maxRerank bounds Options.Rerank: beyond it the reverse model alone
-// decides, which a weight of 10 already amounts to.
-const maxRerank = 10
+// MaxRerank bounds Options.Rerank and Options.RightToLeft: beyond it the
+// second model alone decides, which a weight of 10 already amounts to.
+const MaxRerank = 10
 
 // WithReverse returns a translator that can rerank its hypotheses with r, a
 // model of the opposite direction (Options.Rerank): r reads the translation
@@ -47,21 +47,20 @@ func (t *Translator) checkRerank(o Options) error {
 	for _, w := range []struct {
 		name string
 		v    float64
-		has  bool
-		what string
+		max  float64
+		has  bool   // the translator has what the option needs
+		what string // what it needs
 	}{
-		{"rerank", o.Rerank, t.reverse != nil, "the reverse model"},
-		{"right_to_left", o.RightToLeft, t.r2l != nil, "a right-to-left model"},
+		{"rerank", o.Rerank, MaxRerank, t.reverse != nil, "the reverse model"},
+		{"right_to_left", o.RightToLeft, MaxRerank, t.r2l != nil, "a right-to-left model"},
+		{"mbr", o.MBR, MaxMBR, true, ""},
 	} {
 		switch {
-		case math.IsNaN(w.v) || w.v < 0 || w.v > maxRerank:
-			return invalidf("%s must be between 0 and %d, got %g", w.name, maxRerank, w.v)
+		case math.IsNaN(w.v) || w.v < 0 || w.v > w.max:
+			return invalidf("%s must be between 0 and %g, got %g", w.name, w.max, w.v)
 		case w.v > 0 && !w.has:
 			return invalidf("%s needs %s of %s, and none is loaded", w.name, w.what, t.info.Name)
 		}
-	}
-	if math.IsNaN(o.MBR) || o.MBR < 0 || o.MBR > maxMBR {
-		return invalidf("mbr must be between 0 and %d, got %g", maxMBR, o.MBR)
 	}
 	return nil
 }

@@ -30,8 +30,6 @@ const defaultMaxLength = 256
 const (
 	maxLengthPenalty  = 10.0
 	maxMaxLengthRatio = 100.0
-	maxRerank         = 10.0
-	maxMBR            = 1000.0
 )
 
 // translateRequest checks a TranslateRequest for model m and turns it
@@ -135,16 +133,16 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 		return nmt.Options{}, invalidf("options.max_length_ratio", "%v is outside [0, %v] (0 means the default)", ratio, maxMaxLengthRatio)
 	}
 	rerank := o.GetRerank()
-	if math.IsNaN(rerank) || rerank < 0 || rerank > maxRerank {
-		return nmt.Options{}, invalidf("options.rerank", "%v is outside [0, %v] (0 means off)", rerank, maxRerank)
+	if math.IsNaN(rerank) || rerank < 0 || rerank > nmt.MaxRerank {
+		return nmt.Options{}, invalidf("options.rerank", "%v is outside [0, %v] (0 means off)", rerank, nmt.MaxRerank)
 	}
 	r2l := o.GetRightToLeft()
-	if math.IsNaN(r2l) || r2l < 0 || r2l > maxRerank {
-		return nmt.Options{}, invalidf("options.right_to_left", "%v is outside [0, %v] (0 means off)", r2l, maxRerank)
+	if math.IsNaN(r2l) || r2l < 0 || r2l > nmt.MaxRerank {
+		return nmt.Options{}, invalidf("options.right_to_left", "%v is outside [0, %v] (0 means off)", r2l, nmt.MaxRerank)
 	}
 	mbr := o.GetMbr()
-	if math.IsNaN(mbr) || mbr < 0 || mbr > maxMBR {
-		return nmt.Options{}, invalidf("options.mbr", "%v is outside [0, %v] (0 means off)", mbr, maxMBR)
+	if math.IsNaN(mbr) || mbr < 0 || mbr > nmt.MaxMBR {
+		return nmt.Options{}, invalidf("options.mbr", "%v is outside [0, %v] (0 means off)", mbr, nmt.MaxMBR)
 	}
 	maxLen := int(o.GetMaxLength())
 	if maxLen == 0 {

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/translated/translated/nmt"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -197,7 +198,7 @@ func FuzzTranslateRequest(f *testing.F) {
 		}
 		if len(r.Texts) > lim.MaxTexts || r.Options.BeamSize > lim.MaxBeam || r.Options.MaxLength > lim.MaxOutput || r.Options.MaxLength < 1 ||
 			math.IsNaN(r.Options.LengthPenalty) || r.Options.NBest > lim.MaxBeam ||
-			!(r.Options.MBR >= 0 && r.Options.MBR <= maxMBR) || !(r.Options.Rerank >= 0 && r.Options.Rerank <= maxRerank) {
+			!(r.Options.MBR >= 0 && r.Options.MBR <= nmt.MaxMBR) || !(r.Options.Rerank >= 0 && r.Options.Rerank <= nmt.MaxRerank) {
 			t.Fatalf("accepted out of bounds: %+v", r.Options)
 		}
 	})
