@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Trains a general-domain model on the cleaned general corpus plus the
+# Bible's training books, in the background-friendly way the shipped
+# general models were trained (docs/training.md#general-domain-models).
+#
+#   scripts/train-general.sh PAIR RUN_DIR [--resume | more train flags]
+#
+# PAIR is en-es or es-en. CORPUS (default ../shared/corpus) is the corpus
+# directory. The cleaned training file and the dev file are made once in
+# runs/general/ (cmd/corpus clean; the dev file is the first 500 lines of
+# tatoeba-dev and of newstest2012, never trained on). Every Bible dev and
+# test book is held out too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pair=$1 run=$2
+shift 2
+corpus=${CORPUS:-../shared/corpus}
+gen=$corpus/general
+mkdir -p runs/general bin
+if [ ! -s runs/general/train.tsv ]; then
+  go build -o bin/corpus ./cmd/corpus
+  bin/corpus clean --out runs/general/train.tsv \
+    --held-out "$gen/dev/newstest2012.en-es.tsv,$gen/dev/tatoeba-dev.en-es.tsv,$gen/test/ntrex128.en-es.tsv,$gen/test/tatoeba-test.en-es.tsv" \
+    "$gen/train.en-es.tsv.gz" > runs/general/clean-report.md
+fi
+if [ ! -s runs/general/dev.tsv ]; then
+  { head -500 "$gen/dev/tatoeba-dev.en-es.tsv" | awk -F'\t' '{print "tatoeba-dev:" NR "\tTATOEBADEV\t" $1 "\t" $2}'
+    head -500 "$gen/dev/newstest2012.en-es.tsv" | awk -F'\t' '{print "newstest2012:" NR "\tNEWSDEV\t" $1 "\t" $2}'
+  } > runs/general/dev.tsv
+fi
+case $pair in
+  en-es) cols=(--src-col 3 --tgt-col 4 --guided-links "$corpus/links.web-es.jsonl.gz") ;;
+  es-en) cols=(--src-col 4 --tgt-col 3) ;; # the Strong's links are English→Spanish only
+  *) echo "train-general: PAIR must be en-es or es-en" >&2; exit 2 ;;
+esac
+go build -o bin/train-cli ./cmd/translate-cli
+mkdir -p "$run"
+exec bin/train-cli train --train runs/general/train.tsv --extra "$corpus/bible.en-es.tsv" \
+  --dev runs/general/dev.tsv --dev-books TATOEBADEV,NEWSDEV \
+  --test-books Ruth,Jonah,Hab,Phil,Jas,2Pet,1John,Joel,Titus,Col \
+  "${cols[@]}" --trim-bible-extras --vocab 16000 --encoder-layers 6 --decoder-layers 3 \
+  --warmup 2000 --checkpoint-every 10m --keep 6 \
+  --guided-ibm1 grow-diag \
+  --guided-weight 0.5 --guided-layer -2 --guided-head 0 \
+  --run "$run" "$@"
