@@ -217,7 +217,8 @@ fi
 # The run's own commands, to train these weights again (LINEAGE.md has
 # those of the weights it started from too).
 # A later command is a resume, of the same run or of a copy of it (a
-# branch, when its --run differs).
+# branch, when its --run differs). The backquotes are the card's.
+# shellcheck disable=SC2016
 reproduce=$(sed -n 's/^  - from step \([0-9]*\): `\(.*\)`$/\1\t\2/p' <<<"$history" | awk -F'\t' '
   function rundir(c) { return match(c, /--run [^ ]+/) ? substr(c, RSTART + 6, RLENGTH - 6) : "" }
   { step[NR] = $1; cmd[NR] = $2 }
