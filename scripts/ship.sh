@@ -235,7 +235,7 @@ reproduce=$(sed -n 's/^  - from step \([0-9]*\): `\(.*\)`$/\1\t\2/p' <<<"$histor
   }')
 # Translated copies named by --extra are made again first, into the same
 # directories.
-copies=$(grep -o '[^ ,]*/\(back\|forward\)\.tsv' <<<"$reproduce" | sed 's,/[^/]*$,,' | sort -u | sed "s,^,scripts/translated-copies.sh $pair ,")
+copies=$({ grep -o '[^ ,]*/\(back\|forward\)\.tsv' <<<"$reproduce" || true; } | sed 's,/[^/]*$,,' | sort -u | sed "s,^,scripts/translated-copies.sh $pair ,")
 if [ -n "$copies" ]; then
   reproduce="$copies
 $reproduce"
