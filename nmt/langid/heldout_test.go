@@ -1,0 +1,76 @@
+package langid
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestHeldOutAccuracy measures the shipped model on testdata/heldout.tsv:
+// 100 texts per language (en, es) and length, drawn by cmd/langid train
+// from the 1 % of corpus texts it kept out of the profiles. Measured with
+// the model of this commit (go run ./cmd/langid eval -samples
+// nmt/langid/testdata/heldout.tsv): 1–3 words 95.5 % (191/200), 4–6 words
+// 100 %, 7+ words 100 %, all 98.5 % (591/600); most of the misses are
+// interface strings and dictionary words with little to go on ("Random
+// hue", "liquor"). The floors sit a few texts below the measurement; a
+// retrained model that falls under them is worse, not unlucky.
+func TestHeldOutAccuracy(t *testing.T) {
+	floors := map[string]float64{"1–3": 0.93, "4–6": 0.98, "7+": 0.99, "all": 0.97}
+	right, total := map[string]int{}, map[string]int{}
+	for _, s := range readSamples(t, "testdata/heldout.tsv") {
+		b := lengthBucket(s.Text)
+		total[b]++
+		total["all"]++
+		if g := Default().Detect(s.Text); len(g) > 0 && g[0].Lang == s.Lang {
+			right[b]++
+			right["all"]++
+		}
+	}
+	if total["all"] != 600 {
+		t.Errorf("testdata/heldout.tsv has %d texts, want 600", total["all"])
+	}
+	for b, floor := range floors {
+		acc := float64(right[b]) / float64(total[b])
+		t.Logf("%s words: %d/%d = %.1f %%", b, right[b], total[b], 100*acc)
+		if acc < floor {
+			t.Errorf("accuracy on %s words = %.3f (%d/%d), want at least %.2f", b, acc, right[b], total[b], floor)
+		}
+	}
+}
+
+// lengthBucket is the length class of a text, as in cmd/langid eval.
+func lengthBucket(text string) string {
+	switch n := len(strings.Fields(text)); {
+	case n <= 3:
+		return "1–3"
+	case n <= 6:
+		return "4–6"
+	}
+	return "7+"
+}
+
+func readSamples(t testing.TB, path string) []Sample {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []Sample
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "#") {
+			continue
+		}
+		lang, text, ok := strings.Cut(sc.Text(), "\t")
+		if !ok {
+			t.Fatalf("%s: line %q has no tab", path, sc.Text())
+		}
+		out = append(out, Sample{Lang: lang, Text: text})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
