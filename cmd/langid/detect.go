@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -11,8 +10,7 @@ import (
 // detect prints, for every line of standard input, the guesses of the
 // identifier: "es 0.9731 en 0.0269", or "-" when the line has no letter.
 func detect(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("langid detect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("detect", stderr)
 	modelPath := fs.String("model", "", "a model `file` to use instead of the shipped one")
 	among := fs.String("among", "", "comma-separated candidate languages (default: all of the model's)")
 	if err := fs.Parse(args); err != nil {

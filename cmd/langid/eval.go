@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,8 +16,7 @@ import (
 const sureConfidence = 0.9
 
 func eval(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("langid eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("eval", stderr)
 	modelPath := fs.String("model", "", "a model `file` to measure instead of the shipped one")
 	var samples listFlag
 	fs.Var(&samples, "samples", "a `file` of language<TAB>text lines (may repeat)")
@@ -122,7 +120,7 @@ var heuristicLanguage = map[corpus.Language]string{corpus.English: "en", corpus.
 
 // add scores one text of language lang among candidates (nil: all).
 func (s *evalSet) add(id *langid.Identifier, lang, text string, candidates []string) {
-	b := lengthBucket(text)
+	b := langid.LengthClass(text)
 	r := s.buckets[b]
 	if r == nil {
 		r = &evalRow{set: s.name, bucket: b}
@@ -150,7 +148,7 @@ func (s *evalSet) add(id *langid.Identifier, lang, text string, candidates []str
 func (s *evalSet) rows() []*evalRow {
 	total := &evalRow{set: s.name, bucket: "all"}
 	var out []*evalRow
-	for _, b := range []string{"1–3", "4–6", "7+"} {
+	for _, b := range langid.LengthClasses {
 		r := s.buckets[b]
 		if r == nil {
 			continue

@@ -21,14 +21,10 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 func train(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("langid train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("train", stderr)
+	opts := trainOptions(fs)
 	out := fs.String("out", "nmt/langid/profiles.tsv", "the model `file` to write")
 	heldOutPath := fs.String("heldout", "nmt/langid/testdata/heldout.tsv", "the held-out test `file` to write (language<TAB>text)")
-	var opts langid.TrainOptions
-	fs.IntVar(&opts.MaxOrder, "order", 5, "longest n-gram, in characters")
-	fs.IntVar(&opts.PerLanguage, "per-language", 8000, "most frequent n-grams kept per language")
-	fs.Float64Var(&opts.Alpha, "alpha", 0.5, "Lidstone smoothing added to every count")
 	permille := fs.Uint64("holdout-permille", 10, "texts kept out of the profiles, per thousand, chosen by a hash of the text")
 	perLength := fs.Int("heldout-per-length", 100, "held-out texts written per language and length (1-3, 4-6, 7+ words)")
 	var bibles listFlag
@@ -40,7 +36,7 @@ func train(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "langid train: no corpus given")
 		return errUsage
 	}
-	t, err := langid.NewTrainer(opts)
+	t, err := langid.NewTrainer(*opts)
 	if err != nil {
 		return err
 	}
@@ -56,6 +52,15 @@ func train(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return s.finish(*out, *heldOutPath, *perLength, stdout)
+}
+
+// trainOptions binds the flags of the model's knobs.
+func trainOptions(fs *flag.FlagSet) *langid.TrainOptions {
+	var o langid.TrainOptions
+	fs.IntVar(&o.MaxOrder, "order", 5, "longest n-gram, in characters")
+	fs.IntVar(&o.PerLanguage, "per-language", 8000, "most frequent n-grams kept per language")
+	fs.Float64Var(&o.Alpha, "alpha", 0.5, "Lidstone smoothing added to every count")
+	return &o
 }
 
 // trainBook keeps the verses of the Bible's train books (never dev or test).
@@ -136,7 +141,7 @@ func (s *splitter) finish(out, heldOutPath string, perLength int, stdout io.Writ
 		if id.Detect(h.Text) == nil {
 			continue // no letter: no language to tell
 		}
-		key := h.Lang + " " + lengthBucket(h.Text)
+		key := h.Lang + " " + langid.LengthClass(h.Text)
 		if len(h.Text) <= maxHeldOutBytes && taken[key] < perLength {
 			taken[key]++
 			test = append(test, h.Sample)
@@ -181,7 +186,7 @@ func writeSamples(path string, samples []langid.Sample) error {
 		if a.Lang != b.Lang {
 			return a.Lang < b.Lang
 		}
-		if ba, bb := lengthBucket(a.Text), lengthBucket(b.Text); ba != bb {
+		if ba, bb := langid.LengthClass(a.Text), langid.LengthClass(b.Text); ba != bb {
 			return ba < bb
 		}
 		return a.Text < b.Text
@@ -200,15 +205,4 @@ func writeSamples(path string, samples []langid.Sample) error {
 		err = cerr
 	}
 	return err
-}
-
-// lengthBucket names the length class of a text by its words.
-func lengthBucket(text string) string {
-	switch n := len(strings.Fields(text)); {
-	case n <= 3:
-		return "1–3"
-	case n <= 6:
-		return "4–6"
-	}
-	return "7+"
 }

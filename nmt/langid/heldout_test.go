@@ -1,7 +1,6 @@
 package langid
 
 import (
-	"bufio"
 	"os"
 	"strings"
 	"testing"
@@ -20,7 +19,7 @@ func TestHeldOutAccuracy(t *testing.T) {
 	floors := map[string]float64{"1–3": 0.93, "4–6": 0.98, "7+": 0.99, "all": 0.97}
 	right, total := map[string]int{}, map[string]int{}
 	for _, s := range readSamples(t, "testdata/heldout.tsv") {
-		b := lengthBucket(s.Text)
+		b := LengthClass(s.Text)
 		total[b]++
 		total["all"]++
 		if g := Default().Detect(s.Text); len(g) > 0 && g[0].Lang == s.Lang {
@@ -40,37 +39,23 @@ func TestHeldOutAccuracy(t *testing.T) {
 	}
 }
 
-// lengthBucket is the length class of a text, as in cmd/langid eval.
-func lengthBucket(text string) string {
-	switch n := len(strings.Fields(text)); {
-	case n <= 3:
-		return "1–3"
-	case n <= 6:
-		return "4–6"
-	}
-	return "7+"
-}
-
+// readSamples reads a file of language<TAB>text lines; lines starting
+// with "#" are comments.
 func readSamples(t testing.TB, path string) []Sample {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []Sample
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "#") {
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		lang, text, ok := strings.Cut(sc.Text(), "\t")
+		lang, text, ok := strings.Cut(line, "\t")
 		if !ok {
-			t.Fatalf("%s: line %q has no tab", path, sc.Text())
+			t.Fatalf("%s: line %q has no tab", path, line)
 		}
 		out = append(out, Sample{Lang: lang, Text: text})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package langid
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -21,15 +22,9 @@ type TrainOptions struct {
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
-	if o.MaxOrder == 0 {
-		o.MaxOrder = 5
-	}
-	if o.PerLanguage == 0 {
-		o.PerLanguage = 8000
-	}
-	if o.Alpha == 0 {
-		o.Alpha = 0.5
-	}
+	o.MaxOrder = cmp.Or(o.MaxOrder, 5)
+	o.PerLanguage = cmp.Or(o.PerLanguage, 8000)
+	o.Alpha = cmp.Or(o.Alpha, 0.5)
 	return o
 }
 
