@@ -15,6 +15,10 @@ import (
 // layout changes it.
 const formatVersion = 1
 
+// maxAlpha bounds the smoothing: far more than any count would drown the
+// counts, and near the float64 limit the smoothed totals overflow.
+const maxAlpha = 1e6
+
 // Model is the content of a model file: for every kept n-gram, how often
 // each language's training text holds it.
 //
@@ -71,8 +75,8 @@ func (m *Model) Validate() error {
 	switch {
 	case m.MaxOrder < 1 || m.MaxOrder > 8:
 		return fmt.Errorf("langid: orders %d is outside 1 to 8", m.MaxOrder)
-	case !(m.Alpha > 0) || math.IsInf(m.Alpha, 0):
-		return fmt.Errorf("langid: alpha %v is not a positive number", m.Alpha)
+	case !(m.Alpha > 0 && m.Alpha <= maxAlpha):
+		return fmt.Errorf("langid: alpha %v is outside (0, %g]", m.Alpha, maxAlpha)
 	case !(m.Temperature > 0) || math.IsInf(m.Temperature, 0):
 		return fmt.Errorf("langid: temperature %v is not a positive number", m.Temperature)
 	case len(m.Counts) != len(m.NGrams):

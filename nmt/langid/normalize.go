@@ -94,7 +94,6 @@ func letterAt(s string, i int) bool {
 // isAddress reports whether a whitespace-free field is a URL, an e-mail
 // address or an @handle: names, not words of a language.
 func isAddress(field string) bool {
-	lower := strings.ToLower(field)
-	return strings.Contains(lower, "://") || strings.HasPrefix(lower, "www.") ||
-		strings.Contains(lower, "@")
+	return strings.Contains(field, "://") || strings.Contains(field, "@") ||
+		len(field) > 4 && strings.EqualFold(field[:4], "www.")
 }

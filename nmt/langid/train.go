@@ -3,7 +3,6 @@ package langid
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"sort"
 )
 
@@ -36,8 +35,8 @@ func (o TrainOptions) Validate() error {
 		return fmt.Errorf("langid: max order %d is outside 1 to 8", o.MaxOrder)
 	case o.PerLanguage < 1:
 		return fmt.Errorf("langid: n-grams per language %d is not positive", o.PerLanguage)
-	case !(o.Alpha > 0) || math.IsInf(o.Alpha, 0):
-		return fmt.Errorf("langid: alpha %v is not a positive number", o.Alpha)
+	case !(o.Alpha > 0 && o.Alpha <= maxAlpha):
+		return fmt.Errorf("langid: alpha %v is outside (0, %g]", o.Alpha, maxAlpha)
 	}
 	return nil
 }

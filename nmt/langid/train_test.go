@@ -84,7 +84,7 @@ func TestTrainerErrors(t *testing.T) {
 		{TrainOptions{MaxOrder: 9}, "max order 9 is outside 1 to 8"},
 		{TrainOptions{MaxOrder: -1}, "max order -1 is outside 1 to 8"},
 		{TrainOptions{PerLanguage: -5}, "n-grams per language -5 is not positive"},
-		{TrainOptions{Alpha: -1}, "alpha -1 is not a positive number"},
+		{TrainOptions{Alpha: -1}, "alpha -1 is outside (0, 1e+06]"},
 	}
 	for _, tt := range tests {
 		if _, err := NewTrainer(tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
