@@ -145,3 +145,18 @@ func FuzzDetect(f *testing.F) {
 		checkGuesses(t, got, want)
 	})
 }
+
+// TestDetectConcurrently shares one Identifier between goroutines (run
+// with -race).
+func TestDetectConcurrently(t *testing.T) {
+	id := Default()
+	done := make(chan []Guess)
+	for _, text := range []string{"Buenas noches", "Good night", "¿Qué hora es?", "What time is it?"} {
+		go func() { done <- id.Detect(text, "en", "es") }()
+	}
+	for range 4 {
+		if g := <-done; len(g) != 2 {
+			t.Errorf("Detect = %v, want two guesses", g)
+		}
+	}
+}
