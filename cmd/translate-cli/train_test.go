@@ -120,6 +120,7 @@ func TestTrainErrors(t *testing.T) {
 		{"resume without checkpoint", tinyTrainArgs(t.TempDir(), "--resume"), exitFailure, "resuming"},
 		{"stray argument", append(tinyTrainArgs(run), "extra"), exitUsage, "no arguments"},
 		{"BPE-dropout of 1", tinyTrainArgs(run, "--bpe-dropout", "1"), exitUsage, "--bpe-dropout must be in [0, 1)"},
+		{"no encoder layers", tinyTrainArgs(run, "--encoder-layers", "0"), exitUsage, "--encoder-layers and --decoder-layers must be at least 1"},
 		{"no BPE copies", tinyTrainArgs(run, "--bpe-dropout", "0.1", "--bpe-copies", "0"), exitUsage, "--bpe-copies at least 1"},
 	})
 }

@@ -142,6 +142,10 @@ func (c Config) Validate() error {
 		return err
 	}
 	switch {
+	case !c.Resume && (c.EncoderLayers < 1 || c.DecoderLayers < 1):
+		return fmt.Errorf("--encoder-layers and --decoder-layers must be at least 1, got %d and %d", c.EncoderLayers, c.DecoderLayers)
+	case c.InitEncoderLayers < 0 || c.InitDecoderLayers < 0:
+		return fmt.Errorf("the layer counts of a model started from --init must not be negative, got %d and %d", c.InitEncoderLayers, c.InitDecoderLayers)
 	case c.RightToLeft && c.GuidedWeight > 0:
 		return errors.New("--right-to-left does not take guided alignment (--guided-weight)")
 	case c.Options.FreezeEmbeddings && c.Init == "" && !c.Resume:
