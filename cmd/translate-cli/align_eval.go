@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 
 	"github.com/translated/translated/nmt"
@@ -166,14 +166,5 @@ func evalIBM1(e *env, gold []align.GoldPair, path string, reverse bool) int {
 // readGoldFile reads the verses of split from a gold links file, gzip
 // compressed or not; limit > 0 keeps the first limit of them.
 func readGoldFile(path string, split align.Split, limit int) ([]align.GoldPair, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gold, err := align.ReadGoldSplit(f, split, limit)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return gold, nil
+	return readFileWith(path, func(r io.Reader) ([]align.GoldPair, error) { return align.ReadGoldSplit(r, split, limit) })
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -48,16 +49,22 @@ func readEvalSet(path string, split align.Split, from, to string, limit int) (so
 // readSplitFile reads the verses of split from a corpus TSV file;
 // limit > 0 keeps the first limit of them.
 func readSplitFile(path string, split align.Split, limit int) ([]align.Verse, error) {
+	return readFileWith(path, func(r io.Reader) ([]align.Verse, error) { return align.ReadSplit(r, split, limit) })
+}
+
+// readFileWith opens path and reads it with read; errors other than
+// opening it name the file.
+func readFileWith[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	verses, err := align.ReadSplit(f, split, limit)
+	out, err := read(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return verses, nil
+	return out, nil
 }
 
 func runEval(ctx context.Context, args []string, e *env) int {
