@@ -1,10 +1,14 @@
 // Package nmt is the domain core of translated: a Translator that takes
 // plain requests (texts and decoding options), tokenizes them, runs the
 // transformer (package model) under a search strategy (package search) and
-// returns translations with per-token scores and cross-attention.
+// returns translations with per-token scores and cross-attention. Evaluate
+// translates a test set and scores it (corpus BLEU and chrF2).
 //
 // It has no gRPC and no file formats of its own; the server, the CLI and the
 // exporters are thin adapters around it. Its sub-packages form one chain of
-// dependencies: tensor (kernels) → model (layers and weights) → search
-// (decoding) → nmt (translator); train, metrics and align sit beside it.
+// dependencies: tensor (kernels) → model (layers and weights) → nmt
+// (translator), with search (decoding) beside model: model satisfies the
+// interfaces search is written against without importing it, and nmt joins
+// the two. train, metrics and align sit beside the chain;
+// docs/architecture.md lists what each package imports.
 package nmt

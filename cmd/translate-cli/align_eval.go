@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/translated/translated/nmt"
@@ -106,7 +103,7 @@ func runAlignEval(ctx context.Context, args []string, e *env) int {
 	}
 	sels := []align.Selector{f.heads}
 	if f.scan {
-		sels = scanSelectors(tr.Info().DecoderLayers, tr.Info().Heads)
+		sels = align.ScanSelectors(tr.Info().DecoderLayers, tr.Info().Heads)
 	}
 	return evalAttention(e, gold, decoded, sels, syms)
 }
@@ -120,59 +117,30 @@ func orDefault(s, def string) string {
 
 func parseSymmetrizations(name string) ([]align.Symmetrization, error) {
 	if name == "all" {
-		return []align.Symmetrization{align.Intersection, align.GrowDiag, align.GrowDiagFinalAnd, align.GrowDiagFinal, align.Union}, nil
+		return align.Symmetrizations(), nil
 	}
 	s, err := align.ParseSymmetrization(name)
 	return []align.Symmetrization{s}, err
 }
 
-// scanSelectors lists avg, every layer mean and every single head, each
-// plain and shifted.
-func scanSelectors(layers, heads int) []align.Selector {
-	plain := []align.Selector{align.AllHeads()}
-	for l := range layers {
-		plain = append(plain, align.LayerMean(l))
-	}
-	for l := range layers {
-		for h := range heads {
-			plain = append(plain, align.OneHead(l, h))
-		}
-	}
-	out := make([]align.Selector, 0, 2*len(plain))
-	for _, s := range plain {
-		out = append(out, s, s.WithShift(true))
-	}
-	return out
-}
-
 // evalAttention scores every selector × symmetrization and names the best.
 func evalAttention(e *env, gold []align.GoldPair, decoded []*decodedPair, sels []align.Selector, syms []align.Symmetrization) int {
-	type result struct {
-		name string
-		c    align.Counts
+	scores, err := align.ScoreMethods(gold, sels, syms, func(k int, opt align.Options) (*align.Alignment, error) {
+		return decoded[k].alignment(gold[k].Ref, opt)
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+		return exitFailure
 	}
-	var best *result
-	for _, sel := range sels {
-		for _, sym := range syms {
-			k := 0
-			c, err := align.Evaluate(gold, func(g align.GoldPair) (*align.Alignment, error) {
-				d := decoded[k]
-				k++
-				return d.alignment(g.Ref, align.Options{Selector: sel, Symmetrize: sym})
-			})
-			if err != nil {
-				fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
-				return exitFailure
-			}
-			r := result{name: fmt.Sprintf("%-30s %-20s", "attention "+sel.String(), sym), c: c}
-			fmt.Fprintf(e.stdout, "%s %s\n", r.name, c)
-			if best == nil || c.AER() < best.c.AER() {
-				best = &r
-			}
-		}
+	name := func(s align.MethodScore) string {
+		return fmt.Sprintf("%-30s %-20s", "attention "+s.Options.Selector.String(), s.Options.Symmetrize)
 	}
-	if len(sels)*len(syms) > 1 {
-		fmt.Fprintf(e.stdout, "best: %s AER %.3f\n", best.name, best.c.AER())
+	for _, s := range scores {
+		fmt.Fprintf(e.stdout, "%s %s\n", name(s), s.Counts)
+	}
+	if len(scores) > 1 {
+		best := align.BestMethod(scores)
+		fmt.Fprintf(e.stdout, "best: %s AER %.3f\n", name(best), best.Counts.AER())
 	}
 	return exitOK
 }
@@ -180,69 +148,23 @@ func evalAttention(e *env, gold []align.GoldPair, decoded []*decodedPair, sels [
 // evalIBM1 trains the IBM Model 1 peer on the training books of path
 // (English → Spanish, or Spanish → English with reverse) and scores it.
 func evalIBM1(e *env, gold []align.GoldPair, path string, reverse bool) int {
-	file, err := os.Open(path)
+	verses, err := readSplitFile(path, align.SplitTrain, 0)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitFailure
 	}
-	defer file.Close()
-	var pairs [][2][]string
-	err = align.ReadCorpus(bufio.NewReader(file), func(v align.Verse) error {
-		if align.BookSplit(v.Book) == align.SplitTrain {
-			src, tgt := align.IBM1Words(v.Source), align.IBM1Words(v.Target)
-			if reverse {
-				src, tgt = tgt, src
-			}
-			pairs = append(pairs, [2][]string{src, tgt})
-		}
-		return nil
-	})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "translate-cli: %s: %v\n", path, err)
-		return exitFailure
-	}
-	m := align.TrainIBM1(pairs, align.IBM1Iterations)
-	c, err := align.Evaluate(gold, func(g align.GoldPair) (*align.Alignment, error) {
-		return m.Align(g.Source, g.Target, align.Intersection)
-	})
+	m := align.TrainIBM1(align.IBM1Pairs(verses, reverse), align.IBM1Iterations)
+	c, err := m.Evaluate(gold, align.Intersection)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitFailure
 	}
-	fmt.Fprintf(e.stdout, "%-30s %-20s %s\n", fmt.Sprintf("ibm1 (%d training verses)", len(pairs)), align.Intersection, c)
+	fmt.Fprintf(e.stdout, "%-30s %-20s %s\n", fmt.Sprintf("ibm1 (%d training verses)", len(verses)), align.Intersection, c)
 	return exitOK
 }
 
 // readGoldFile reads the verses of split from a gold links file, gzip
 // compressed or not; limit > 0 keeps the first limit of them.
 func readGoldFile(path string, split align.Split, limit int) ([]align.GoldPair, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	br := bufio.NewReader(file)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		z, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		r = z
-	}
-	var gold []align.GoldPair
-	errEnough := errors.New("enough")
-	err = align.ReadGold(r, func(g align.GoldPair) error {
-		if align.BookSplit(align.RefBook(g.Ref)) == split {
-			gold = append(gold, g)
-			if limit > 0 && len(gold) == limit {
-				return errEnough
-			}
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errEnough) {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return gold, nil
+	return readFileWith(path, func(r io.Reader) ([]align.GoldPair, error) { return align.ReadGoldSplit(r, split, limit) })
 }

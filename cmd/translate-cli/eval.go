@@ -5,59 +5,66 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
-	"github.com/translated/translated/nmt/metrics"
 )
 
 func init() {
 	register("eval", "translate a split of a parallel TSV corpus and print BLEU and chrF2", runEval)
 }
 
-// evalSet is the sources and references of one split, in corpus order.
-type evalSet struct {
-	refs, sources, targets []string
-}
-
-// readEvalSet reads the corpus TSV (ref, book, English, Spanish) and keeps
-// the verses of split, with the columns chosen by the translation direction.
-func readEvalSet(path string, split align.Split, from, to string, limit int) (*evalSet, error) {
-	var srcCol, tgtCol int
+// readEvalSet reads the verses of split from the corpus TSV (ref, book,
+// English, Spanish) and returns their sources and references, the columns
+// chosen by the translation direction.
+func readEvalSet(path string, split align.Split, from, to string, limit int) (sources, refs []string, err error) {
+	var reverse bool
 	switch from + "-" + to {
 	case "en-es":
-		srcCol, tgtCol = 0, 1
 	case "es-en":
-		srcCol, tgtCol = 1, 0
+		reverse = true
 	default:
-		return nil, fmt.Errorf("the corpus holds English and Spanish; --from %s --to %s is neither en-es nor es-en", from, to)
+		return nil, nil, fmt.Errorf("the corpus holds English and Spanish; --from %s --to %s is neither en-es nor es-en", from, to)
 	}
+	verses, err := readSplitFile(path, split, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(verses) == 0 {
+		return nil, nil, fmt.Errorf("%s: no verse of the %s split", path, split)
+	}
+	for _, v := range verses {
+		if reverse {
+			v.Source, v.Target = v.Target, v.Source
+		}
+		sources, refs = append(sources, v.Source), append(refs, v.Target)
+	}
+	return sources, refs, nil
+}
+
+// readSplitFile reads the verses of split from a corpus TSV file;
+// limit > 0 keeps the first limit of them.
+func readSplitFile(path string, split align.Split, limit int) ([]align.Verse, error) {
+	return readFileWith(path, func(r io.Reader) ([]align.Verse, error) { return align.ReadSplit(r, split, limit) })
+}
+
+// readFileWith opens path and reads it with read; errors other than
+// opening it name the file.
+func readFileWith[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	set := &evalSet{}
-	err = align.ReadCorpus(f, func(v align.Verse) error {
-		if align.BookSplit(v.Book) != split || (limit > 0 && len(set.refs) == limit) {
-			return nil
-		}
-		cols := [2]string{v.Source, v.Target}
-		set.refs = append(set.refs, v.Ref)
-		set.sources = append(set.sources, cols[srcCol])
-		set.targets = append(set.targets, cols[tgtCol])
-		return nil
-	})
+	out, err := read(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(set.refs) == 0 {
-		return nil, fmt.Errorf("%s: no verse of the %s split", path, split)
-	}
-	return set, nil
+	return out, nil
 }
 
 func runEval(ctx context.Context, args []string, e *env) int {
@@ -86,16 +93,20 @@ func runEval(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "translate-cli: eval takes no arguments, --split test|dev|train and --batch ≥ 1")
 		return exitUsage
 	}
-	set, err := readEvalSet(*corpus, split, mf.from, mf.to, *limit)
+	sources, refs, err := readEvalSet(*corpus, split, mf.from, mf.to, *limit)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitUsage
 	}
-	var hyps []string
+	var ev nmt.Evaluation
 	start := time.Now()
 	if *hypsPath != "" {
-		if hyps, err = readLines(*hypsPath); err == nil && len(hyps) != len(set.refs) {
-			err = fmt.Errorf("%s has %d lines for %d verses", *hypsPath, len(hyps), len(set.refs))
+		var hyps []string
+		if hyps, err = readLines(*hypsPath); err == nil && len(hyps) != len(refs) {
+			err = fmt.Errorf("%s has %d lines for %d verses", *hypsPath, len(hyps), len(refs))
+		}
+		if err == nil {
+			ev, err = nmt.Score(hyps, refs)
 		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
@@ -107,59 +118,50 @@ func runEval(ctx context.Context, args []string, e *env) int {
 			return code
 		}
 		defer release()
-		if hyps, code = translateAll(ctx, tr, set.sources, df.options(), *batch, e); code != exitOK {
-			return code
+		if ev, err = nmt.Evaluate(ctx, tr, sources, refs, df.options(), *batch); err != nil {
+			return reportError(e, err)
 		}
 		if *outPath != "" {
-			if err := os.WriteFile(*outPath, []byte(strings.Join(hyps, "\n")+"\n"), 0o644); err != nil {
+			if err := os.WriteFile(*outPath, []byte(strings.Join(ev.Hypotheses, "\n")+"\n"), 0o644); err != nil {
 				fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 				return exitFailure
 			}
 		}
 	}
-	bleu := metrics.BLEU(hyps, set.targets)
-	chrf := metrics.CHRF(hyps, set.targets)
-	fmt.Fprintf(e.stdout, "%s-%s %s split: %d verses\n", mf.from, mf.to, split, len(set.refs))
-	if *hypsPath == "" && df.rerank > 0 {
-		rev, _ := mf.reversePath()
-		if mf.server != "" {
-			rev = "the server's " + mf.to + "-" + mf.from
-		}
-		fmt.Fprintf(e.stdout, "reranked: weight %g, reverse model %s\n", df.rerank, rev)
+	fmt.Fprintf(e.stdout, "%s-%s %s split: %d verses\n", mf.from, mf.to, split, len(refs))
+	if *hypsPath == "" {
+		printDecoding(e, &mf, &df)
 	}
-	if *hypsPath == "" && df.r2l > 0 {
-		fmt.Fprintf(e.stdout, "reranked: weight %g, the model's right-to-left model\n", df.r2l)
-	}
-	if *hypsPath == "" && df.mbr > 0 {
-		fmt.Fprintf(e.stdout, "chosen by minimum Bayes risk: sharpness %g\n", df.mbr)
-	}
-	if *hypsPath == "" && df.ensemble {
-		fmt.Fprintln(e.stdout, "ensemble: the model and its ensemble members (--ensemble)")
-	}
-	if *hypsPath == "" && df.wholeLines {
-		fmt.Fprintln(e.stdout, "units: whole verses (--whole-lines)")
-	}
-	fmt.Fprintln(e.stdout, bleu)
-	fmt.Fprintf(e.stdout, "chrF2 = %.2f\n", chrf)
+	fmt.Fprintln(e.stdout, ev.BLEU)
+	fmt.Fprintf(e.stdout, "chrF2 = %.2f\n", ev.CHRF)
 	if *hypsPath == "" {
 		fmt.Fprintf(e.stdout, "time = %.1fs\n", time.Since(start).Seconds())
 	}
 	return exitOK
 }
 
-// translateAll translates texts in batches and returns one line per text.
-func translateAll(ctx context.Context, tr translator, texts []string, opts nmt.Options, batch int, e *env) ([]string, int) {
-	out := make([]string, 0, len(texts))
-	for lo := 0; lo < len(texts); lo += batch {
-		res, err := tr.Translate(ctx, nmt.Request{Texts: texts[lo:min(lo+batch, len(texts))], Options: opts}, nil)
-		if err != nil {
-			return nil, reportError(e, err)
+// printDecoding names the ways of decoding beyond the model's own beam
+// that the translations were made with.
+func printDecoding(e *env, mf *modelFlags, df *decodeFlags) {
+	if df.rerank > 0 {
+		rev, _ := mf.reversePath()
+		if mf.server != "" {
+			rev = "the server's " + mf.to + "-" + mf.from
 		}
-		for _, r := range res {
-			out = append(out, oneLine(r.Text))
-		}
+		fmt.Fprintf(e.stdout, "reranked: weight %g, reverse model %s\n", df.rerank, rev)
 	}
-	return out, exitOK
+	if df.r2l > 0 {
+		fmt.Fprintf(e.stdout, "reranked: weight %g, the model's right-to-left model\n", df.r2l)
+	}
+	if df.mbr > 0 {
+		fmt.Fprintf(e.stdout, "chosen by minimum Bayes risk: sharpness %g\n", df.mbr)
+	}
+	if df.ensemble {
+		fmt.Fprintln(e.stdout, "ensemble: the model and its ensemble members (--ensemble)")
+	}
+	if df.wholeLines {
+		fmt.Fprintln(e.stdout, "units: whole verses (--whole-lines)")
+	}
 }
 
 // readLines reads a file's lines, without line ends.

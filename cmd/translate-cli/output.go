@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/translated/translated/nmt"
 )
@@ -42,12 +41,12 @@ func (p *printer) print(r nmt.Translation) error {
 		nbest = max(nbest, len(s.Hypotheses))
 	}
 	if nbest <= 1 {
-		_, err := fmt.Fprintln(p.w, oneLine(r.Text))
+		_, err := fmt.Fprintln(p.w, nmt.OneLine(r.Text))
 		return err
 	}
 	for _, s := range r.Sentences {
 		for k, h := range s.Hypotheses {
-			if _, err := fmt.Fprintf(p.w, "%d ||| %s ||| %.4f\n", k, oneLine(h.Text), h.Score); err != nil {
+			if _, err := fmt.Fprintf(p.w, "%d ||| %s ||| %.4f\n", k, nmt.OneLine(h.Text), h.Score); err != nil {
 				return err
 			}
 		}
@@ -77,11 +76,6 @@ func (p *printer) printError(line int, err error) error {
 	}
 	_, werr := fmt.Fprintln(p.w)
 	return werr
-}
-
-// oneLine keeps a multi-line translation on one output line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(strings.TrimSpace(s))
 }
 
 // The JSON output, one object per input text. Offsets are bytes of the

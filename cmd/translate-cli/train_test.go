@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/nmt/train"
-	"github.com/translated/translated/tokenize"
 )
 
 const tinyCorpus = "../../nmt/train/testdata/bible-tiny.tsv"
@@ -122,6 +120,7 @@ func TestTrainErrors(t *testing.T) {
 		{"resume without checkpoint", tinyTrainArgs(t.TempDir(), "--resume"), exitFailure, "resuming"},
 		{"stray argument", append(tinyTrainArgs(run), "extra"), exitUsage, "no arguments"},
 		{"BPE-dropout of 1", tinyTrainArgs(run, "--bpe-dropout", "1"), exitUsage, "--bpe-dropout must be in [0, 1)"},
+		{"no encoder layers", tinyTrainArgs(run, "--encoder-layers", "0"), exitUsage, "--encoder-layers and --decoder-layers must be at least 1"},
 		{"no BPE copies", tinyTrainArgs(run, "--bpe-dropout", "0.1", "--bpe-copies", "0"), exitUsage, "--bpe-copies at least 1"},
 	})
 }
@@ -208,56 +207,6 @@ func TestTrainBPEDropout(t *testing.T) {
 	}
 }
 
-// TestDropoutPairs: every segmented copy decodes back to its text, the
-// copies differ from the plain encoding and from each other, and the seed
-// fixes them.
-func TestDropoutPairs(t *testing.T) {
-	ex, err := train.ReadTSV(tinyCorpus, train.TSVColumns{Book: 2, Source: 3, Target: 4}, []string{"Gen"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := tokenize.Load(filepath.Join("..", "..", "checkpoints", "en-es", "tokenizer.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pairs, err := dropoutPairs(ex, tok, 0.1, 2, 7, tokenize.EOSID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, _ := dropoutPairs(ex, tok, 0.1, 2, 7, tokenize.EOSID)
-	if len(pairs) != 2*len(ex) || !reflect.DeepEqual(pairs, again) {
-		t.Fatalf("%d pairs for %d examples, or a second call differs", len(pairs), len(ex))
-	}
-	plain, longer := 0, 0
-	for i, p := range pairs {
-		e := ex[i%len(ex)]
-		for _, side := range []struct {
-			ids  []int32
-			text string
-		}{{p.Src, e.Source}, {p.Tgt, e.Target}} {
-			ids := make([]int, len(side.ids)-1) // without eos
-			for k := range ids {
-				ids[k] = int(side.ids[k])
-			}
-			if got := tok.Decode(ids); got != side.text {
-				t.Fatalf("pair %d decodes to %q, want %q", i, got, side.text)
-			}
-			toks, _ := tok.Encode(side.text)
-			if len(ids) > len(toks) {
-				longer++
-			} else {
-				plain++
-			}
-		}
-		if i < len(ex) && reflect.DeepEqual(p, pairs[i+len(ex)]) {
-			t.Errorf("pair %d: both copies are the same", i)
-		}
-	}
-	if longer < plain {
-		t.Errorf("%d sides segmented finer than Encode, %d as Encode", longer, plain)
-	}
-}
-
 func TestTrainGuidedErrors(t *testing.T) {
 	run := t.TempDir()
 	links := "../../nmt/train/testdata/links-tiny.jsonl"
@@ -337,7 +286,7 @@ func TestTrainWithTokenizer(t *testing.T) {
 // once the first lets go, the same command trains.
 func TestTrainRunLocked(t *testing.T) {
 	run := t.TempDir()
-	release, err := lockRun(run)
+	release, err := train.LockRun(run)
 	if err != nil {
 		t.Fatal(err)
 	}

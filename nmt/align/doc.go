@@ -16,8 +16,10 @@
 //   - symmetrization of two directional link sets (intersection,
 //     grow-diag, grow-diag-final, grow-diag-final-and, union);
 //   - an IBM Model 1 aligner, the classic statistical peer;
-//   - gold links (the Strong's-number links of the Bible corpus), and the
-//     alignment error rate, precision and recall against them;
+//   - the Bible corpus and its gold links (the Strong's-number links) read
+//     by split, and the alignment error rate, precision and recall against
+//     them, of one way of drawing links or of every selector and
+//     symmetrization (ScoreMethods);
 //   - exporters to JSON, Pharaoh, CSV, TSV, SVG, PNG and HTML, and readers
 //     for the JSON and Pharaoh formats.
 //

@@ -3,6 +3,7 @@ package align
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -106,10 +107,21 @@ func parseGoldLink(raw json.RawMessage) (GoldLink, error) {
 	return l, nil
 }
 
-// ReadGold reads a gold links file (uncompressed; the caller unzips) and
-// calls fn for every verse in order. Blank lines are skipped; errors name
-// the line.
+// ReadGold reads a gold links file, gzip-compressed or plain (told apart
+// by the gzip magic bytes, which no JSON line starts with), and calls fn
+// for every verse in order. Blank lines are skipped; errors name the line.
 func ReadGold(r io.Reader, fn func(GoldPair) error) error {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			return err
+		}
+		defer z.Close()
+		r = z
+	} else {
+		r = br
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for n := 1; sc.Scan(); n++ {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/translated/translated/nmt/search"
 	"github.com/translated/translated/nmt/tensor"
 )
 
 // Decoder is the per-request decoder state over one Encoding: a set of rows
 // (hypotheses), each reading one source sentence, advanced one token at a
-// time. It implements search.Scorer. It keeps, per layer, a self-attention
+// time. It implements search.Scorer (without importing package search; see
+// Dims). It keeps, per layer, a self-attention
 // key/value cache for every row that grows by one position per step, and the
 // cross-attention keys and values of every sentence, computed once.
 //
@@ -38,8 +38,6 @@ type Decoder struct {
 	x, qkv, q, ctx, tmp, hidden []float32
 	probs, expScratch           []float32
 }
-
-var _ search.Scorer = (*Decoder)(nil)
 
 // NewDecoder starts decoding enc: one row per source sentence, in order,
 // each holding the empty prefix. The first call to Next is expected to feed
@@ -89,10 +87,21 @@ func (d *Decoder) grow(rows int) {
 	d.hidden = make([]float32, rows*c.DecoderFFNDim)
 }
 
+// Dims are the sizes of a Decoder's outputs: the same struct as search.Dims,
+// declared here so that the Decoder satisfies search.Scorer while package
+// model imports nothing of package search (Go takes unnamed struct types
+// with the same fields for one type; the tests check it).
+type Dims = struct {
+	Vocab  int // size of the target vocabulary
+	Layers int // decoder layers with cross-attention
+	Heads  int // cross-attention heads per layer
+	SrcLen int // padded source length S (including the end-of-sentence token)
+}
+
 // Dims reports the vocabulary, decoder layers, heads and padded source length.
-func (d *Decoder) Dims() search.Dims {
+func (d *Decoder) Dims() Dims {
 	c := &d.m.cfg
-	return search.Dims{Vocab: c.DecoderVocabSize, Layers: c.DecoderLayers, Heads: c.DecoderAttentionHeads, SrcLen: d.enc.maxLen}
+	return Dims{Vocab: c.DecoderVocabSize, Layers: c.DecoderLayers, Heads: c.DecoderAttentionHeads, SrcLen: d.enc.maxLen}
 }
 
 // Rows is the number of live rows.

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/translated/translated/nmt/search"
 	"github.com/translated/translated/nmt/tensor"
 )
-
-var _ search.Forcer = (*Decoder)(nil)
 
 // errForced marks a Decoder spent by Force.
 var errForced = errors.New("model: the decoder was used by Force and holds no cache to go on from")

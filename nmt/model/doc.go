@@ -8,5 +8,6 @@
 // A *Model is immutable after loading and safe for concurrent use; all
 // per-request state lives in the values its methods return. Search (greedy,
 // beam) is not here: package search drives a model through the search.Scorer
-// interface.
+// and search.Forcer interfaces, which the Decoder satisfies without this
+// package importing search (Dims declares the same struct as search.Dims).
 package model

@@ -9,6 +9,13 @@ import (
 	"github.com/translated/translated/nmt/search"
 )
 
+// The Decoder satisfies the interfaces search is written against, although
+// package model does not import package search (see Dims).
+var (
+	_ search.Scorer = (*Decoder)(nil)
+	_ search.Forcer = (*Decoder)(nil)
+)
+
 // These tests drive the Decoder through package search, as the translator
 // does: greedy decoding against the goldens, and beam search over a batch
 // against the same sentences decoded one at a time.

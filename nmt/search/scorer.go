@@ -39,7 +39,13 @@ type Scorer interface {
 }
 
 // Dims are the sizes of a Scorer's outputs.
-type Dims struct {
+//
+// Dims names an unnamed struct type rather than defining a new one: Go
+// takes two unnamed struct types with the same fields, in the same order,
+// for the same type, so a scorer declares this struct itself (package
+// model does, as model.Dims) and satisfies Scorer without importing this
+// package. Changing a field here means changing it there.
+type Dims = struct {
 	Vocab  int // size of the target vocabulary
 	Layers int // decoder layers with cross-attention
 	Heads  int // cross-attention heads per layer

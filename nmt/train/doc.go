@@ -21,6 +21,12 @@
 // 1 and map to subword tokens; InitFrom starts a run from another
 // checkpoint's weights (fine-tuning).
 //
-// What is not here: tokenizer training (package tokenize), inference and
+// Run carries out a whole run as a Config describes it, which is what the
+// train command does: it takes the run directory (LockRun), reads and
+// splits the corpus, learns or reads the vocabulary, builds or reads the
+// model, adds the BPE-dropout copies, turns guided alignment on, trains,
+// and keeps train.log.
+//
+// What is not here: the BPE algorithm (package tokenize), inference and
 // decoding (packages model and search), scoring (package metrics).
 package train

@@ -191,18 +191,8 @@ func readGoldFile(path string, heldOut []string) ([]align.GoldPair, error) {
 		return nil, fmt.Errorf("train: gold links: %w", err)
 	}
 	defer f.Close()
-	br := bufio.NewReader(f)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		z, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("train: %s: %w", path, err)
-		}
-		defer z.Close()
-		r = z
-	}
 	var out []align.GoldPair
-	err = align.ReadGold(r, func(g align.GoldPair) error {
+	err = align.ReadGold(f, func(g align.GoldPair) error {
 		if !slices.Contains(heldOut, align.RefBook(g.Ref)) {
 			out = append(out, g)
 		}

@@ -2,7 +2,7 @@
 // the Bible corpus and scores it against the gold links of the test (or
 // dev) books:
 //
-//	go run ./nmt/align/ibm1eval -corpus ../shared/corpus
+//	go run ./cmd/ibm1eval -corpus ../shared/corpus
 //
 // The corpus directory must hold bible.kjv-es.tsv and
 // links.kjv-es.jsonl.gz. With -all it scores every symmetrization; with
@@ -11,7 +11,7 @@
 package main
 
 import (
-	"compress/gzip"
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -39,7 +39,7 @@ func main() {
 	}
 	syms := []align.Symmetrization{sym}
 	if *all {
-		syms = []align.Symmetrization{align.Intersection, align.GrowDiag, align.GrowDiagFinalAnd, align.GrowDiagFinal, align.Union}
+		syms = align.Symmetrizations()
 	}
 	var ex *exportSpec
 	if *export != "" {
@@ -70,25 +70,23 @@ type exportSpec struct {
 
 func run(dir string, split align.Split, iterations int, syms []align.Symmetrization, ex *exportSpec) error {
 	start := time.Now()
-	var pairs [][2][]string
-	f, err := os.Open(filepath.Join(dir, "bible.kjv-es.tsv"))
+	corpus, err := os.ReadFile(filepath.Join(dir, "bible.kjv-es.tsv"))
 	if err != nil {
 		return err
 	}
-	err = align.ReadCorpus(f, func(v align.Verse) error {
-		if align.BookSplit(v.Book) == align.SplitTrain {
-			pairs = append(pairs, [2][]string{align.IBM1Words(v.Source), align.IBM1Words(v.Target)})
-		}
-		return nil
-	})
-	f.Close()
+	verses, err := align.ReadSplit(bytes.NewReader(corpus), align.SplitTrain, 0)
 	if err != nil {
 		return err
 	}
+	pairs := align.IBM1Pairs(verses, false)
 	m := align.TrainIBM1(pairs, iterations)
 	trained := time.Since(start)
 
-	gold, err := readGold(filepath.Join(dir, "links.kjv-es.jsonl.gz"), split)
+	links, err := os.ReadFile(filepath.Join(dir, "links.kjv-es.jsonl.gz"))
+	if err != nil {
+		return err
+	}
+	gold, err := align.ReadGoldSplit(bytes.NewReader(links), split, 0)
 	if err != nil {
 		return err
 	}
@@ -121,24 +119,4 @@ func run(dir string, split align.Split, iterations int, syms []align.Symmetrizat
 		return err
 	}
 	return out.Close()
-}
-
-func readGold(path string, split align.Split) ([]align.GoldPair, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var gold []align.GoldPair
-	err = align.ReadGold(z, func(g align.GoldPair) error {
-		if align.BookSplit(align.RefBook(g.Ref)) == split {
-			gold = append(gold, g)
-		}
-		return nil
-	})
-	return gold, err
 }

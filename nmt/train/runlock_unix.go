@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package train
 
 import (
 	"errors"
@@ -12,11 +12,12 @@ import (
 	"syscall"
 )
 
-// lockRun takes the run directory for one trainer: two trainers writing
-// the same checkpoints would interleave their steps and corrupt the run.
-// The lock is an flock on RUN/lock, so it goes away with the process
-// however that ends; the file holds the owner's pid for the message.
-func lockRun(dir string) (release func(), err error) {
+// LockRun takes the run directory for one trainer, as Run does: two
+// trainers writing the same checkpoints would interleave their steps and
+// corrupt the run. The lock is an flock on RUN/lock, so it goes away with
+// the process however that ends; the file holds the owner's pid for the
+// message.
+func LockRun(dir string) (release func(), err error) {
 	path := filepath.Join(dir, "lock")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
