@@ -75,7 +75,7 @@ func TestAPIDocExamples(t *testing.T) {
 	ready := make(chan string, 1)
 	exit := make(chan int, 1)
 	go func() {
-		exit <- run(runCtx, []string{"-models", modelsDir(t), "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
+		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
 			func(addr, _ string) { ready <- addr })
 	}()
 	defer func() {

@@ -1,38 +1,30 @@
-package main
-
-import (
-	"strings"
-
-	"google.golang.org/protobuf/proto"
-
-	translatev1 "github.com/translated/translated/proto/translate/v1"
-)
+package server
 
 // addLanguagePairs lets a multi-target model (an OPUS-MT model such as
 // en-ROMANCE, whose vocabulary holds ">>es<<", ">>fr<<", ...) serve each of
-// its pairs under the usual name: en-es, en-fr, ... A request for such a
-// pair runs the model with that language's token. A pair that a model
-// directory already serves keeps that model, and when several
-// multi-target models offer a pair, the first by name serves it. Requests
-// naming the multi-target model itself (en-ROMANCE) must then say nothing
-// more, and are refused with the list of its languages.
-func addLanguagePairs(ms models) {
-	for _, name := range ms.names() { // sorted
-
-		m := ms[name]
-		source, _, _ := strings.Cut(name, "-")
+// its pairs that no model directory serves, under the pair's name: en-fr,
+// en-it, ... A request for such a pair runs the model with that
+// language's token. When several multi-target models offer a pair, the
+// first by name serves it. Requests for the multi-target model's own pair
+// (en-ROMANCE) must then say nothing more, and are refused with the list
+// of its languages.
+func (ms *Models) addLanguagePairs() {
+	for _, name := range ms.Names() { // sorted
+		m := ms.byName[name]
+		if m.targetLanguage != "" {
+			continue
+		}
 		for _, lang := range m.languages {
-			pair := source + "-" + lang
-			if _, taken := ms[pair]; taken {
+			alias := *m
+			alias.name, alias.target, alias.targetLanguage, alias.languages, alias.info = m.source+"-"+lang, lang, lang, nil, nil
+			if _, taken := ms.defaults[alias.pair()]; taken {
 				continue
 			}
-			alias := *m
-			alias.name, alias.targetLanguage, alias.languages = pair, lang, nil
 			if m.info != nil {
-				alias.info = proto.Clone(m.info).(*translatev1.Model)
-				alias.info.Name, alias.info.TargetLanguage = pair, lang
+				alias.info = cloneInfo(m.info)
 			}
-			ms[pair] = &alias
+			ms.byName[alias.name] = &alias
+			ms.defaults[alias.pair()] = &alias
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"math"
@@ -21,7 +21,7 @@ import (
 // checks the InvalidArgument status names the field at fault.
 func TestLimits(t *testing.T) {
 	cfg := testConfig()
-	cfg.Limits = limits{MaxTexts: 3, MaxChars: 20, MaxTokens: 8, MaxBeam: 4, MaxOutput: 50}
+	cfg.Limits = Limits{MaxTexts: 3, MaxChars: 20, MaxTokens: 8, MaxBeam: 4, MaxOutput: 50}
 	h := startServer(t, "bufconn", cfg, realModels(t))
 	opts := func(o *translatev1.DecodingOptions) *translatev1.TranslateRequest {
 		r := enEs("Hello.")
@@ -41,15 +41,15 @@ func TestLimits(t *testing.T) {
 		{"n-best over the beam", opts(&translatev1.DecodingOptions{BeamSize: 2, NBest: 3}), "options.n_best"},
 		{"n-best over the limit", opts(&translatev1.DecodingOptions{NBest: 5}), "options.n_best"},
 		{"output over the limit", opts(&translatev1.DecodingOptions{MaxLength: 51}), "options.max_length"},
-		{"negative length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: -1}), "options.length_penalty"},
-		{"NaN length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: math.NaN()}), "options.length_penalty"},
+		{"negative length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: new(-1.0)}), "options.length_penalty"},
+		{"NaN length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: new(math.NaN())}), "options.length_penalty"},
 		{"negative rerank", opts(&translatev1.DecodingOptions{Rerank: -1}), "options.rerank"},
 		{"NaN rerank", opts(&translatev1.DecodingOptions{Rerank: math.NaN()}), "options.rerank"},
 		{"rerank over 10", opts(&translatev1.DecodingOptions{Rerank: 11}), "options.rerank"},
 		{"huge length ratio", opts(&translatev1.DecodingOptions{MaxLengthRatio: 1e9}), "options.max_length_ratio"},
-		{"unknown alignment mode", &translatev1.TranslateRequest{SourceLanguage: "en", TargetLanguage: "es", Alignment: 42}, "alignment"},
-		{"no source language", &translatev1.TranslateRequest{TargetLanguage: "es"}, "source_language: required"},
-		{"no target language", &translatev1.TranslateRequest{SourceLanguage: "en"}, "target_language: required"},
+		{"unknown alignment mode", &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", Alignment: 42}, "alignment"},
+		{"no source language", &translatev1.TranslateRequest{TargetLanguageCode: "es"}, "source_language_code: required"},
+		{"no target language", &translatev1.TranslateRequest{SourceLanguageCode: "en"}, "target_language_code: required"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +68,7 @@ func TestLimits(t *testing.T) {
 		})
 	}
 	ctx := testContext(t)
-	_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "es", SourceText: "Hi.", TargetText: strings.Repeat("x", 21)})
+	_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", SourceText: "Hi.", TargetText: strings.Repeat("x", 21)})
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "target_text") {
 		t.Errorf("Align over the character limit: %v", err)
 	}
@@ -141,7 +141,7 @@ func TestInvalidUTF8OnTheWire(t *testing.T) {
 
 func TestInvalidUTF8Field(t *testing.T) {
 	md := (&translatev1.TranslateRequest{}).ProtoReflect().Descriptor()
-	good, err := proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "en", Texts: []string{"a", "ü"}, Options: &translatev1.DecodingOptions{BeamSize: 3}})
+	good, err := proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "en", Texts: []string{"a", "ü"}, Options: &translatev1.DecodingOptions{BeamSize: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,12 +158,14 @@ func TestInvalidUTF8Field(t *testing.T) {
 	}
 	nested := &translatev1.AlignResponse{}
 	var nb []byte
-	nb = protowire.AppendTag(nb, 1, protowire.BytesType) // alignment (Translation)
+	nb = protowire.AppendTag(nb, 1, protowire.BytesType) // sentences[0] (AlignedSentence)
+	nb = protowire.AppendBytes(nb, nil)
+	nb = protowire.AppendTag(nb, 1, protowire.BytesType) // sentences[1]
 	var inner []byte
-	inner = protowire.AppendTag(inner, 1, protowire.BytesType) // text
+	inner = protowire.AppendTag(inner, 3, protowire.BytesType) // target_text
 	inner = protowire.AppendBytes(inner, []byte("\xc3"))
 	nb = protowire.AppendBytes(nb, inner)
-	if f, ok := invalidUTF8Field(nb, nested.ProtoReflect().Descriptor()); !ok || f != "alignment.text" {
+	if f, ok := invalidUTF8Field(nb, nested.ProtoReflect().Descriptor()); !ok || f != "sentences[1].target_text" {
 		t.Fatalf("nested: got %q %v", f, ok)
 	}
 }
@@ -172,16 +174,16 @@ func TestInvalidUTF8Field(t *testing.T) {
 // request decoding and validation: they must never panic, and whatever
 // passes must be within the limits.
 func FuzzTranslateRequest(f *testing.F) {
-	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy",
-		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: 0.6}})
+	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
+		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: new(0.6)}})
 	f.Add(seed)
-	seed, _ = proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy",
-		Texts: []string{"Hello."}, Options: &translatev1.DecodingOptions{BeamSize: 4, Mbr: 20}})
+	seed, _ = proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
+		Texts: []string{"Hello."}, Options: &translatev1.DecodingOptions{BeamSize: 4, Mbr: new(20.0)}})
 	f.Add(seed)
 	f.Add([]byte{0x1a, 0x03, 'a', 0x80, 'b'})
 	f.Add([]byte{0x22, 0x02, 0x19, 0x7f})
-	lim := limits{MaxTexts: 4, MaxChars: 50, MaxTokens: 50, MaxBeam: 4, MaxOutput: 64}
-	m := fakeModels(nil)["xx-yy"]
+	lim := Limits{MaxTexts: 4, MaxChars: 50, MaxTokens: 50, MaxBeam: 4, MaxOutput: 64}
+	m := fakeModels(nil).byName["xx-yy"]
 	md := (&translatev1.TranslateRequest{}).ProtoReflect().Descriptor()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var req translatev1.TranslateRequest
@@ -197,9 +199,12 @@ func FuzzTranslateRequest(f *testing.F) {
 			return
 		}
 		if len(r.Texts) > lim.MaxTexts || r.Options.BeamSize > lim.MaxBeam || r.Options.MaxLength > lim.MaxOutput || r.Options.MaxLength < 1 ||
-			math.IsNaN(r.Options.LengthPenalty) || r.Options.NBest > lim.MaxBeam ||
-			!(r.Options.MBR >= 0 && r.Options.MBR <= nmt.MaxMBR) || !(r.Options.Rerank >= 0 && r.Options.Rerank <= nmt.MaxRerank) {
+			!inRange(r.Options.LengthPenalty, maxLengthPenalty) || r.Options.NBest > lim.MaxBeam ||
+			!inRange(r.Options.MBR, nmt.MaxMBR) || !inRange(&r.Options.Rerank, nmt.MaxRerank) {
 			t.Fatalf("accepted out of bounds: %+v", r.Options)
 		}
 	})
 }
+
+// inRange says whether an option is unset or within [0, most].
+func inRange(v *float64, most float64) bool { return v == nil || (*v >= 0 && *v <= most) }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -37,15 +37,15 @@ func testContext(t *testing.T) context.Context {
 }
 
 // testConfig is a small server: two workers, two queue places.
-func testConfig() config {
-	return config{Workers: 2, Queue: 2, Limits: defaultLimits, ShutdownTimeout: time.Minute}
+func testConfig() Options {
+	return Options{Workers: 2, Queue: 2, Limits: DefaultLimits(), ShutdownTimeout: time.Minute, Logger: quietLogger()}
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // harness is a server with a client connection over bufconn or TCP.
 type harness struct {
-	srv    *server
+	srv    *Server
 	conn   *grpc.ClientConn
 	client translatev1.TranslationServiceClient
 	stop   context.CancelFunc // stops the server gracefully
@@ -54,9 +54,12 @@ type harness struct {
 
 // startServer serves ms in process. network is "bufconn" or "tcp"
 // (loopback). The server is stopped when the test ends.
-func startServer(t *testing.T, network string, cfg config, ms models) *harness {
+func startServer(t *testing.T, network string, cfg Options, ms *Models) *harness {
 	t.Helper()
-	srv := newServer(cfg, ms, quietLogger())
+	srv, err := New(cfg, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var lis net.Listener
 	var dial []grpc.DialOption
 	target := ""
@@ -76,7 +79,7 @@ func startServer(t *testing.T, network string, cfg config, ms models) *harness {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	h := &harness{srv: srv, stop: stop, done: make(chan error, 1)}
-	go func() { h.done <- srv.serve(ctx, lis, cfg.ShutdownTimeout) }()
+	go func() { h.done <- srv.Serve(ctx, lis) }()
 	conn, err := grpc.NewClient(target, append(dial, grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -28,18 +28,24 @@ type tokenCounter interface {
 
 // model is one served model.
 type model struct {
-	name         string // "<source>-<target>"
-	engine       engine
-	tokens       tokenCounter       // nil: no token limit (test engines)
-	maxPositions int                // longest sequence the model takes; 0: unknown
-	info         *translatev1.Model // for ListModels
-	selector     align.Selector     // heads whose attention makes alignment rows
+	// name is its directory's name ("en-es", "en-es-bible"), or
+	// "<source>-<target>" for a pair served through a multi-target model.
+	name           string
+	source, target string             // its language pair
+	engine         engine             //
+	tokens         tokenCounter       // nil: no token limit (test engines)
+	maxPositions   int                // longest sequence the model takes; 0: unknown
+	info           *translatev1.Model // for ListModels
+	selector       align.Selector     // heads whose attention makes alignment rows
 	// languages are the output languages of a multi-target model (its
 	// ">>xx<<" tokens); targetLanguage is the one its requests ask for
 	// when it serves a pair under another name (see addLanguagePairs).
 	languages      []string
 	targetLanguage string
 }
+
+// pair names a language pair: "<source>-<target>".
+func (m *model) pair() string { return m.source + "-" + m.target }
 
 // canRerank says whether the engine holds the opposite pair's model for
 // options.rerank (see linkReverses).
@@ -48,47 +54,43 @@ func (m *model) canRerank() bool {
 	return ok && t.Reverse() != nil
 }
 
-// models are the served models by name.
-type models map[string]*model
-
-// lookup finds the model of a pair, or says which pairs exist.
-func (ms models) lookup(source, target string) (*model, error) {
-	if source == "" {
-		return nil, invalidf("source_language", "required")
-	}
-	if target == "" {
-		return nil, invalidf("target_language", "required")
-	}
-	name := source + "-" + target
-	if m, ok := ms[name]; ok {
-		return m, nil
-	}
-	return nil, fmt.Errorf("%w: %s (this server translates %s)", errUnknownModel, name, strings.Join(ms.names(), ", "))
+// Models are the models a Server serves: by name, and for each language
+// pair its default model. They are immutable once made.
+type Models struct {
+	byName   map[string]*model
+	defaults map[string]*model // by pair, "<source>-<target>"
 }
 
-// names returns the model names, sorted.
-func (ms models) names() []string {
-	names := make([]string, 0, len(ms))
-	for n := range ms {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+// LoadModels opens every model directory directly under root: every
+// subdirectory (or link to one) holding a config.json. Each is a model
+// named by its directory, whose language pair the name tells:
+// "<source>-<target>", or "<source>-<target>-<variant>" for another model
+// of the same pair ("en-es-bible"). A directory named otherwise is
+// refused, and so is a root with no model at all.
+//
+// The default model of a pair, which serves the requests naming no model,
+// is the one named exactly "<source>-<target>", else the first of the
+// pair's models by name. A multi-target model (an OPUS-MT en-ROMANCE)
+// serves each of its languages' pairs that no directory serves, under the
+// name "<source>-<language>". Every model whose opposite pair is served
+// can rerank with that pair's default model.
+//
+// heads chooses the cross-attention heads that make alignments for every
+// model; nil lets each model use the heads its config.json names
+// (alignment_heads), else the average of all.
+func LoadModels(root string, heads *align.Selector) (*Models, error) {
+	return loadModels(root, func(dir string) (*model, error) { return openModel(dir, heads) })
 }
 
 // opener loads one model directory.
 type opener func(dir string) (*model, error)
 
-// loadModels opens every model directory directly under root: every
-// subdirectory holding a config.json. Two directories serving the same pair
-// are an error, and so is a root with no model at all.
-func loadModels(root string, open opener) (models, error) {
+func loadModels(root string, open opener) (*Models, error) {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("models: %w", err)
 	}
-	ms := models{}
-	dirs := map[string]string{}
+	var list []*model
 	for _, e := range entries {
 		dir := filepath.Join(root, e.Name())
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() { // follows symbolic links
@@ -101,31 +103,104 @@ func loadModels(root string, open opener) (models, error) {
 		if err != nil {
 			return nil, fmt.Errorf("models: %s: %w", dir, err)
 		}
-		if prev, dup := dirs[m.name]; dup {
-			return nil, fmt.Errorf("models: %s and %s both serve %s", prev, dir, m.name)
-		}
-		dirs[m.name] = dir
-		ms[m.name] = m
+		list = append(list, m)
 	}
-	if len(ms) == 0 {
+	if len(list) == 0 {
 		return nil, fmt.Errorf("models: no model directory (one holding config.json) under %s", root)
 	}
-	addLanguagePairs(ms)
-	linkReverses(ms)
-	return ms, nil
+	return newModels(list...)
 }
 
-// linkReverses gives every real model whose opposite pair is also served
-// that pair's model, for options.rerank. Pairs served through a
+// newModels indexes ms by name and pair, adds the pairs of multi-target
+// models, links reverses, and fills in each model's ListModels entry.
+func newModels(ms ...*model) (*Models, error) {
+	out := &Models{byName: map[string]*model{}, defaults: map[string]*model{}}
+	for _, m := range ms {
+		if _, dup := out.byName[m.name]; dup {
+			return nil, fmt.Errorf("models: two models named %s", m.name)
+		}
+		out.byName[m.name] = m
+	}
+	for _, name := range out.Names() { // sorted: the first of a pair's models wins
+		m := out.byName[name]
+		if d, ok := out.defaults[m.pair()]; !ok || (name == m.pair() && d.name != name) {
+			out.defaults[m.pair()] = m
+		}
+	}
+	out.addLanguagePairs()
+	out.linkReverses()
+	for name, m := range out.byName {
+		if m.info == nil {
+			m.info = &translatev1.Model{}
+		} else {
+			m.info = cloneInfo(m.info) // the caller's may be shared
+		}
+		m.info.Name, m.info.SourceLanguageCode, m.info.TargetLanguageCode = name, m.source, m.target
+		m.info.PairDefault = out.defaults[m.pair()] == m
+		m.info.TargetLanguageCodes = m.languages
+		m.info.CanRerank = m.canRerank()
+	}
+	return out, nil
+}
+
+// Names returns the model names, sorted.
+func (ms *Models) Names() []string {
+	names := make([]string, 0, len(ms.byName))
+	for n := range ms.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// pairs returns the served language pairs, sorted.
+func (ms *Models) pairs() []string {
+	pairs := make([]string, 0, len(ms.defaults))
+	for p := range ms.defaults {
+		pairs = append(pairs, p)
+	}
+	sort.Strings(pairs)
+	return pairs
+}
+
+// lookup finds the model a request names, or its pair's default model.
+// The fields named in errors are those of TranslateRequest and
+// AlignRequest.
+func (ms *Models) lookup(name, source, target string) (*model, error) {
+	if name != "" {
+		m, ok := ms.byName[name]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("%w: model %q (this server serves %s)", errUnknownModel, name, strings.Join(ms.Names(), ", "))
+		case source != "" && source != m.source:
+			return nil, invalidf("source_language_code", "%q, but model %s translates from %q", source, name, m.source)
+		case target != "" && target != m.target:
+			return nil, invalidf("target_language_code", "%q, but model %s translates into %q", target, name, m.target)
+		}
+		return m, nil
+	}
+	if source == "" {
+		return nil, invalidf("source_language_code", "required unless model is set")
+	}
+	if target == "" {
+		return nil, invalidf("target_language_code", "required unless model is set")
+	}
+	if m, ok := ms.defaults[source+"-"+target]; ok {
+		return m, nil
+	}
+	return nil, fmt.Errorf("%w: %s-%s (this server translates %s)", errUnknownPair, source, target, strings.Join(ms.pairs(), ", "))
+}
+
+// linkReverses gives every model whose opposite pair is also served that
+// pair's default model, for options.rerank. Pairs served through a
 // multi-target model's language token are not linked.
-func linkReverses(ms models) {
-	for name, m := range ms {
+func (ms *Models) linkReverses() {
+	for _, m := range ms.byName {
 		t, ok := m.engine.(*nmt.Translator)
 		if !ok || m.targetLanguage != "" {
 			continue
 		}
-		source, target, _ := strings.Cut(name, "-")
-		r, ok := ms[target+"-"+source]
+		r, ok := ms.defaults[m.target+"-"+m.source]
 		if !ok || r.targetLanguage != "" {
 			continue
 		}
@@ -135,9 +210,6 @@ func linkReverses(ms models) {
 		}
 		if linked, err := t.WithReverse(rt); err == nil {
 			m.engine = linked
-			if m.info != nil {
-				m.info.CanRerank = true
-			}
 		}
 	}
 }

@@ -1,8 +1,6 @@
-package main
+package server
 
 import (
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -17,35 +15,24 @@ var testPairs = map[string]string{
 	"es-en": "tiny-relu-untied",
 }
 
-// modelsDir returns a directory whose entries name the test models by pair.
-func modelsDir(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	for pair, name := range testPairs {
-		target, err := filepath.Abs(filepath.Join("..", "..", "testdata", "models", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(target, filepath.Join(dir, pair)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+// testModels is a directory whose entries, links to the test models, name
+// them by pair (as testPairs says).
+const testModels = "../testdata/models"
+
+// avgHeads makes every model align with the average of all heads.
+func avgHeads() *align.Selector { return new(align.AllHeads()) }
 
 var (
 	realOnce   sync.Once
-	realLoaded models
+	realLoaded *Models
 	realErr    error
 )
 
 // realModels loads the test models once per test binary; models are
 // immutable and shared safely by every server of the package's tests.
-func realModels(t testing.TB) models {
+func realModels(t testing.TB) *Models {
 	t.Helper()
-	realOnce.Do(func() {
-		realLoaded, realErr = loadModels(modelsDir(t), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
-	})
+	realOnce.Do(func() { realLoaded, realErr = LoadModels(testModels, avgHeads()) })
 	if realErr != nil {
 		t.Fatal(realErr)
 	}
@@ -54,9 +41,9 @@ func realModels(t testing.TB) models {
 
 // translator returns the domain translator behind a served model, to
 // compare the server's answers with the library's.
-func translator(t testing.TB, ms models, name string) *nmt.Translator {
+func translator(t testing.TB, ms *Models, name string) *nmt.Translator {
 	t.Helper()
-	tr, ok := ms[name].engine.(*nmt.Translator)
+	tr, ok := ms.byName[name].engine.(*nmt.Translator)
 	if !ok {
 		t.Fatalf("model %s is not served by *nmt.Translator", name)
 	}
