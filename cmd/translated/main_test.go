@@ -101,7 +101,7 @@ func TestRun(t *testing.T) {
 		`translated_decode_tokens_per_second_count{model="en-es"} 1`,
 		`translated_queue_depth 0`,
 		`translated_workers_busy 0`,
-		`translated_models 2`,
+		`translated_models 3`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)

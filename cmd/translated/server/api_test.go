@@ -432,10 +432,12 @@ func TestListModels(t *testing.T) {
 	// Sizes from testdata/models/*/config.json.
 	want := []*translatev1.Model{
 		{Name: "en-es", SourceLanguageCode: "en", TargetLanguageCode: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299, CanRerank: true, PairDefault: true},
-		{Name: "es-en", SourceLanguageCode: "es", TargetLanguageCode: "en"},
 	}
-	if len(resp.Models) != 2 || resp.Models[0].Name != "en-es" || resp.Models[1].Name != "es-en" || resp.NextPageToken != "" {
+	if len(resp.Models) != 3 || resp.Models[0].Name != "en-es" || resp.Models[1].Name != "en-es-relu" || resp.Models[2].Name != "es-en" || resp.NextPageToken != "" {
 		t.Fatalf("models %v", resp.Models)
+	}
+	if m := resp.Models[1]; m.SourceLanguageCode != "en" || m.TargetLanguageCode != "es" || m.PairDefault || !m.CanRerank {
+		t.Errorf("en-es-relu: %v", m)
 	}
 	got := proto.Clone(resp.Models[0]).(*translatev1.Model)
 	if got.Parameters == 0 {
@@ -445,7 +447,7 @@ func TestListModels(t *testing.T) {
 	if !proto.Equal(got, want[0]) {
 		t.Errorf("en-es: %v, want %v", got, want[0])
 	}
-	if m := resp.Models[1]; m.SourceLanguageCode != "es" || m.TargetLanguageCode != "en" || !m.PairDefault || m.DModel == 0 {
+	if m := resp.Models[2]; m.SourceLanguageCode != "es" || m.TargetLanguageCode != "en" || !m.PairDefault || m.DModel == 0 {
 		t.Errorf("es-en: %v", m)
 	}
 }

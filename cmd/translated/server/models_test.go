@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,33 +13,12 @@ import (
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
-// pairModels serves three tiny models from one directory: en-es (the
-// pair's default), en-es-relu (another en→es model) and es-en.
-func pairModels(t *testing.T) *Models {
-	t.Helper()
-	dir := t.TempDir()
-	for name, model := range map[string]string{"en-es": "tiny-swish-shared", "en-es-relu": "tiny-relu-untied", "es-en": "tiny-relu-untied"} {
-		abs, err := filepath.Abs(filepath.Join("..", "..", "..", "testdata", "models", model))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ms, err := LoadModels(dir, avgHeads())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ms
-}
-
 // TestNamedModels: a request that names a model gets it; one that names
 // none gets its pair's default; a model of another pair, or none by that
 // name, is refused naming the field at fault.
 func TestNamedModels(t *testing.T) {
 	ctx := testContext(t)
-	ms := pairModels(t)
+	ms := realModels(t)
 	h := startServer(t, "bufconn", testConfig(), ms)
 	texts := []string{"Hello world.", "Café 👩‍👩‍👧 שלום 你好"}
 	opts := nmt.Options{BeamSize: 2, MaxLength: 12}
@@ -177,7 +154,7 @@ func TestPairOf(t *testing.T) {
 // tokens the server did not make.
 func TestListModelsPages(t *testing.T) {
 	ctx := testContext(t)
-	h := startServer(t, "bufconn", testConfig(), pairModels(t))
+	h := startServer(t, "bufconn", testConfig(), realModels(t))
 	for _, size := range []uint32{1, 2, 3, 0, 5000} {
 		var names []string
 		token := ""

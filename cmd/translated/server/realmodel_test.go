@@ -11,12 +11,13 @@ import (
 // The real-model tests serve the tiny models of testdata/models under
 // language-pair names, as a deployment would name checkpoints.
 var testPairs = map[string]string{
-	"en-es": "tiny-swish-shared",
-	"es-en": "tiny-relu-untied",
+	"en-es":      "tiny-swish-shared",
+	"es-en":      "tiny-relu-untied",
+	"en-es-relu": "tiny-relu-untied", // a second en→es model, not the pair's default
 }
 
 // testModels is a directory whose entries, links to the test models, name
-// them by pair (as testPairs says).
+// them as testPairs says.
 const testModels = "../testdata/models"
 
 // avgHeads makes every model align with the average of all heads.
