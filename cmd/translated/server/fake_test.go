@@ -75,7 +75,7 @@ func fakeRequest(texts ...string) *translatev1.TranslateRequest {
 }
 
 // mustModels indexes ms as the server does, failing the test on an error.
-func mustModels(t *testing.T, ms ...*model) *Models {
+func mustModels(t testing.TB, ms ...*model) *Models {
 	t.Helper()
 	out, err := newModels(ms...)
 	if err != nil {

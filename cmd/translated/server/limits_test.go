@@ -171,8 +171,9 @@ func TestInvalidUTF8Field(t *testing.T) {
 }
 
 // FuzzTranslateRequest feeds arbitrary wire bytes through the server's
-// request decoding and validation: they must never panic, and whatever
-// passes must be within the limits.
+// request decoding, model lookup and validation: they must never panic,
+// a refusal is InvalidArgument or NotFound, and whatever passes is within
+// the limits and served by the model of the request's languages.
 func FuzzTranslateRequest(f *testing.F) {
 	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
 		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: new(0.6)}})
@@ -180,10 +181,16 @@ func FuzzTranslateRequest(f *testing.F) {
 	seed, _ = proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
 		Texts: []string{"Hello."}, Options: &translatev1.DecodingOptions{BeamSize: 4, Mbr: new(20.0)}})
 	f.Add(seed)
+	seed, _ = proto.Marshal(&translatev1.TranslateRequest{Model: "xx-yy-b", Texts: []string{"Hello."},
+		Options: &translatev1.DecodingOptions{LengthPenalty: new(0.0), Mbr: new(0.0), MaxLengthRatio: 2}})
+	f.Add(seed)
+	seed, _ = proto.Marshal(&translatev1.TranslateRequest{Model: "xx-yy", TargetLanguageCode: "zz", Texts: []string{"Hello."}})
+	f.Add(seed)
 	f.Add([]byte{0x1a, 0x03, 'a', 0x80, 'b'})
 	f.Add([]byte{0x22, 0x02, 0x19, 0x7f})
 	lim := Limits{MaxTexts: 4, MaxChars: 50, MaxTokens: 50, MaxBeam: 4, MaxOutput: 64}
-	m := fakeModels(nil).byName["xx-yy"]
+	ms := mustModels(f, &model{name: "xx-yy", source: "xx", target: "yy"}, &model{name: "xx-yy-b", source: "xx", target: "yy"},
+		&model{name: "yy-xx", source: "yy", target: "xx"})
 	md := (&translatev1.TranslateRequest{}).ProtoReflect().Descriptor()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var req translatev1.TranslateRequest
@@ -191,10 +198,20 @@ func FuzzTranslateRequest(f *testing.F) {
 			invalidUTF8Field(b, md) // must not panic either
 			return
 		}
-		r, err := lim.translateRequest(&req, m)
+		m, err := ms.lookup(req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode())
+		if err == nil {
+			if (req.GetModel() != "" && m.name != req.GetModel()) || (req.GetSourceLanguageCode() != "" && m.source != req.GetSourceLanguageCode()) ||
+				(req.GetTargetLanguageCode() != "" && m.target != req.GetTargetLanguageCode()) {
+				t.Fatalf("request for %q %q→%q served by %s", req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode(), m.name)
+			}
+		}
+		var r nmt.Request
+		if err == nil {
+			r, err = lim.translateRequest(&req, m)
+		}
 		if err != nil {
-			if status.Code(toStatus(quietLogger(), err)) != codes.InvalidArgument {
-				t.Fatalf("validation error %v is not InvalidArgument", err)
+			if code := status.Code(toStatus(quietLogger(), err)); code != codes.InvalidArgument && code != codes.NotFound {
+				t.Fatalf("refusal %v is %v, not InvalidArgument or NotFound", err, code)
 			}
 			return
 		}
@@ -208,3 +225,34 @@ func FuzzTranslateRequest(f *testing.F) {
 
 // inRange says whether an option is unset or within [0, most].
 func inRange(v *float64, most float64) bool { return v == nil || (*v >= 0 && *v <= most) }
+
+// FuzzPageToken: any page token and size give a page or InvalidArgument,
+// never a panic; a page is never larger than asked, and its token, when
+// there is one, gives the models that follow it.
+func FuzzPageToken(f *testing.F) {
+	f.Add(uint32(1), "")
+	f.Add(uint32(0), "YWZ0ZXI6eHgteXk")
+	f.Add(uint32(5000), "not a token")
+	f.Add(uint32(2), "YWZ0ZXI6")
+	ms := mustModels(f, &model{name: "xx-yy", source: "xx", target: "yy"}, &model{name: "xx-yy-b", source: "xx", target: "yy"},
+		&model{name: "yy-xx", source: "yy", target: "xx"})
+	f.Fuzz(func(t *testing.T, size uint32, token string) {
+		page, err := ms.page(size, token)
+		if err != nil {
+			if status.Code(toStatus(quietLogger(), err)) != codes.InvalidArgument {
+				t.Fatalf("page token %q: %v is not InvalidArgument", token, err)
+			}
+			return
+		}
+		if size > 0 && len(page.Models) > int(size) {
+			t.Fatalf("page size %d: %d models", size, len(page.Models))
+		}
+		if page.NextPageToken == "" {
+			return
+		}
+		next, err := ms.page(size, page.NextPageToken)
+		if err != nil || len(next.Models) == 0 || next.Models[0].Name <= page.Models[len(page.Models)-1].Name {
+			t.Fatalf("the page after %v: %v, %v", page.Models, next, err)
+		}
+	})
+}
