@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/translated/translated/nmt"
 )
 
 // tinyRelu is a second tiny test model, served as another model of en-es.
@@ -101,6 +103,35 @@ func TestRemoteModelByName(t *testing.T) {
 		args := append(append([]string{"translate", "--server", srv.addr}, c.args...), "x")
 		if _, errs, code := cli(t, "", args...); code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("%q: exit %d (want %d), %s (want %q)", c.args, code, c.code, errs, c.msg)
+		}
+	}
+}
+
+// TestOptionalZeros: --length-penalty 0 and --mbr 0 are values of their
+// own (α = 0; minimum Bayes risk weighing every hypothesis alike), not
+// the defaults, as the library takes them.
+func TestOptionalZeros(t *testing.T) {
+	tr, err := nmt.Open(shipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"The earth was formless and empty.", "Jesus wept."}
+	for _, c := range []struct {
+		flags []string
+		opts  nmt.Options
+	}{
+		{[]string{"--length-penalty", "0"}, nmt.Options{LengthPenalty: new(0.0)}},
+		{[]string{"--mbr", "0"}, nmt.Options{MBR: new(0.0)}},
+		{nil, nmt.Options{}},
+	} {
+		args := append(append([]string{"translate", "--model", shipped, "--beam", "4", "--max-length", "12"}, c.flags...), texts...)
+		out, errs, code := cli(t, "", args...)
+		if code != exitOK {
+			t.Fatalf("%q: exit %d: %s", c.flags, code, errs)
+		}
+		c.opts.BeamSize, c.opts.MaxLength = 4, 12
+		if want := libraryLines(t, tr, texts, c.opts); out != want {
+			t.Errorf("%q printed %q, want %q", c.flags, out, want)
 		}
 	}
 }
