@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/translated/translated/nmt"
@@ -144,24 +145,10 @@ func newModels(ms ...*model) (*Models, error) {
 }
 
 // Names returns the model names, sorted.
-func (ms *Models) Names() []string {
-	names := make([]string, 0, len(ms.byName))
-	for n := range ms.byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (ms *Models) Names() []string { return slices.Sorted(maps.Keys(ms.byName)) }
 
 // pairs returns the served language pairs, sorted.
-func (ms *Models) pairs() []string {
-	pairs := make([]string, 0, len(ms.defaults))
-	for p := range ms.defaults {
-		pairs = append(pairs, p)
-	}
-	sort.Strings(pairs)
-	return pairs
-}
+func (ms *Models) pairs() []string { return slices.Sorted(maps.Keys(ms.defaults)) }
 
 // lookup finds the model a request names, or its pair's default model.
 // The fields named in errors are those of TranslateRequest and
