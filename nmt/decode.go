@@ -24,9 +24,9 @@ type decodeRun struct {
 	// r2lWeight, when positive, adds the right-to-left model's score to
 	// that ranking (Options.RightToLeft).
 	r2lWeight float64
-	// mbr, when positive, chooses among the beam's hypotheses by minimum
-	// Bayes risk after that ranking (Options.MBR).
-	mbr      float64
+	// mbr, when set, chooses among the beam's hypotheses by minimum Bayes
+	// risk after that ranking, with this sharpness (Options.MBR).
+	mbr      *float64
 	nbest    int
 	ensemble bool // decode with the ensemble members too (Options.Ensemble)
 }
@@ -102,7 +102,7 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 
 // reranks reports whether the beam is reranked, by a second model or by
 // minimum Bayes risk.
-func (d *decodeRun) reranks() bool { return d.rerankWeight > 0 || d.r2lWeight > 0 || d.mbr > 0 }
+func (d *decodeRun) reranks() bool { return d.rerankWeight > 0 || d.r2lWeight > 0 || d.mbr != nil }
 
 // holdsTokens reports whether a sentence's tokens wait until it is
 // decoded: reranking may change its best hypothesis, and a right-to-left

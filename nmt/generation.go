@@ -61,7 +61,8 @@ func readGeneration(dir string, cfg *model.Config) (generation, error) {
 //     the decoder start token and Options.MaxLength does not; max_new_tokens
 //     → MaxLength as it is, and wins over max_length; either is capped at
 //     the model's positions;
-//   - length_penalty → LengthPenalty (0 leaves the built-in default);
+//   - length_penalty → LengthPenalty (0 leaves the built-in default, as
+//     before Options could ask for α = 0);
 //   - bad_words_ids → ids never generated; only single-token entries are
 //     used (longer sequences are ignored), the pad id is banned anyway;
 //   - eos_token_id, pad_token_id and decoder_start_token_id, when they are
@@ -95,8 +96,8 @@ func parseGeneration(b []byte, cfg *model.Config) (generation, error) {
 		}
 		g.defaults.MaxLength = min(*f.MaxLength-1, maxPos)
 	}
-	if f.LengthPenalty != nil {
-		g.defaults.LengthPenalty = *f.LengthPenalty
+	if f.LengthPenalty != nil && *f.LengthPenalty != 0 {
+		g.defaults.LengthPenalty = f.LengthPenalty
 	}
 	for _, seq := range f.BadWordsIDs {
 		if len(seq) != 1 || seq[0] == cfg.PadTokenID {

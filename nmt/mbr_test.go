@@ -70,7 +70,7 @@ func TestMBRTranslate(t *testing.T) {
 	tr := openShipped(t, "en-es")
 	ctx := context.Background()
 	const beam, beta = 6, 10
-	got, err := tr.Translate(ctx, Request{Texts: rerankTexts, Options: Options{BeamSize: beam, NBest: 2, MBR: beta}}, nil)
+	got, err := tr.Translate(ctx, Request{Texts: rerankTexts, Options: Options{BeamSize: beam, NBest: 2, MBR: new(float64(beta))}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestMBRTranslate(t *testing.T) {
 	}
 	t.Logf("minimum Bayes risk changed the best hypothesis of %d sentences", changed)
 	for _, b := range []float64{-1, math.NaN(), 1001, math.Inf(1)} {
-		if _, err := tr.Translate(ctx, Request{Texts: []string{"x"}, Options: Options{MBR: b}}, nil); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "mbr") {
+		if _, err := tr.Translate(ctx, Request{Texts: []string{"x"}, Options: Options{MBR: &b}}, nil); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "mbr") {
 			t.Errorf("mbr %g: err = %v", b, err)
 		}
 	}

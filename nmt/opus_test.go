@@ -127,7 +127,7 @@ func TestOPUSTinyInfo(t *testing.T) {
 				t.Fatal(err)
 			}
 			in := tr.Info()
-			if !reflect.DeepEqual(in.TargetLanguages, tc.languages) || in.Defaults != tc.defaults || len(in.Banned) != 0 {
+			if !reflect.DeepEqual(in.TargetLanguages, tc.languages) || !reflect.DeepEqual(in.Defaults, tc.defaults) || len(in.Banned) != 0 {
 				t.Errorf("info: languages %v, defaults %+v, banned %v; want %v, %+v, none", in.TargetLanguages, in.Defaults, in.Banned, tc.languages, tc.defaults)
 			}
 			s, err := tr.searchOptions(Options{})
@@ -140,6 +140,9 @@ func TestOPUSTinyInfo(t *testing.T) {
 			s, err = tr.searchOptions(Options{BeamSize: 2, MaxLength: 9})
 			if err != nil || s.BeamSize != 2 || s.MaxLength != 9 {
 				t.Errorf("request options lost: %+v, %v", s, err)
+			}
+			if s, _ = tr.searchOptions(Options{LengthPenalty: new(0.0)}); s.LengthPenalty != 0 {
+				t.Errorf("α = 0 asked for, %v used", s.LengthPenalty)
 			}
 			if s, _ = tr.searchOptions(Options{NBest: 8}); s.BeamSize != 8 {
 				t.Errorf("nbest 8 with the model's beam %d: beam %d", tc.defaults.BeamSize, s.BeamSize)
@@ -312,7 +315,7 @@ func TestParseGeneration(t *testing.T) {
 		{"empty", `{}`, Options{}, nil, ""},
 		{"max_length counts the start token", `{"max_length": 20}`, Options{MaxLength: 19}, nil, ""},
 		{"max_new_tokens wins", `{"max_length": 20, "max_new_tokens": 30}`, Options{MaxLength: 30}, nil, ""},
-		{"length penalty", `{"length_penalty": 0.6}`, Options{LengthPenalty: 0.6}, nil, ""},
+		{"length penalty", `{"length_penalty": 0.6}`, Options{LengthPenalty: new(0.6)}, nil, ""},
 		{"bad words", `{"bad_words_ids": [[99], [7], [3, 4], [], [7]]}`, Options{}, []int{7, 7}, ""},
 		{"eos list", `{"eos_token_id": [0, 5], "pad_token_id": null}`, Options{}, nil, ""},
 		{"unknown fields", `{"do_sample": false, "temperature": 0.7, "transformers_version": "4.32.0"}`, Options{}, nil, ""},
@@ -339,7 +342,7 @@ func TestParseGeneration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g.defaults != tc.defaults || !slices.Equal(g.banned, tc.banned) {
+			if !reflect.DeepEqual(g.defaults, tc.defaults) || !slices.Equal(g.banned, tc.banned) {
 				t.Errorf("defaults %+v banned %v, want %+v %v", g.defaults, g.banned, tc.defaults, tc.banned)
 			}
 		})

@@ -110,7 +110,7 @@ func (t *Translator) searchOptions(o Options) (search.Options, error) {
 	maxPos := t.cfg.MaxPositionEmbeddings
 	d := t.gen.defaults
 	s := search.Options{
-		BeamSize: o.BeamSize, NBest: o.NBest, LengthPenalty: cmp.Or(o.LengthPenalty, d.LengthPenalty),
+		BeamSize: o.BeamSize, NBest: o.NBest, LengthPenalty: *cmp.Or(o.LengthPenalty, d.LengthPenalty, new(defaultLengthPenalty)),
 		MaxLength: cmp.Or(o.MaxLength, d.MaxLength), MaxLengthRatio: o.MaxLengthRatio, MaxLengthOffset: maxLengthOffset,
 		EOS: t.cfg.EOSTokenID, Pad: t.cfg.PadTokenID, Start: t.cfg.DecoderStartTokenID,
 		Banned: t.gen.banned, LikelyStop: true,
@@ -120,9 +120,6 @@ func (t *Translator) searchOptions(o Options) (search.Options, error) {
 	}
 	if s.NBest == 0 {
 		s.NBest = 1
-	}
-	if s.LengthPenalty == 0 {
-		s.LengthPenalty = defaultLengthPenalty
 	}
 	if s.MaxLength == 0 {
 		s.MaxLength = min(defaultMaxLength, maxPos)

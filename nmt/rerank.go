@@ -1,6 +1,7 @@
 package nmt
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -53,7 +54,7 @@ func (t *Translator) checkRerank(o Options) error {
 	}{
 		{"rerank", o.Rerank, MaxRerank, t.reverse != nil, "the reverse model"},
 		{"right_to_left", o.RightToLeft, MaxRerank, t.r2l != nil, "a right-to-left model"},
-		{"mbr", o.MBR, MaxMBR, true, ""},
+		{"mbr", *cmp.Or(o.MBR, new(0.0)), MaxMBR, true, ""},
 	} {
 		switch {
 		case math.IsNaN(w.v) || w.v < 0 || w.v > w.max:
@@ -93,8 +94,8 @@ func (d *decodeRun) rerank(ctx context.Context, batch []*sentenceJob) error {
 		hs := d.hyps[s]
 		key := func(h *Hypothesis) float64 { return h.Score + w*h.ReverseScore + w2*h.RightToLeftScore }
 		sort.SliceStable(hs, func(i, j int) bool { return key(&hs[i]) > key(&hs[j]) })
-		if d.mbr > 0 {
-			mbrOrder(hs, key, d.mbr)
+		if d.mbr != nil {
+			mbrOrder(hs, key, *d.mbr)
 		}
 		d.hyps[s] = hs[:min(d.nbest, len(hs))]
 	}

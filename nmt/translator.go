@@ -217,7 +217,7 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 	}
 	d := newDecodeRun(t, job, req.Options.Attention, stream)
 	d.ensemble = req.Options.Ensemble
-	if (req.Options.Rerank > 0 || req.Options.RightToLeft > 0 || req.Options.MBR > 0) && opts.BeamSize > 1 {
+	if (req.Options.Rerank > 0 || req.Options.RightToLeft > 0 || req.Options.MBR != nil) && opts.BeamSize > 1 {
 		d.rerankWeight, d.r2lWeight, d.mbr, d.nbest = req.Options.Rerank, req.Options.RightToLeft, req.Options.MBR, opts.NBest
 		opts.NBest = opts.BeamSize
 	}

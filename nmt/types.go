@@ -5,11 +5,11 @@ package nmt
 // (ModelInfo.Defaults, from its generation config) when it has one, else
 // the default named on it.
 type Options struct {
-	BeamSize       int     // hypotheses kept per sentence; 1 is greedy; 0 → 4 (at least NBest)
-	NBest          int     // hypotheses returned per sentence, ≤ BeamSize; 0 → 1
-	LengthPenalty  float64 // α in Score = Σ log p / length^α (length counts eos); 0 → 1.0
-	MaxLength      int     // hard cap on target tokens (eos included); 0 → min(256, model positions)
-	MaxLengthRatio float64 // per-sentence cap ⌊ratio × source tokens⌋ + 10; 0 → 3.0
+	BeamSize       int      // hypotheses kept per sentence; 1 is greedy; 0 → 4 (at least NBest)
+	NBest          int      // hypotheses returned per sentence, ≤ BeamSize; 0 → 1
+	LengthPenalty  *float64 // α in Score = Σ log p / length^α (length counts eos); nil → 1.0; 0 ranks by the plain sum
+	MaxLength      int      // hard cap on target tokens (eos included); 0 → min(256, model positions)
+	MaxLengthRatio float64  // per-sentence cap ⌊ratio × source tokens⌋ + 10; 0 → 3.0
 	// Attention keeps every output token's cross-attention (all layers and
 	// heads) in the result; alignments need it.
 	Attention bool
@@ -49,10 +49,11 @@ type Options struct {
 	// ranking key above (Score, plus the reranking scores with Rerank or
 	// RightToLeft), so a small value counts every hypothesis of the beam
 	// alike and a large one trusts the best few. It suits a wide beam,
-	// whose hypotheses give the consensus something to weigh. 0, the
-	// default, turns it off; at most 1000. Streaming waits for the
-	// sentence as with Rerank; greedy decoding has nothing to choose from.
-	MBR float64
+	// whose hypotheses give the consensus something to weigh. nil, the
+	// default, turns it off; 0 weighs every hypothesis alike; at most 1000.
+	// Streaming waits for the sentence as with Rerank; greedy decoding has
+	// nothing to choose from.
+	MBR *float64
 	// WholeLines translates each line of a text as one unit: the text is
 	// cut at line breaks only, not after full stops. It suits texts already
 	// cut into the units a model learned from, where a sentence's

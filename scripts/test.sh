@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check a change must pass: formatting, vet, and the whole test
-# suite with the race detector. Installs what the tests need first.
+# Runs every check a change must pass: formatting, vet, the API's lint and
+# compatibility (buf, against the committed baseline proto/baseline.json),
+# and the whole test suite with the race detector. Installs what the tests
+# need first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,4 +15,5 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+scripts/genproto.sh --api
 go test -race -timeout 20m ./... "$@"

@@ -140,7 +140,7 @@ func TestTranslateMBR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := libraryLines(t, tr, texts, nmt.Options{BeamSize: 6, MBR: 10}); out != got {
+	if got := libraryLines(t, tr, texts, nmt.Options{BeamSize: 6, MBR: new(10.0)}); out != got {
 		t.Errorf("translate --mbr printed %q, want %q", out, got)
 	}
 	out, errs, code = cli(t, "", "translate", "--model", "../../checkpoints/en-es", "--beam", "6", "--nbest", "2", "--mbr", "10", "--format", "json", texts[0])

@@ -15,8 +15,8 @@ import (
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
-// remoteTranslator translates through a translated server, for one
-// language pair. Its Translate and Align have the signatures of
+// remoteTranslator translates through a translated server, with one model
+// (or the default model of one language pair). Its Translate and Align have the signatures of
 // *nmt.Translator's, so a command runs the same code with a local model
 // or a server, and prints the same output.
 //
@@ -25,20 +25,21 @@ import (
 // alignment row with the end-of-sentence weight put back as the last
 // column), and source texts are the request's own.
 type remoteTranslator struct {
-	conn     *grpc.ClientConn
-	client   translatev1.TranslationServiceClient
-	from, to string
+	conn            *grpc.ClientConn
+	client          translatev1.TranslationServiceClient
+	model, from, to string
 }
 
 // dialServer connects to a server at addr (host:port, plaintext) for the
-// pair from-to. The connection is made lazily: an unreachable server shows
-// at the first call.
-func dialServer(addr, from, to string) (*remoteTranslator, error) {
+// model of that name, or with no name the default model of the pair
+// from-to (languages left empty take the named model's). The connection is
+// made lazily: an unreachable server shows at the first call.
+func dialServer(addr, model, from, to string) (*remoteTranslator, error) {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return nil, fmt.Errorf("server %s: %w", addr, err)
 	}
-	return &remoteTranslator{conn: conn, client: translatev1.NewTranslationServiceClient(conn), from: from, to: to}, nil
+	return &remoteTranslator{conn: conn, client: translatev1.NewTranslationServiceClient(conn), model: model, from: from, to: to}, nil
 }
 
 // Close ends the connection.
@@ -48,7 +49,7 @@ func (r *remoteTranslator) Close() error { return r.conn.Close() }
 // TranslateStream and forwards each token and result as nmt events.
 func (r *remoteTranslator) Translate(ctx context.Context, req nmt.Request, stream func(nmt.Event)) ([]nmt.Translation, error) {
 	preq := &translatev1.TranslateRequest{
-		SourceLanguage: r.from, TargetLanguage: r.to, Texts: req.Texts, IncludeLogProbs: true,
+		Model: r.model, SourceLanguageCode: r.from, TargetLanguageCode: r.to, Texts: req.Texts, IncludeLogProbs: true,
 		Options: &translatev1.DecodingOptions{
 			BeamSize: uint32(max(req.Options.BeamSize, 0)), NBest: uint32(max(req.Options.NBest, 0)),
 			LengthPenalty: req.Options.LengthPenalty, MaxLength: uint32(max(req.Options.MaxLength, 0)),
@@ -105,14 +106,14 @@ func (r *remoteTranslator) translateStream(ctx context.Context, preq *translatev
 // Align force-decodes target against source on the server.
 func (r *remoteTranslator) Align(ctx context.Context, source, target string, opts nmt.Options) (nmt.Translation, error) {
 	resp, err := r.client.Align(ctx, &translatev1.AlignRequest{
-		SourceLanguage: r.from, TargetLanguage: r.to, SourceText: source, TargetText: target,
+		Model: r.model, SourceLanguageCode: r.from, TargetLanguageCode: r.to, SourceText: source, TargetText: target,
 		Alignment: translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD, IncludeLogProbs: true,
 		WholeLines: opts.WholeLines,
 	})
 	if err != nil {
 		return nmt.Translation{}, fromStatus(err)
 	}
-	return fromProto(source, resp.Alignment), nil
+	return fromAligned(source, target, resp.GetSentences()), nil
 }
 
 // fromStatus turns a server status into the error a local translator
@@ -141,17 +142,44 @@ func fromProto(text string, tr *translatev1.Translation) nmt.Translation {
 	for k, s := range tr.GetSentences() {
 		sent := nmt.Sentence{Start: int(s.GetSpan().GetByteStart()), End: int(s.GetSpan().GetByteEnd()),
 			Tokens: make([]nmt.SourceToken, len(s.GetSourceTokens())), Hypotheses: make([]nmt.Hypothesis, len(s.GetHypotheses()))}
-		for j, t := range s.GetSourceTokens() {
-			sent.Tokens[j] = nmt.SourceToken{ID: int(t.GetId()), Piece: t.GetPiece(), Start: int(t.GetSpan().GetByteStart()), End: int(t.GetSpan().GetByteEnd())}
-		}
+		fromSourceTokens(sent.Tokens, s.GetSourceTokens())
 		for n, h := range s.GetHypotheses() {
-			hyp := nmt.Hypothesis{Text: h.GetText(), Score: h.GetScore(), LogProb: h.GetLogProb(), ReverseScore: h.GetReverseScore(), RightToLeftScore: h.GetRightToLeftScore(), MBRScore: h.GetMbrScore(), Tokens: make([]nmt.Token, len(h.GetTokens()))}
-			for j, t := range h.GetTokens() {
-				hyp.Tokens[j] = fromToken(t)
-			}
+			hyp := nmt.Hypothesis{Text: h.GetText(), Score: h.GetScore(), LogProb: h.GetLogProb(), ReverseScore: h.GetReverseScore(), RightToLeftScore: h.GetRightToLeftScore(), MBRScore: h.GetMbrScore()}
+			hyp.Tokens = fromTokens(h.GetTokens())
 			sent.Hypotheses[n] = hyp
 		}
 		out.Sentences[k] = sent
+	}
+	return out
+}
+
+// fromAligned converts the sentence pairs of an Align response to the
+// domain type, one hypothesis (the target's) per sentence, as a local
+// translator's Align returns them.
+func fromAligned(source, target string, ss []*translatev1.AlignedSentence) nmt.Translation {
+	out := nmt.Translation{Source: source, Text: target, Sentences: make([]nmt.Sentence, len(ss))}
+	for k, s := range ss {
+		sent := nmt.Sentence{Start: int(s.GetSourceSpan().GetByteStart()), End: int(s.GetSourceSpan().GetByteEnd()),
+			Tokens: make([]nmt.SourceToken, len(s.GetSourceTokens()))}
+		fromSourceTokens(sent.Tokens, s.GetSourceTokens())
+		sent.Hypotheses = []nmt.Hypothesis{{Text: s.GetTargetText(), Score: s.GetScore(), LogProb: s.GetLogProb(), Tokens: fromTokens(s.GetTargetTokens())}}
+		out.Sentences[k] = sent
+	}
+	return out
+}
+
+// fromSourceTokens converts source tokens into dst, of the same length.
+func fromSourceTokens(dst []nmt.SourceToken, ts []*translatev1.SourceToken) {
+	for j, t := range ts {
+		dst[j] = nmt.SourceToken{ID: int(t.GetId()), Piece: t.GetPiece(), Start: int(t.GetSpan().GetByteStart()), End: int(t.GetSpan().GetByteEnd())}
+	}
+}
+
+// fromTokens converts target tokens.
+func fromTokens(ts []*translatev1.Token) []nmt.Token {
+	out := make([]nmt.Token, len(ts))
+	for j, t := range ts {
+		out[j] = fromToken(t)
 	}
 	return out
 }

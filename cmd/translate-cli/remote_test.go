@@ -19,7 +19,8 @@ import (
 )
 
 // liveServer is a translated process serving the tiny test model as
-// en-es and as es-en (so that en-es can rerank) on a loopback port.
+// en-es and as es-en (so that en-es can rerank), and another tiny model as
+// en-es-relu, on a loopback port.
 type liveServer struct {
 	addr string
 	cmd  *exec.Cmd
@@ -45,6 +46,13 @@ func startLiveServer(t *testing.T) *liveServer {
 		if err := os.Symlink(abs, filepath.Join(models, pair)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	relu, err := filepath.Abs(tinyRelu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(relu, filepath.Join(models, "en-es-relu")); err != nil {
+		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-models", models, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-workers", "2")
 	stderr, err := cmd.StderrPipe()
@@ -84,7 +92,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv := startLiveServer(t)
-	remote, err := dialServer(srv.addr, "en", "es")
+	remote, err := dialServer(srv.addr, "", "en", "es")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +202,7 @@ func TestRemoteErrors(t *testing.T) {
 		{"fr", "de", nmt.Options{}, nmt.ErrBadModel},
 		{"en", "es", nmt.Options{BeamSize: 2, NBest: 3}, nmt.ErrInvalidArgument},
 	} {
-		r, err := dialServer(srv.addr, tc.from, tc.to)
+		r, err := dialServer(srv.addr, "", tc.from, tc.to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +212,7 @@ func TestRemoteErrors(t *testing.T) {
 			t.Errorf("%s-%s %+v: %v, want %v", tc.from, tc.to, tc.opts, err, tc.want)
 		}
 	}
-	r, err := dialServer("127.0.0.1:1", "en", "es") // nothing listens on port 1
+	r, err := dialServer("127.0.0.1:1", "", "en", "es") // nothing listens on port 1
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,14 +18,17 @@ func init() {
 	register("translate", "translate arguments, or stdin one text per line", runTranslate)
 }
 
-// modelFlags choose a model: a directory, or a language pair under a
-// directory of models.
+// modelFlags choose a model: by name or directory, or by language pair
+// under a directory of models, on this machine or on a server.
 type modelFlags struct {
 	dir, from, to, models string
 	server                string // host:port of a translated server; empty = local model
 	reverse               string // --reverse-model: the opposite direction, for --rerank
 	// wantReverse makes open load the reverse model too (--rerank was given).
 	wantReverse bool
+	// fromSet and toSet record that --from and --to were given: a server
+	// asked for a named model then checks them against the model's pair.
+	fromSet, toSet bool
 }
 
 // translator is what the commands need of a model, local or behind a
@@ -36,11 +39,36 @@ type translator interface {
 }
 
 func (m *modelFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&m.dir, "model", "", "model directory (config.json, model.safetensors or pytorch_model.bin, tokenizer.json or an OPUS-MT's source.spm, target.spm and vocab.json); overrides --from/--to")
+	fs.StringVar(&m.dir, "model", "", "the model: a `NAME` without a slash is the model directory of that name under --models (such as en-es-bible), or with --server the server's model of that name; a DIR with a slash (such as ./my-model) is a model directory (config.json, model.safetensors or pytorch_model.bin, tokenizer.json or an OPUS-MT's source.spm, target.spm and vocab.json); overrides --from/--to, which pick <from>-<to> by default")
 	fs.StringVar(&m.from, "from", "en", "source language, picks `DIR`/<from>-<to> under --models")
 	fs.StringVar(&m.to, "to", "es", "target language")
-	fs.StringVar(&m.models, "models", "checkpoints", "directory holding one model directory per language pair")
-	fs.StringVar(&m.server, "server", "", "translate through a translated server at `host:port` (pair from --from/--to) instead of a local model")
+	fs.StringVar(&m.models, "models", "checkpoints", "directory holding the model directories, each named <from>-<to> (the pair's default) or <from>-<to>-<variant>")
+	fs.StringVar(&m.server, "server", "", "translate through a translated server at `host:port` (the pair's default model from --from/--to, or --model NAME) instead of a local model")
+	recordSet(fs, "from", &m.fromSet)
+	recordSet(fs, "to", &m.toSet)
+}
+
+// recordSet makes flag name set *set when the command line gives it.
+func recordSet(fs *flag.FlagSet, name string, set *bool) {
+	f := fs.Lookup(name)
+	f.Value = givenValue{Value: f.Value, set: set}
+}
+
+// givenValue is a flag's value that records whether it was set.
+type givenValue struct {
+	flag.Value
+	set *bool
+}
+
+func (g givenValue) Set(s string) error {
+	*g.set = true
+	return g.Value.Set(s)
+}
+
+// modelName reports whether --model is a model's name rather than a
+// directory: it holds no slash and is not "." or "..".
+func (m *modelFlags) modelName() bool {
+	return m.dir != "" && m.dir != "." && m.dir != ".." && !strings.ContainsRune(m.dir, '/') && !strings.ContainsRune(m.dir, filepath.Separator)
 }
 
 // connect opens the local model, or a client of the server when --server
@@ -50,11 +78,15 @@ func (m *modelFlags) connect(e *env) (translator, func(), int) {
 		tr, code := m.open(e)
 		return tr, func() {}, code
 	}
-	if m.dir != "" || m.reverse != "" {
-		fmt.Fprintln(e.stderr, "translate-cli: --model and --reverse-model exclude --server: a server picks its models by --from/--to")
+	if (m.dir != "" && !m.modelName()) || m.reverse != "" {
+		fmt.Fprintln(e.stderr, "translate-cli: --model DIR and --reverse-model exclude --server: a server serves models by name (--model NAME) or by pair (--from/--to)")
 		return nil, nil, exitUsage
 	}
-	r, err := dialServer(m.server, m.from, m.to)
+	from, to := m.from, m.to
+	if m.dir != "" { // the server checks the languages given against the model's
+		from, to = given(m.fromSet, from), given(m.toSet, to)
+	}
+	r, err := dialServer(m.server, m.dir, from, to)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return nil, nil, exitUsage
@@ -62,8 +94,19 @@ func (m *modelFlags) connect(e *env) (translator, func(), int) {
 	return r, func() { r.Close() }, exitOK
 }
 
+// given returns v when set, else "".
+func given(set bool, v string) string {
+	if set {
+		return v
+	}
+	return ""
+}
+
 // path resolves the model directory the flags name.
 func (m *modelFlags) path() string {
+	if m.modelName() {
+		return filepath.Join(m.models, m.dir)
+	}
 	if m.dir != "" {
 		return m.dir
 	}
@@ -79,12 +122,19 @@ func (m *modelFlags) reversePath() (string, error) {
 	if m.dir == "" {
 		return filepath.Join(m.models, m.to+"-"+m.from), nil
 	}
-	dir := filepath.Clean(m.dir)
-	a, b, ok := strings.Cut(filepath.Base(dir), "-")
-	if !ok || a == "" || b == "" || strings.Contains(b, "-") {
+	dir := filepath.Clean(m.path())
+	a, rest, ok := strings.Cut(filepath.Base(dir), "-")
+	b, variant, _ := strings.Cut(rest, "-")
+	reverse := filepath.Join(filepath.Dir(dir), b+"-"+a)
+	if !ok || a == "" || b == "" {
 		return "", fmt.Errorf("--rerank: cannot tell the reverse of %s from its name; give --reverse-model", m.dir)
 	}
-	return filepath.Join(filepath.Dir(dir), b+"-"+a), nil
+	// Another model of a pair (en-es-bible) reranks with the opposite
+	// pair's default (es-en) when there is one.
+	if _, err := os.Stat(reverse); variant != "" && err != nil {
+		return "", fmt.Errorf("--rerank: no %s beside %s to rerank with; give --reverse-model", b+"-"+a, m.dir)
+	}
+	return reverse, nil
 }
 
 // open loads the chosen model, and its reverse when wantReverse, printing a
@@ -115,7 +165,7 @@ func (m *modelFlags) openDir(e *env) (*nmt.Translator, int) {
 	tr, err := nmt.Open(m.path())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: cannot load model: %v\n", err)
-		if m.dir == "" {
+		if m.dir == "" || m.modelName() {
 			if pairs := listPairs(m.models); len(pairs) > 0 {
 				fmt.Fprintf(e.stderr, "models under %s: %s\n", m.models, strings.Join(pairs, ", "))
 			}
@@ -146,21 +196,26 @@ type decodeFlags struct {
 	reverse                string // --reverse-model
 	wholeLines             bool
 	ensemble               bool
+	// lengthPenaltySet and mbrSet record that --length-penalty and --mbr
+	// were given: their zero is a value of its own.
+	lengthPenaltySet, mbrSet bool
 }
 
 func (d *decodeFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&d.beam, "beam", 0, "beam size; 1 is greedy (default: the model's num_beams, else 4)")
 	fs.IntVar(&d.nbest, "nbest", 0, "hypotheses to output per sentence, at most --beam (default 1)")
-	fs.Float64Var(&d.lengthPenalty, "length-penalty", 0, "α in score = Σ log p / length^α (default 1)")
+	fs.Float64Var(&d.lengthPenalty, "length-penalty", 0, "α in score = Σ log p / length^α; 0 ranks by the plain sum (default: the model's, else 1)")
 	fs.IntVar(&d.maxLength, "max-length", 0, "most target tokens per sentence, eos included (default: the model's max_length − 1, else min(256, model positions))")
 	fs.Float64Var(&d.ratio, "max-length-ratio", 0, "most target tokens per source token, plus 10 (default 3)")
 	fs.StringVar(&d.targetLang, "target-lang", "", "output language of a multi-target OPUS-MT model, such as es for >>es<< (required by those models)")
 	fs.Float64Var(&d.rerank, "rerank", 0, "rerank the beam with the reverse model at this `weight` (0 off, at most 10; see --reverse-model)")
 	fs.Float64Var(&d.r2l, "r2l", 0, "rerank the beam with the model's right-to-left model (its right-to-left/ directory) at this `weight`, alone or with --rerank (0 off, at most 10)")
-	fs.Float64Var(&d.mbr, "mbr", 0, "choose among the beam's hypotheses by minimum Bayes risk: the one with the highest expected chrF2 against the others, each weighted by exp(−`sharpness` × how far its score falls below the best); 0 off, at most 1000")
+	fs.Float64Var(&d.mbr, "mbr", 0, "choose among the beam's hypotheses by minimum Bayes risk: the one with the highest expected chrF2 against the others, each weighted by exp(−`sharpness` × how far its score falls below the best); 0 weighs them alike; at most 1000 (default: off)")
 	fs.BoolVar(&d.wholeLines, "whole-lines", false, "translate each line as one unit instead of sentence by sentence (suits texts cut into the units the model learned from, such as Bible verses)")
 	fs.BoolVar(&d.ensemble, "ensemble", false, "decode with the model's ensemble members too (its ensemble/ directory), averaging their log-probabilities; one decoder pass per model")
 	fs.StringVar(&d.reverse, "reverse-model", "", "with --rerank: the model `DIR` of the opposite direction (default: <to>-<from> beside the model)")
+	recordSet(fs, "length-penalty", &d.lengthPenaltySet)
+	recordSet(fs, "mbr", &d.mbrSet)
 }
 
 // useReverse tells m to load the reverse model when --rerank asks for it.
@@ -169,8 +224,15 @@ func (d *decodeFlags) useReverse(m *modelFlags) {
 }
 
 func (d *decodeFlags) options() nmt.Options {
-	return nmt.Options{BeamSize: d.beam, NBest: d.nbest, LengthPenalty: d.lengthPenalty, MaxLength: d.maxLength, MaxLengthRatio: d.ratio,
-		TargetLanguage: d.targetLang, Rerank: d.rerank, RightToLeft: d.r2l, MBR: d.mbr, WholeLines: d.wholeLines, Ensemble: d.ensemble}
+	o := nmt.Options{BeamSize: d.beam, NBest: d.nbest, MaxLength: d.maxLength, MaxLengthRatio: d.ratio,
+		TargetLanguage: d.targetLang, Rerank: d.rerank, RightToLeft: d.r2l, WholeLines: d.wholeLines, Ensemble: d.ensemble}
+	if d.lengthPenaltySet {
+		o.LengthPenalty = new(d.lengthPenalty)
+	}
+	if d.mbrSet {
+		o.MBR = new(d.mbr)
+	}
+	return o
 }
 
 func runTranslate(ctx context.Context, args []string, e *env) int {

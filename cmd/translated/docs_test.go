@@ -51,8 +51,9 @@ func docExamples(t *testing.T, path string) []docExample {
 
 // TestAPIDocExamples runs every example of docs/api.md against a live
 // server: the command as main runs it, on a loopback port, serving the
-// test models as en-es and es-en; grpcurl (pinned, installed into .bin by
-// scripts/grpcurl.sh) and a freshly built translate-cli on PATH.
+// test models as en-es, es-en and en-es-relu; grpcurl (pinned, installed
+// into .bin by scripts/grpcurl.sh) and a freshly built translate-cli on
+// PATH.
 func TestAPIDocExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds translate-cli and installs grpcurl")
@@ -75,7 +76,7 @@ func TestAPIDocExamples(t *testing.T) {
 	ready := make(chan string, 1)
 	exit := make(chan int, 1)
 	go func() {
-		exit <- run(runCtx, []string{"-models", modelsDir(t), "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
+		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
 			func(addr, _ string) { ready <- addr })
 	}()
 	defer func() {

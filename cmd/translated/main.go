@@ -1,17 +1,11 @@
 // Command translated serves neural machine translation over gRPC: every
-// model directory under --models, keyed by language pair, with token
+// model directory under --models, named by its directory, with token
 // streaming and alignment (see docs/api.md and docs/operations.md).
 //
-// main.go only wires things together: flags, logging, models, listeners
-// and signals. The service is in package main too, one concern per file:
-// api.go (handlers), models.go and open.go (loading model directories),
-// limits.go (request checks), codec.go (requests with invalid UTF-8),
-// pool.go (decoding workers and queue), convert.go, spans.go and
-// alignment.go (results to API messages), errors.go (the one table from
-// errors to gRPC codes), interceptors.go (logs, metrics, panics),
-// metrics.go, health.go and server.go (health, reflection, graceful
-// stop). Nothing here is imported elsewhere; clients use the generated
-// package proto/translate/v1.
+// main.go only parses flags and wires things together: logging, models,
+// listeners and signals. The service itself is package
+// cmd/translated/server; clients use the generated package
+// proto/translate/v1.
 package main
 
 import (
@@ -24,10 +18,9 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
-	"time"
 
+	"github.com/translated/translated/cmd/translated/server"
 	"github.com/translated/translated/nmt/align"
 )
 
@@ -45,25 +38,26 @@ type flags struct {
 	headsSet          bool // -alignment-heads was given: it overrides each model's own
 	logFormat         string
 	logLevel          slog.Level
-	cfg               config
+	opts              server.Options
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
-	f := &flags{cfg: config{Limits: defaultLimits}}
+	f := &flags{opts: server.DefaultOptions()}
+	o := &f.opts
 	fs := flag.NewFlagSet("translated", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", "localhost:50051", "gRPC listen address")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "localhost:9464", "Prometheus /metrics listen address (empty: none)")
-	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, one per language pair")
+	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, each a model named by its directory: <source>-<target> (the pair's default) or <source>-<target>-<variant>")
 	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
-	fs.IntVar(&f.cfg.Workers, "workers", runtime.NumCPU(), "requests decoded at once")
-	fs.IntVar(&f.cfg.Queue, "queue", 4*runtime.NumCPU(), "requests that may wait for a worker; more are refused with RESOURCE_EXHAUSTED")
-	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long calls in flight may take to finish")
-	fs.IntVar(&f.cfg.Limits.MaxTexts, "max-texts", defaultLimits.MaxTexts, "texts per request")
-	fs.IntVar(&f.cfg.Limits.MaxChars, "max-chars", defaultLimits.MaxChars, "characters (code points) per text")
-	fs.IntVar(&f.cfg.Limits.MaxTokens, "max-tokens", defaultLimits.MaxTokens, "source tokens per text")
-	fs.IntVar(&f.cfg.Limits.MaxBeam, "max-beam", defaultLimits.MaxBeam, "largest beam_size and n_best")
-	fs.IntVar(&f.cfg.Limits.MaxOutput, "max-output", defaultLimits.MaxOutput, "largest max_length (target tokens per sentence)")
+	fs.IntVar(&o.Workers, "workers", o.Workers, "requests decoded at once")
+	fs.IntVar(&o.Queue, "queue", o.Queue, "requests that may wait for a worker; more are refused with RESOURCE_EXHAUSTED")
+	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout, "on SIGTERM, how long calls in flight may take to finish")
+	fs.IntVar(&o.Limits.MaxTexts, "max-texts", o.Limits.MaxTexts, "texts per request")
+	fs.IntVar(&o.Limits.MaxChars, "max-chars", o.Limits.MaxChars, "characters (code points) per text")
+	fs.IntVar(&o.Limits.MaxTokens, "max-tokens", o.Limits.MaxTokens, "source tokens per text")
+	fs.IntVar(&o.Limits.MaxBeam, "max-beam", o.Limits.MaxBeam, "largest beam_size and n_best")
+	fs.IntVar(&o.Limits.MaxOutput, "max-output", o.Limits.MaxOutput, "largest max_length (target tokens per sentence)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -73,14 +67,11 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
-	case f.cfg.Workers < 1:
-		return nil, fmt.Errorf("-workers must be at least 1")
-	case f.cfg.Queue < 0:
-		return nil, fmt.Errorf("-queue must not be negative")
-	case f.cfg.Limits.MaxTexts < 1 || f.cfg.Limits.MaxChars < 1 || f.cfg.Limits.MaxTokens < 1 || f.cfg.Limits.MaxBeam < 1 || f.cfg.Limits.MaxOutput < 1:
-		return nil, fmt.Errorf("-max-* limits must be at least 1")
 	case f.logFormat != "text" && f.logFormat != "json":
 		return nil, fmt.Errorf("-log-format must be text or json")
+	}
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("flags: %w", err)
 	}
 	return f, nil
 }
@@ -97,12 +88,21 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(grpcAd
 		return 2
 	}
 	log := newLogger(stderr, f.logFormat, f.logLevel)
-	ms, err := loadModels(f.modelsDir, func(dir string) (*model, error) { return openModel(dir, f.heads, f.headsSet) })
+	var heads *align.Selector
+	if f.headsSet {
+		heads = &f.heads
+	}
+	ms, err := server.LoadModels(f.modelsDir, heads)
 	if err != nil {
 		log.Error("cannot load models", "err", err)
 		return 1
 	}
-	srv := newServer(f.cfg, ms, log)
+	f.opts.Logger = log
+	srv, err := server.New(f.opts, ms)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
 	lis, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", f.addr, "err", err)
@@ -118,8 +118,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(grpcAd
 		}
 		metricsAddr = mlis.Addr().String()
 	}
-	log.Info("serving", "addr", lis.Addr().String(), "metrics_addr", metricsAddr, "models", ms.names(),
-		"workers", f.cfg.Workers, "queue", f.cfg.Queue)
+	log.Info("serving", "addr", lis.Addr().String(), "metrics_addr", metricsAddr, "models", ms.Names(),
+		"workers", f.opts.Workers, "queue", f.opts.Queue)
 	if ready != nil {
 		ready(lis.Addr().String(), metricsAddr)
 	}
@@ -127,11 +127,11 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(grpcAd
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make(chan error, 2)
-	go func() { errs <- srv.serve(ctx, lis, f.cfg.ShutdownTimeout); cancel() }()
+	go func() { errs <- srv.Serve(ctx, lis); cancel() }()
 	running := 1
 	if mlis != nil {
 		running++
-		go func() { errs <- srv.serveMetrics(ctx, mlis); cancel() }()
+		go func() { errs <- srv.ServeMetrics(ctx, mlis); cancel() }()
 	}
 	code := 0
 	for range running {

@@ -1,93 +1,149 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net"
+	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
-// TestMain fails the package when a test leaves goroutines behind (a
-// stream nobody closed, a server nobody stopped, a decoding nobody
-// cancelled). The matrix-product helpers of nmt/tensor are not leaks: they
-// are started once, on the first product large enough to split, and serve
-// the whole process.
+// The command's tests: flags, exit codes, and the whole program over TCP.
+// The service itself is tested in package server.
+
+// TestMain fails the package when a test leaves goroutines behind. The
+// matrix-product helpers of nmt/tensor are not leaks: they are started
+// once and serve the whole process.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/translated/translated/nmt/tensor.ensureHelpers.func1"))
 }
 
-// testTimeout bounds every test that talks to a server, so that a hang is
-// a failure with a stack rather than a stuck run.
-const testTimeout = 2 * time.Minute
+// testModels links the tiny test models under pair names: en-es and es-en.
+const testModels = "testdata/models"
 
+// testContext bounds a test that talks to a server, so that a hang is a
+// failure with a stack rather than a stuck run.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-// testConfig is a small server: two workers, two queue places.
-func testConfig() config {
-	return config{Workers: 2, Queue: 2, Limits: defaultLimits, ShutdownTimeout: time.Minute}
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
 }
 
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-// harness is a server with a client connection over bufconn or TCP.
-type harness struct {
-	srv    *server
-	conn   *grpc.ClientConn
-	client translatev1.TranslationServiceClient
-	stop   context.CancelFunc // stops the server gracefully
-	done   chan error         // serve's result
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
 }
 
-// startServer serves ms in process. network is "bufconn" or "tcp"
-// (loopback). The server is stopped when the test ends.
-func startServer(t *testing.T, network string, cfg config, ms models) *harness {
-	t.Helper()
-	srv := newServer(cfg, ms, quietLogger())
-	var lis net.Listener
-	var dial []grpc.DialOption
-	target := ""
-	switch network {
-	case "bufconn":
-		bl := bufconn.Listen(1 << 20)
-		lis, target = bl, "passthrough:///bufconn"
-		dial = append(dial, grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return bl.DialContext(ctx) }))
-	case "tcp":
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lis, target = l, l.Addr().String()
-	default:
-		t.Fatalf("unknown network %q", network)
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRun starts the command as main does, on loopback ports, translates
+// over TCP, reads /metrics, stops it (as SIGTERM does) and reads its logs.
+func TestRun(t *testing.T) {
+	ctx := testContext(t)
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	logs := &syncBuffer{}
+	type addrs struct{ grpc, metrics string }
+	ready := make(chan addrs, 1)
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
+			"-log-format", "json", "-workers", "1"}, logs, func(g, m string) { ready <- addrs{g, m} })
+	}()
+	var a addrs
+	select {
+	case a = <-ready:
+	case code := <-exit:
+		t.Fatalf("run exited with %d: %s", code, logs)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	h := &harness{srv: srv, stop: stop, done: make(chan error, 1)}
-	go func() { h.done <- srv.serve(ctx, lis, cfg.ShutdownTimeout) }()
-	conn, err := grpc.NewClient(target, append(dial, grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	conn, err := grpc.NewClient(a.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.conn, h.client = conn, translatev1.NewTranslationServiceClient(conn)
-	t.Cleanup(func() {
-		conn.Close()
-		stop()
-		if err := <-h.done; err != nil {
-			t.Errorf("serve: %v", err)
+	defer conn.Close()
+	resp, err := translatev1.NewTranslationServiceClient(conn).Translate(ctx,
+		&translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", Texts: []string{"Hello world."}})
+	if err != nil || len(resp.Translations) != 1 {
+		t.Fatalf("Translate: %v, %v", resp, err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+a.metrics+"/metrics", nil)
+	mresp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	for _, want := range []string{
+		`translated_requests_total{code="OK",method="Translate"} 1`,
+		`translated_request_duration_seconds_count{method="Translate"} 1`,
+		`translated_tokens_total{direction="source",model="en-es"}`,
+		`translated_decode_tokens_per_second_count{model="en-es"} 1`,
+		`translated_queue_depth 0`,
+		`translated_workers_busy 0`,
+		`translated_models 3`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
 		}
-	})
-	return h
+	}
+	stop()
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit code %d after stop: %s", code, logs)
+	}
+	out := logs.String()
+	for _, want := range []string{`"msg":"serving"`, `"method":"Translate"`, `"model":"en-es"`, `"tokens_in":`, `"tokens_out":`, `"latency":`, `"code":"OK"`, `"msg":"stopped"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs lack %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestRunRefusesBadSetups(t *testing.T) {
+	empty := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		log  string
+	}{
+		{"unknown flag", []string{"-nope"}, 2, "flag provided but not defined"},
+		{"no models", []string{"-models", empty, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, 1, "no model directory"},
+		{"missing directory", []string{"-models", empty + "/absent", "-metrics-addr", ""}, 1, "cannot load models"},
+		{"bad heads", []string{"-models", testModels, "-alignment-heads", "layer=7", "-metrics-addr", ""}, 1, "layer 7 out of range"},
+		{"bad shifted heads", []string{"-models", testModels, "-alignment-heads", "layer=7,shift", "-metrics-addr", ""}, 1, "layer 7 out of range"},
+		{"zero workers", []string{"-workers", "0"}, 2, "Workers must be at least 1"},
+		{"negative queue", []string{"-queue", "-1"}, 2, "Queue must not be negative"},
+		{"zero limit", []string{"-max-beam", "0"}, 2, "Limits.MaxBeam must be at least 1"},
+		{"bad log format", []string{"-log-format", "xml"}, 2, "-log-format must be text or json"},
+		{"stray argument", []string{"extra"}, 2, "unexpected arguments"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			if code := run(testContext(t), tc.args, logs, nil); code != tc.code || !strings.Contains(logs.String(), tc.log) {
+				t.Errorf("exit %d, want %d with %q in:\n%s", code, tc.code, tc.log, logs)
+			}
+		})
+	}
 }

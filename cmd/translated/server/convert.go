@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -26,6 +26,25 @@ func (c converter) translation(text string, tr nmt.Translation) (*translatev1.Tr
 			return nil, fmt.Errorf("sentence %d: %w", i, err)
 		}
 		out.Sentences[i] = s
+	}
+	return out, nil
+}
+
+// alignedSentences converts the forced decoding of a target against the
+// source text: one hypothesis per sentence pair.
+func (c converter) alignedSentences(source string, tr nmt.Translation) ([]*translatev1.AlignedSentence, error) {
+	t, err := c.translation(source, tr)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*translatev1.AlignedSentence, len(t.Sentences))
+	for i, s := range t.Sentences {
+		if len(s.Hypotheses) != 1 {
+			return nil, fmt.Errorf("sentence %d: %d forced hypotheses, want 1", i, len(s.Hypotheses))
+		}
+		h := s.Hypotheses[0]
+		out[i] = &translatev1.AlignedSentence{SourceSpan: s.Span, SourceTokens: s.SourceTokens, TargetText: h.Text,
+			TargetTokens: h.Tokens, Score: h.Score, LogProb: h.LogProb, WordLinks: h.WordLinks}
 	}
 	return out, nil
 }

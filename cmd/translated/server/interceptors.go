@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -50,7 +50,7 @@ func (ci *callInfo) addTokens(in, out int) {
 
 // unaryInterceptor logs and counts every unary call, and turns a panic in
 // its handler into Internal.
-func (s *server) unaryInterceptor(ctx context.Context, req any, in *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
+func (s *Server) unaryInterceptor(ctx context.Context, req any, in *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
 	ci := &callInfo{}
 	start := time.Now()
 	defer func() { s.finish(in.FullMethod, ci, start, err) }()
@@ -63,7 +63,7 @@ func (s *server) unaryInterceptor(ctx context.Context, req any, in *grpc.UnarySe
 }
 
 // streamInterceptor does the same for streaming calls.
-func (s *server) streamInterceptor(srv any, ss grpc.ServerStream, in *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
+func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, in *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
 	ci := &callInfo{}
 	start := time.Now()
 	defer func() { s.finish(in.FullMethod, ci, start, err) }()
@@ -72,7 +72,7 @@ func (s *server) streamInterceptor(srv any, ss grpc.ServerStream, in *grpc.Strea
 }
 
 // checkDecoded refuses a request that requestCodec found invalid UTF-8 in.
-func (s *server) checkDecoded(req any) error {
+func (s *Server) checkDecoded(req any) error {
 	if field, bad := s.badUTF8.LoadAndDelete(req); bad {
 		return toStatus(s.log, invalidf(field.(string), "not valid UTF-8"))
 	}
@@ -81,7 +81,7 @@ func (s *server) checkDecoded(req any) error {
 
 // recoverPanic turns a panic of the handler into an Internal status; the
 // stack goes to the log, never to the client.
-func (s *server) recoverPanic(method string, err *error) {
+func (s *Server) recoverPanic(method string, err *error) {
 	if r := recover(); r != nil {
 		s.log.Error("panic in handler", "method", method, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		*err = status.Error(codes.Internal, "internal error")
@@ -89,7 +89,7 @@ func (s *server) recoverPanic(method string, err *error) {
 }
 
 // finish writes the call's log line and metrics.
-func (s *server) finish(fullMethod string, ci *callInfo, start time.Time, err error) {
+func (s *Server) finish(fullMethod string, ci *callInfo, start time.Time, err error) {
 	method := path.Base(fullMethod)
 	code := status.Code(err)
 	elapsed := time.Since(start)

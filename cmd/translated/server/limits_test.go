@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"math"
@@ -21,7 +21,7 @@ import (
 // checks the InvalidArgument status names the field at fault.
 func TestLimits(t *testing.T) {
 	cfg := testConfig()
-	cfg.Limits = limits{MaxTexts: 3, MaxChars: 20, MaxTokens: 8, MaxBeam: 4, MaxOutput: 50}
+	cfg.Limits = Limits{MaxTexts: 3, MaxChars: 20, MaxTokens: 8, MaxBeam: 4, MaxOutput: 50}
 	h := startServer(t, "bufconn", cfg, realModels(t))
 	opts := func(o *translatev1.DecodingOptions) *translatev1.TranslateRequest {
 		r := enEs("Hello.")
@@ -41,15 +41,15 @@ func TestLimits(t *testing.T) {
 		{"n-best over the beam", opts(&translatev1.DecodingOptions{BeamSize: 2, NBest: 3}), "options.n_best"},
 		{"n-best over the limit", opts(&translatev1.DecodingOptions{NBest: 5}), "options.n_best"},
 		{"output over the limit", opts(&translatev1.DecodingOptions{MaxLength: 51}), "options.max_length"},
-		{"negative length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: -1}), "options.length_penalty"},
-		{"NaN length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: math.NaN()}), "options.length_penalty"},
+		{"negative length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: new(-1.0)}), "options.length_penalty"},
+		{"NaN length penalty", opts(&translatev1.DecodingOptions{LengthPenalty: new(math.NaN())}), "options.length_penalty"},
 		{"negative rerank", opts(&translatev1.DecodingOptions{Rerank: -1}), "options.rerank"},
 		{"NaN rerank", opts(&translatev1.DecodingOptions{Rerank: math.NaN()}), "options.rerank"},
 		{"rerank over 10", opts(&translatev1.DecodingOptions{Rerank: 11}), "options.rerank"},
 		{"huge length ratio", opts(&translatev1.DecodingOptions{MaxLengthRatio: 1e9}), "options.max_length_ratio"},
-		{"unknown alignment mode", &translatev1.TranslateRequest{SourceLanguage: "en", TargetLanguage: "es", Alignment: 42}, "alignment"},
-		{"no source language", &translatev1.TranslateRequest{TargetLanguage: "es"}, "source_language: required"},
-		{"no target language", &translatev1.TranslateRequest{SourceLanguage: "en"}, "target_language: required"},
+		{"unknown alignment mode", &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", Alignment: 42}, "alignment"},
+		{"no source language", &translatev1.TranslateRequest{TargetLanguageCode: "es"}, "source_language_code: required"},
+		{"no target language", &translatev1.TranslateRequest{SourceLanguageCode: "en"}, "target_language_code: required"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +68,7 @@ func TestLimits(t *testing.T) {
 		})
 	}
 	ctx := testContext(t)
-	_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "es", SourceText: "Hi.", TargetText: strings.Repeat("x", 21)})
+	_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", SourceText: "Hi.", TargetText: strings.Repeat("x", 21)})
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "target_text") {
 		t.Errorf("Align over the character limit: %v", err)
 	}
@@ -141,7 +141,7 @@ func TestInvalidUTF8OnTheWire(t *testing.T) {
 
 func TestInvalidUTF8Field(t *testing.T) {
 	md := (&translatev1.TranslateRequest{}).ProtoReflect().Descriptor()
-	good, err := proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "en", Texts: []string{"a", "ü"}, Options: &translatev1.DecodingOptions{BeamSize: 3}})
+	good, err := proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "en", Texts: []string{"a", "ü"}, Options: &translatev1.DecodingOptions{BeamSize: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,30 +158,39 @@ func TestInvalidUTF8Field(t *testing.T) {
 	}
 	nested := &translatev1.AlignResponse{}
 	var nb []byte
-	nb = protowire.AppendTag(nb, 1, protowire.BytesType) // alignment (Translation)
+	nb = protowire.AppendTag(nb, 1, protowire.BytesType) // sentences[0] (AlignedSentence)
+	nb = protowire.AppendBytes(nb, nil)
+	nb = protowire.AppendTag(nb, 1, protowire.BytesType) // sentences[1]
 	var inner []byte
-	inner = protowire.AppendTag(inner, 1, protowire.BytesType) // text
+	inner = protowire.AppendTag(inner, 3, protowire.BytesType) // target_text
 	inner = protowire.AppendBytes(inner, []byte("\xc3"))
 	nb = protowire.AppendBytes(nb, inner)
-	if f, ok := invalidUTF8Field(nb, nested.ProtoReflect().Descriptor()); !ok || f != "alignment.text" {
+	if f, ok := invalidUTF8Field(nb, nested.ProtoReflect().Descriptor()); !ok || f != "sentences[1].target_text" {
 		t.Fatalf("nested: got %q %v", f, ok)
 	}
 }
 
 // FuzzTranslateRequest feeds arbitrary wire bytes through the server's
-// request decoding and validation: they must never panic, and whatever
-// passes must be within the limits.
+// request decoding, model lookup and validation: they must never panic,
+// a refusal is InvalidArgument or NotFound, and whatever passes is within
+// the limits and served by the model of the request's languages.
 func FuzzTranslateRequest(f *testing.F) {
-	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy",
-		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: 0.6}})
+	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
+		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: new(0.6)}})
 	f.Add(seed)
-	seed, _ = proto.Marshal(&translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy",
-		Texts: []string{"Hello."}, Options: &translatev1.DecodingOptions{BeamSize: 4, Mbr: 20}})
+	seed, _ = proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
+		Texts: []string{"Hello."}, Options: &translatev1.DecodingOptions{BeamSize: 4, Mbr: new(20.0)}})
+	f.Add(seed)
+	seed, _ = proto.Marshal(&translatev1.TranslateRequest{Model: "xx-yy-b", Texts: []string{"Hello."},
+		Options: &translatev1.DecodingOptions{LengthPenalty: new(0.0), Mbr: new(0.0), MaxLengthRatio: 2}})
+	f.Add(seed)
+	seed, _ = proto.Marshal(&translatev1.TranslateRequest{Model: "xx-yy", TargetLanguageCode: "zz", Texts: []string{"Hello."}})
 	f.Add(seed)
 	f.Add([]byte{0x1a, 0x03, 'a', 0x80, 'b'})
 	f.Add([]byte{0x22, 0x02, 0x19, 0x7f})
-	lim := limits{MaxTexts: 4, MaxChars: 50, MaxTokens: 50, MaxBeam: 4, MaxOutput: 64}
-	m := fakeModels(nil)["xx-yy"]
+	lim := Limits{MaxTexts: 4, MaxChars: 50, MaxTokens: 50, MaxBeam: 4, MaxOutput: 64}
+	ms := mustModels(f, &model{name: "xx-yy", source: "xx", target: "yy"}, &model{name: "xx-yy-b", source: "xx", target: "yy"},
+		&model{name: "yy-xx", source: "yy", target: "xx"})
 	md := (&translatev1.TranslateRequest{}).ProtoReflect().Descriptor()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var req translatev1.TranslateRequest
@@ -189,17 +198,61 @@ func FuzzTranslateRequest(f *testing.F) {
 			invalidUTF8Field(b, md) // must not panic either
 			return
 		}
-		r, err := lim.translateRequest(&req, m)
+		m, err := ms.lookup(req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode())
+		if err == nil {
+			if (req.GetModel() != "" && m.name != req.GetModel()) || (req.GetSourceLanguageCode() != "" && m.source != req.GetSourceLanguageCode()) ||
+				(req.GetTargetLanguageCode() != "" && m.target != req.GetTargetLanguageCode()) {
+				t.Fatalf("request for %q %q→%q served by %s", req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode(), m.name)
+			}
+		}
+		var r nmt.Request
+		if err == nil {
+			r, err = lim.translateRequest(&req, m)
+		}
 		if err != nil {
-			if status.Code(toStatus(quietLogger(), err)) != codes.InvalidArgument {
-				t.Fatalf("validation error %v is not InvalidArgument", err)
+			if code := status.Code(toStatus(quietLogger(), err)); code != codes.InvalidArgument && code != codes.NotFound {
+				t.Fatalf("refusal %v is %v, not InvalidArgument or NotFound", err, code)
 			}
 			return
 		}
 		if len(r.Texts) > lim.MaxTexts || r.Options.BeamSize > lim.MaxBeam || r.Options.MaxLength > lim.MaxOutput || r.Options.MaxLength < 1 ||
-			math.IsNaN(r.Options.LengthPenalty) || r.Options.NBest > lim.MaxBeam ||
-			!(r.Options.MBR >= 0 && r.Options.MBR <= nmt.MaxMBR) || !(r.Options.Rerank >= 0 && r.Options.Rerank <= nmt.MaxRerank) {
+			!inRange(r.Options.LengthPenalty, maxLengthPenalty) || r.Options.NBest > lim.MaxBeam ||
+			!inRange(r.Options.MBR, nmt.MaxMBR) || !inRange(&r.Options.Rerank, nmt.MaxRerank) {
 			t.Fatalf("accepted out of bounds: %+v", r.Options)
+		}
+	})
+}
+
+// inRange says whether an option is unset or within [0, most].
+func inRange(v *float64, most float64) bool { return v == nil || (*v >= 0 && *v <= most) }
+
+// FuzzPageToken: any page token and size give a page or InvalidArgument,
+// never a panic; a page is never larger than asked, and its token, when
+// there is one, gives the models that follow it.
+func FuzzPageToken(f *testing.F) {
+	f.Add(uint32(1), "")
+	f.Add(uint32(0), "YWZ0ZXI6eHgteXk")
+	f.Add(uint32(5000), "not a token")
+	f.Add(uint32(2), "YWZ0ZXI6")
+	ms := mustModels(f, &model{name: "xx-yy", source: "xx", target: "yy"}, &model{name: "xx-yy-b", source: "xx", target: "yy"},
+		&model{name: "yy-xx", source: "yy", target: "xx"})
+	f.Fuzz(func(t *testing.T, size uint32, token string) {
+		page, err := ms.page(size, token)
+		if err != nil {
+			if status.Code(toStatus(quietLogger(), err)) != codes.InvalidArgument {
+				t.Fatalf("page token %q: %v is not InvalidArgument", token, err)
+			}
+			return
+		}
+		if size > 0 && len(page.Models) > int(size) {
+			t.Fatalf("page size %d: %d models", size, len(page.Models))
+		}
+		if page.NextPageToken == "" {
+			return
+		}
+		next, err := ms.page(size, page.NextPageToken)
+		if err != nil || len(next.Models) == 0 || next.Models[0].Name <= page.Models[len(page.Models)-1].Name {
+			t.Fatalf("the page after %v: %v, %v", page.Models, next, err)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"slices"
@@ -9,16 +9,15 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/translated/translated/nmt"
-	"github.com/translated/translated/nmt/align"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
 // opusModels serves the miniature OPUS-MT directories of
 // testdata/models/opus-tiny (made by scripts/reference/make_opus_tiny.py):
 // en-ROMANCE, a multi-target model, and en-es.
-func opusModels(t *testing.T) models {
+func opusModels(t *testing.T) *Models {
 	t.Helper()
-	ms, err := loadModels("../../testdata/models/opus-tiny", func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
+	ms, err := LoadModels("../../../testdata/models/opus-tiny", avgHeads())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,14 +29,18 @@ func opusModels(t *testing.T) models {
 func TestOPUSLanguagePairs(t *testing.T) {
 	ms := opusModels(t)
 	want := []string{"en-ROMANCE", "en-es", "en-fr", "en-it", "en-pt", "en-pt_br", "en-ro"}
-	if got := ms.names(); !slices.Equal(got, want) {
+	if got := ms.Names(); !slices.Equal(got, want) {
 		t.Fatalf("served pairs %v, want %v", got, want)
 	}
-	if ms["en-es"].targetLanguage != "" || ms["en-fr"].targetLanguage != "fr" || ms["en-fr"].engine != ms["en-ROMANCE"].engine {
-		t.Errorf("en-es %+v, en-fr %+v", ms["en-es"], ms["en-fr"])
+	by := ms.byName
+	if by["en-es"].targetLanguage != "" || by["en-fr"].targetLanguage != "fr" || by["en-fr"].engine != by["en-ROMANCE"].engine {
+		t.Errorf("en-es %+v, en-fr %+v", by["en-es"], by["en-fr"])
 	}
-	if info := ms["en-pt_br"].info; info.Name != "en-pt_br" || info.TargetLanguage != "pt_br" || ms["en-ROMANCE"].info.TargetLanguage != "ROMANCE" {
-		t.Errorf("model info %v, base %v", info, ms["en-ROMANCE"].info)
+	if info := by["en-pt_br"].info; info.Name != "en-pt_br" || info.TargetLanguageCode != "pt_br" || !info.PairDefault || len(info.TargetLanguageCodes) != 0 {
+		t.Errorf("model info %v", info)
+	}
+	if base := by["en-ROMANCE"].info; base.TargetLanguageCode != "ROMANCE" || !slices.Equal(base.TargetLanguageCodes, []string{"es", "fr", "it", "pt", "pt_br", "ro"}) {
+		t.Errorf("en-ROMANCE info %v", base)
 	}
 
 	ctx := testContext(t)
@@ -45,7 +48,7 @@ func TestOPUSLanguagePairs(t *testing.T) {
 	lib := translator(t, ms, "en-ROMANCE")
 	texts := []string{"Jesus wept.", "In the beginning, God created the heavens and the earth."}
 	for _, lang := range []string{"fr", "pt_br"} {
-		resp, err := h.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguage: "en", TargetLanguage: lang, Texts: texts,
+		resp, err := h.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: lang, Texts: texts,
 			Options: &translatev1.DecodingOptions{BeamSize: 2, MaxLength: 12}})
 		if err != nil {
 			t.Fatal(err)
@@ -63,10 +66,10 @@ func TestOPUSLanguagePairs(t *testing.T) {
 			}
 		}
 	}
-	if _, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "it", SourceText: "Jesus wept.", TargetText: "Gesù pianse."}); err != nil {
+	if _, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "it", SourceText: "Jesus wept.", TargetText: "Gesù pianse."}); err != nil {
 		t.Errorf("Align en-it: %v", err)
 	}
-	_, err := h.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguage: "en", TargetLanguage: "ROMANCE", Texts: texts})
+	_, err := h.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "ROMANCE", Texts: texts})
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "es, fr, it, pt, pt_br, ro") {
 		t.Errorf("en-ROMANCE itself: %v", err)
 	}

@@ -1,6 +1,8 @@
-package main
+package server
 
 import (
+	"testing"
+
 	"context"
 	"fmt"
 
@@ -60,10 +62,24 @@ func (e *stepEngine) Align(ctx context.Context, source, target string, opts nmt.
 }
 
 // fakeModels serves e as the pair xx-yy.
-func fakeModels(e engine) models {
-	return models{"xx-yy": {name: "xx-yy", engine: e, info: &translatev1.Model{Name: "xx-yy", SourceLanguage: "xx", TargetLanguage: "yy"}}}
+func fakeModels(e engine) *Models {
+	ms, err := newModels(&model{name: "xx-yy", source: "xx", target: "yy", engine: e})
+	if err != nil {
+		panic(err)
+	}
+	return ms
 }
 
 func fakeRequest(texts ...string) *translatev1.TranslateRequest {
-	return &translatev1.TranslateRequest{SourceLanguage: "xx", TargetLanguage: "yy", Texts: texts}
+	return &translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy", Texts: texts}
+}
+
+// mustModels indexes ms as the server does, failing the test on an error.
+func mustModels(t testing.TB, ms ...*model) *Models {
+	t.Helper()
+	out, err := newModels(ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

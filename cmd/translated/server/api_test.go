@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -36,7 +36,7 @@ var testTexts = []string{
 var networks = []string{"bufconn", "tcp"}
 
 func enEs(texts ...string) *translatev1.TranslateRequest {
-	return &translatev1.TranslateRequest{SourceLanguage: "en", TargetLanguage: "es", Texts: texts}
+	return &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", Texts: texts}
 }
 
 // TestTranslateMatchesLibrary checks that the server returns what the
@@ -164,13 +164,13 @@ func TestTranslateStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shiftedModels, err := loadModels(modelsDir(t), func(dir string) (*model, error) { return openModel(dir, shifted, true) })
+	shiftedModels, err := LoadModels(testModels, &shifted)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, sel := range []struct {
 		name string
-		ms   models
+		ms   *Models
 	}{{"avg", realModels(t)}, {"shift", shiftedModels}} {
 		for _, network := range networks {
 			for _, beam := range []uint32{1, 4} {
@@ -184,7 +184,7 @@ func TestTranslateStream(t *testing.T) {
 	}
 }
 
-func testTranslateStream(t *testing.T, network string, beam uint32, ms models, rerank float64) {
+func testTranslateStream(t *testing.T, network string, beam uint32, ms *Models, rerank float64) {
 	ctx := testContext(t)
 	h := startServer(t, network, testConfig(), ms)
 	req := enEs(testTexts...)
@@ -284,19 +284,12 @@ func TestRerank(t *testing.T) {
 			t.Errorf("ListModels: %s cannot rerank, though both pairs are served", m.Name)
 		}
 	}
+	if scored := sameScores(t, resp, want, "reverse_score", (*translatev1.Hypothesis).GetReverseScore,
+		func(h nmt.Hypothesis) float64 { return h.ReverseScore }); scored == 0 {
+		t.Error("no hypothesis has a reverse score")
+	}
 	changed := false
-	for i, tr := range resp.Translations {
-		if tr.Text != want[i].Text {
-			t.Errorf("text %d: server %q, library %q", i, tr.Text, want[i].Text)
-		}
-		for k, s := range tr.Sentences {
-			for j, hyp := range s.Hypotheses {
-				lib := want[i].Sentences[k].Hypotheses[j]
-				if hyp.Text != lib.Text || hyp.ReverseScore != lib.ReverseScore || hyp.ReverseScore >= 0 {
-					t.Errorf("text %d sentence %d hypothesis %d: server %q (reverse score %g), library %q (%g)", i, k, j, hyp.Text, hyp.ReverseScore, lib.Text, lib.ReverseScore)
-				}
-			}
-		}
+	for i := range resp.Translations {
 		changed = changed || want[i].Text != plain[i].Text
 	}
 	if !changed {
@@ -305,10 +298,14 @@ func TestRerank(t *testing.T) {
 
 	// A server with en-es alone cannot rerank it.
 	dir := t.TempDir()
-	if err := os.Symlink(filepath.Join(modelsDir(t), "en-es"), filepath.Join(dir, "en-es")); err != nil {
+	abs, err := filepath.Abs(filepath.Join(testModels, "en-es"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	alone, err := loadModels(dir, func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
+	if err := os.Symlink(abs, filepath.Join(dir, "en-es")); err != nil {
+		t.Fatal(err)
+	}
+	alone, err := LoadModels(dir, avgHeads())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +351,7 @@ func TestAlignWholeLines(t *testing.T) {
 	lib := translator(t, ms, "en-es")
 	src, tgt := "Hello world. Good morning!\nThank you.", "Hola mundo. ¡Buenos días!\nGracias."
 	for _, whole := range []bool{false, true} {
-		resp, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "es",
+		resp, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es",
 			SourceText: src, TargetText: tgt, WholeLines: whole})
 		if err != nil {
 			t.Fatal(err)
@@ -367,7 +364,7 @@ func TestAlignWholeLines(t *testing.T) {
 		if whole {
 			units = 2
 		}
-		got := resp.Alignment.Sentences
+		got := asTranslation(tgt, resp).Sentences
 		if len(got) != units || len(want.Sentences) != units {
 			t.Fatalf("whole_lines %v: server %d units, library %d, want %d", whole, len(got), len(want.Sentences), units)
 		}
@@ -390,9 +387,10 @@ func TestAlign(t *testing.T) {
 			for _, mode := range []translatev1.AlignmentMode{
 				translatev1.AlignmentMode_ALIGNMENT_MODE_UNSPECIFIED,
 				translatev1.AlignmentMode_ALIGNMENT_MODE_NONE,
+				translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD,
 				translatev1.AlignmentMode_ALIGNMENT_MODE_WORD,
 			} {
-				resp, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "en", TargetLanguage: "es",
+				resp, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es",
 					SourceText: src, TargetText: tgt, Alignment: mode, IncludeLogProbs: true})
 				if err != nil {
 					t.Fatal(err)
@@ -401,8 +399,9 @@ func TestAlign(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkTranslation(t, src, resp.Alignment, want, mode != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE)
-				words := resp.Alignment.Sentences[0].Hypotheses[0].WordLinks
+				aligned := mode == translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD || mode == translatev1.AlignmentMode_ALIGNMENT_MODE_WORD
+				checkTranslation(t, src, asTranslation(tgt, resp), want, aligned)
+				words := resp.Sentences[0].WordLinks
 				if (mode == translatev1.AlignmentMode_ALIGNMENT_MODE_WORD) != (len(words) > 0) {
 					t.Errorf("mode %v: %d word links", mode, len(words))
 				}
@@ -425,11 +424,13 @@ func TestListModels(t *testing.T) {
 	}
 	// Sizes from testdata/models/*/config.json.
 	want := []*translatev1.Model{
-		{Name: "en-es", SourceLanguage: "en", TargetLanguage: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299, CanRerank: true},
-		{Name: "es-en", SourceLanguage: "es", TargetLanguage: "en"},
+		{Name: "en-es", SourceLanguageCode: "en", TargetLanguageCode: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299, CanRerank: true, PairDefault: true},
 	}
-	if len(resp.Models) != 2 || resp.Models[0].Name != "en-es" || resp.Models[1].Name != "es-en" {
+	if len(resp.Models) != 3 || resp.Models[0].Name != "en-es" || resp.Models[1].Name != "en-es-relu" || resp.Models[2].Name != "es-en" || resp.NextPageToken != "" {
 		t.Fatalf("models %v", resp.Models)
+	}
+	if m := resp.Models[1]; m.SourceLanguageCode != "en" || m.TargetLanguageCode != "es" || m.PairDefault || !m.CanRerank {
+		t.Errorf("en-es-relu: %v", m)
 	}
 	got := proto.Clone(resp.Models[0]).(*translatev1.Model)
 	if got.Parameters == 0 {
@@ -439,7 +440,7 @@ func TestListModels(t *testing.T) {
 	if !proto.Equal(got, want[0]) {
 		t.Errorf("en-es: %v, want %v", got, want[0])
 	}
-	if m := resp.Models[1]; m.SourceLanguage != "es" || m.TargetLanguage != "en" || m.DModel == 0 {
+	if m := resp.Models[2]; m.SourceLanguageCode != "es" || m.TargetLanguageCode != "en" || !m.PairDefault || m.DModel == 0 {
 		t.Errorf("es-en: %v", m)
 	}
 }
@@ -447,11 +448,11 @@ func TestListModels(t *testing.T) {
 func TestUnknownPair(t *testing.T) {
 	ctx := testContext(t)
 	h := startServer(t, "bufconn", testConfig(), realModels(t))
-	_, err := h.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguage: "fr", TargetLanguage: "de", Texts: []string{"Bonjour"}})
+	_, err := h.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguageCode: "fr", TargetLanguageCode: "de", Texts: []string{"Bonjour"}})
 	if status.Code(err) != codes.NotFound || !strings.Contains(err.Error(), "fr-de") || !strings.Contains(err.Error(), "en-es, es-en") {
 		t.Fatalf("unknown pair: %v", err)
 	}
-	_, err = h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguage: "es", TargetLanguage: "es"})
+	_, err = h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "es", TargetLanguageCode: "es"})
 	if status.Code(err) != codes.NotFound {
 		t.Fatalf("unknown pair in Align: %v", err)
 	}
@@ -546,7 +547,7 @@ func TestConcurrentClients(t *testing.T) {
 // members.
 func TestEnsemble(t *testing.T) {
 	ctx := testContext(t)
-	models := filepath.Join("..", "..", "testdata", "models")
+	models := filepath.Join("..", "..", "..", "testdata", "models")
 	dir := filepath.Join(t.TempDir(), "en-es")
 	copyFiles(t, filepath.Join(models, testPairs["en-es"]), dir, "config.json", "model.safetensors", "tokenizer.json")
 	copyFiles(t, filepath.Join(models, "tiny-relu-untied"), filepath.Join(dir, nmt.EnsembleDir, "a"), "config.json", "model.safetensors")
@@ -593,7 +594,7 @@ func TestEnsemble(t *testing.T) {
 // ListModels, and refuses it out of range or for a model without one.
 func TestRightToLeft(t *testing.T) {
 	ctx := testContext(t)
-	src := filepath.Join("..", "..", "testdata", "models", testPairs["en-es"])
+	src := filepath.Join("..", "..", "..", "testdata", "models", testPairs["en-es"])
 	dir := filepath.Join(t.TempDir(), "en-es")
 	copyFiles(t, src, dir, "config.json", "model.safetensors", "tokenizer.json")
 	m, err := nmtmodel.Load(src)
@@ -651,12 +652,12 @@ func TestMBR(t *testing.T) {
 	ms := realModels(t)
 	h := startServer(t, "bufconn", testConfig(), ms)
 	req := enEs(testTexts...)
-	req.Options = &translatev1.DecodingOptions{BeamSize: 4, NBest: 2, MaxLength: 30, Mbr: 5}
+	req.Options = &translatev1.DecodingOptions{BeamSize: 4, NBest: 2, MaxLength: 30, Mbr: new(5.0)}
 	resp, err := h.client.Translate(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := translator(t, ms, "en-es").Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 4, NBest: 2, MaxLength: 30, MBR: 5}}, nil)
+	want, err := translator(t, ms, "en-es").Translate(context.Background(), nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 4, NBest: 2, MaxLength: 30, MBR: new(5.0)}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -665,7 +666,7 @@ func TestMBR(t *testing.T) {
 		t.Fatal("no hypothesis has an mbr_score")
 	}
 	for _, b := range []float64{-1, math.NaN(), 1001} {
-		req.Options.Mbr = b
+		req.Options.Mbr = &b
 		if _, err := h.client.Translate(ctx, req); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "options.mbr") {
 			t.Errorf("mbr %g: %v, want InvalidArgument naming options.mbr", b, err)
 		}
@@ -698,6 +699,18 @@ func sameScores(t *testing.T, resp *translatev1.TranslateResponse, want []nmt.Tr
 	return scored
 }
 
+// asTranslation puts the sentence pairs of an Align response in the shape
+// of a translation of the source, whose text is the target, to compare
+// them with the library's result.
+func asTranslation(target string, resp *translatev1.AlignResponse) *translatev1.Translation {
+	tr := &translatev1.Translation{Text: target}
+	for _, s := range resp.Sentences {
+		tr.Sentences = append(tr.Sentences, &translatev1.Sentence{Span: s.SourceSpan, SourceTokens: s.SourceTokens,
+			Hypotheses: []*translatev1.Hypothesis{{Text: s.TargetText, Tokens: s.TargetTokens, Score: s.Score, LogProb: s.LogProb, WordLinks: s.WordLinks}}})
+	}
+	return tr
+}
+
 // copyFiles copies the named files of directory from into to, creating it.
 func copyFiles(t *testing.T, from, to string, files ...string) {
 	t.Helper()
@@ -717,9 +730,9 @@ func copyFiles(t *testing.T, from, to string, files ...string) {
 
 // serveModelDir starts a server on the one model directory dir (named by
 // its pair) and returns it with the loaded models.
-func serveModelDir(t *testing.T, dir string) (*harness, models) {
+func serveModelDir(t *testing.T, dir string) (*harness, *Models) {
 	t.Helper()
-	ms, err := loadModels(filepath.Dir(dir), func(dir string) (*model, error) { return openModel(dir, align.AllHeads(), true) })
+	ms, err := LoadModels(filepath.Dir(dir), avgHeads())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -28,7 +28,7 @@ type pool struct {
 // newPool returns a pool of workers ≥ 1 workers and queue ≥ 0 places.
 func newPool(workers, queue int, observer func(busy, waiting int)) *pool {
 	if workers < 1 {
-		panic("translated: a pool needs at least one worker")
+		panic("server: a pool needs at least one worker")
 	}
 	if observer == nil {
 		observer = func(int, int) {}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -16,8 +16,10 @@ import (
 var (
 	// errOverloaded: every worker is busy and the queue is full.
 	errOverloaded = errors.New("server overloaded: every decoding worker is busy and the queue is full; retry later")
-	// errUnknownModel: no model serves the requested language pair.
-	errUnknownModel = errors.New("no model for this language pair")
+	// errUnknownModel: the server serves no model of the requested name.
+	errUnknownModel = errors.New("no such model")
+	// errUnknownPair: no model serves the requested language pair.
+	errUnknownPair = errors.New("no model for this language pair")
 )
 
 // errorCodes is the one table from errors to gRPC codes. The first entry
@@ -29,6 +31,7 @@ var errorCodes = []struct {
 }{
 	{nmt.ErrInvalidArgument, codes.InvalidArgument},
 	{errUnknownModel, codes.NotFound},
+	{errUnknownPair, codes.NotFound},
 	{errOverloaded, codes.ResourceExhausted},
 	{context.Canceled, codes.Canceled},
 	{context.DeadlineExceeded, codes.DeadlineExceeded},

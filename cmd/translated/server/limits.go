@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -9,19 +9,35 @@ import (
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
-// limits bound what one request may ask for. Every bound is checked before
+// Limits bound what one request may ask for. Every bound is checked before
 // any decoding starts, and a request over one is refused with an
-// InvalidArgument naming the field.
-type limits struct {
-	MaxTexts  int // texts per request
-	MaxChars  int // code points per text (and per Align source or target)
-	MaxTokens int // source subword tokens per text
-	MaxBeam   int // beam_size and n_best
-	MaxOutput int // max_length: target tokens per sentence
+// InvalidArgument naming the field. Each must be at least 1.
+type Limits struct {
+	MaxTexts  int // texts per request; default 64
+	MaxChars  int // code points per text (and per Align source or target); default 10000
+	MaxTokens int // source subword tokens per text; default 1024
+	MaxBeam   int // beam_size and n_best; default 16
+	MaxOutput int // max_length: target tokens per sentence; default 512
 }
 
-// defaultLimits suit a small CPU server; flags override them.
-var defaultLimits = limits{MaxTexts: 64, MaxChars: 10000, MaxTokens: 1024, MaxBeam: 16, MaxOutput: 512}
+// DefaultLimits returns the limits named on Limits' fields, which suit a
+// small CPU server.
+func DefaultLimits() Limits {
+	return Limits{MaxTexts: 64, MaxChars: 10000, MaxTokens: 1024, MaxBeam: 16, MaxOutput: 512}
+}
+
+// Validate returns an error naming the first limit under 1.
+func (l Limits) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"MaxTexts", l.MaxTexts}, {"MaxChars", l.MaxChars}, {"MaxTokens", l.MaxTokens}, {"MaxBeam", l.MaxBeam}, {"MaxOutput", l.MaxOutput}} {
+		if f.v < 1 {
+			return fmt.Errorf("Limits.%s must be at least 1, got %d", f.name, f.v)
+		}
+	}
+	return nil
+}
 
 // defaultMaxLength is nmt's own default for Options.MaxLength.
 const defaultMaxLength = 256
@@ -34,7 +50,7 @@ const (
 
 // translateRequest checks a TranslateRequest for model m and turns it
 // into the domain request.
-func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt.Request, error) {
+func (l Limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt.Request, error) {
 	if len(r.GetTexts()) > l.MaxTexts {
 		return nmt.Request{}, invalidf("texts", "%d texts, over this server's limit of %d per request", len(r.GetTexts()), l.MaxTexts)
 	}
@@ -59,14 +75,14 @@ func (l limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt
 	if opts.Ensemble && m.info.GetEnsembleMembers() == 0 {
 		return nmt.Request{}, invalidf("options.ensemble", "%s has no ensemble members on this server", m.name)
 	}
-	opts.Attention = wantsAlignment(r.GetAlignment())
+	opts.Attention = resolveMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE
 	opts.TargetLanguage = m.targetLanguage
 	return nmt.Request{Texts: r.GetTexts(), Options: opts}, nil
 }
 
 // alignRequest checks an AlignRequest and returns the options of the
 // forced decoding.
-func (l limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options, error) {
+func (l Limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options, error) {
 	if err := l.text("source_text", r.GetSourceText(), m); err != nil {
 		return nmt.Options{}, err
 	}
@@ -77,7 +93,7 @@ func (l limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options
 		return nmt.Options{}, err
 	}
 	return nmt.Options{
-		Attention:      alignMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE,
+		Attention:      resolveMode(r.GetAlignment()) != translatev1.AlignmentMode_ALIGNMENT_MODE_NONE,
 		TargetLanguage: m.targetLanguage,
 		WholeLines:     r.GetWholeLines(),
 	}, nil
@@ -85,7 +101,7 @@ func (l limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options
 
 // text checks one input text: valid UTF-8, not too many characters, and,
 // when m can count them, not too many of m's source tokens.
-func (l limits) text(field, t string, m *model) error {
+func (l Limits) text(field, t string, m *model) error {
 	if !utf8.ValidString(t) {
 		return invalidf(field, "not valid UTF-8 (first bad byte at offset %d)", firstInvalid(t))
 	}
@@ -109,7 +125,10 @@ func (l limits) text(field, t string, m *model) error {
 // model's longest sequence (maxPositions, 0 when unknown), and fills in
 // the output cap. Beam size and n-best left at 0 take the translator's
 // defaults.
-func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.Options, error) {
+func (l Limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.Options, error) {
+	if o == nil {
+		o = &translatev1.DecodingOptions{}
+	}
 	beam, nbest := int(o.GetBeamSize()), int(o.GetNBest())
 	maxOut := l.MaxOutput
 	if maxPositions > 0 {
@@ -125,24 +144,22 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 	case o.GetMaxLength() > uint32(maxOut):
 		return nmt.Options{}, invalidf("options.max_length", "%d is over the limit of %d tokens for this model", o.GetMaxLength(), maxOut)
 	}
-	lp, ratio := o.GetLengthPenalty(), o.GetMaxLengthRatio()
-	if math.IsNaN(lp) || lp < 0 || lp > maxLengthPenalty {
-		return nmt.Options{}, invalidf("options.length_penalty", "%v is outside [0, %v] (0 means the default)", lp, maxLengthPenalty)
+	if err := checkRange("options.length_penalty", o.LengthPenalty, maxLengthPenalty, "unset means the model's default"); err != nil {
+		return nmt.Options{}, err
 	}
-	if math.IsNaN(ratio) || ratio < 0 || ratio > maxMaxLengthRatio {
-		return nmt.Options{}, invalidf("options.max_length_ratio", "%v is outside [0, %v] (0 means the default)", ratio, maxMaxLengthRatio)
+	ratio := o.GetMaxLengthRatio()
+	if err := checkRange("options.max_length_ratio", &ratio, maxMaxLengthRatio, "0 means the default"); err != nil {
+		return nmt.Options{}, err
 	}
-	rerank := o.GetRerank()
-	if math.IsNaN(rerank) || rerank < 0 || rerank > nmt.MaxRerank {
-		return nmt.Options{}, invalidf("options.rerank", "%v is outside [0, %v] (0 means off)", rerank, nmt.MaxRerank)
+	rerank, r2l := o.GetRerank(), o.GetRightToLeft()
+	if err := checkRange("options.rerank", &rerank, nmt.MaxRerank, "0 means off"); err != nil {
+		return nmt.Options{}, err
 	}
-	r2l := o.GetRightToLeft()
-	if math.IsNaN(r2l) || r2l < 0 || r2l > nmt.MaxRerank {
-		return nmt.Options{}, invalidf("options.right_to_left", "%v is outside [0, %v] (0 means off)", r2l, nmt.MaxRerank)
+	if err := checkRange("options.right_to_left", &r2l, nmt.MaxRerank, "0 means off"); err != nil {
+		return nmt.Options{}, err
 	}
-	mbr := o.GetMbr()
-	if math.IsNaN(mbr) || mbr < 0 || mbr > nmt.MaxMBR {
-		return nmt.Options{}, invalidf("options.mbr", "%v is outside [0, %v] (0 means off)", mbr, nmt.MaxMBR)
+	if err := checkRange("options.mbr", o.Mbr, nmt.MaxMBR, "unset means off"); err != nil {
+		return nmt.Options{}, err
 	}
 	maxLen := int(o.GetMaxLength())
 	if maxLen == 0 {
@@ -151,15 +168,24 @@ func (l limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 	return nmt.Options{
 		BeamSize:       beam,
 		NBest:          nbest,
-		LengthPenalty:  lp,
+		LengthPenalty:  o.LengthPenalty,
 		MaxLength:      maxLen,
 		MaxLengthRatio: ratio,
 		Rerank:         rerank,
 		RightToLeft:    r2l,
-		MBR:            mbr,
+		MBR:            o.Mbr,
 		WholeLines:     o.GetWholeLines(),
 		Ensemble:       o.GetEnsemble(),
 	}, nil
+}
+
+// checkRange refuses a real-valued option outside [0, most]; nil (unset)
+// passes. unset says what leaving it out means.
+func checkRange(field string, v *float64, most float64, unset string) error {
+	if v != nil && (math.IsNaN(*v) || *v < 0 || *v > most) {
+		return invalidf(field, "%v is outside [0, %v] (%s)", *v, most, unset)
+	}
+	return nil
 }
 
 // checkMode refuses alignment modes this server does not know (a newer
@@ -171,15 +197,11 @@ func checkMode(field string, m translatev1.AlignmentMode) error {
 	return nil
 }
 
-// wantsAlignment reports whether a Translate mode needs attention.
-func wantsAlignment(m translatev1.AlignmentMode) bool {
-	return m == translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD || m == translatev1.AlignmentMode_ALIGNMENT_MODE_WORD
-}
-
-// alignMode resolves Align's default: the subword matrix.
-func alignMode(m translatev1.AlignmentMode) translatev1.AlignmentMode {
+// resolveMode gives the server's default to an unspecified alignment
+// mode: none, for every RPC.
+func resolveMode(m translatev1.AlignmentMode) translatev1.AlignmentMode {
 	if m == translatev1.AlignmentMode_ALIGNMENT_MODE_UNSPECIFIED {
-		return translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
+		return translatev1.AlignmentMode_ALIGNMENT_MODE_NONE
 	}
 	return m
 }

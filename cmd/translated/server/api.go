@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -15,12 +15,12 @@ import (
 // return has been through toStatus.
 
 // Translate implements translatev1.TranslationServiceServer.
-func (s *server) Translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
+func (s *Server) Translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
 	resp, err := s.translate(ctx, req)
 	return resp, toStatus(s.log, err)
 }
 
-func (s *server) translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
+func (s *Server) translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
 	m, nreq, conv, err := s.prepareTranslate(ctx, req)
 	if err != nil {
 		return nil, err
@@ -43,18 +43,18 @@ func (s *server) translate(ctx context.Context, req *translatev1.TranslateReques
 }
 
 // TranslateStream implements translatev1.TranslationServiceServer.
-func (s *server) TranslateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
+func (s *Server) TranslateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
 	return toStatus(s.log, s.translateStream(req, stream))
 }
 
-func (s *server) translateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
+func (s *Server) translateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	m, nreq, conv, err := s.prepareTranslate(ctx, req)
 	if err != nil {
 		return err
 	}
-	out := &eventSender{send: stream.Send, conv: conv, texts: nreq.Texts, cancel: cancel,
+	out := &eventSender{send: stream.Send, conv: conv, texts: nreq.Texts, cancel: cancel, model: m.name,
 		late: s.metrics.lateTokens.Inc, ctx: ctx, sent: make([]bool, len(nreq.Texts))}
 	var trs []nmt.Translation
 	err = s.decode(ctx, m, func(ctx context.Context) error {
@@ -77,6 +77,7 @@ type eventSender struct {
 	send   func(*translatev1.TranslateStreamResponse) error
 	conv   converter
 	texts  []string
+	model  string // the model's name, on every message
 	cancel func()
 	late   func() // counts a token produced after cancellation
 
@@ -167,7 +168,7 @@ func (e *eventSender) release(i int, tr *nmt.Translation) []pending {
 
 func (e *eventSender) message(p pending) (*translatev1.TranslateStreamResponse, error) {
 	ev := p.ev
-	msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(ev.Index)}
+	msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(ev.Index), Model: e.model}
 	switch {
 	case ev.Token != nil:
 		tok, err := e.conv.streamToken(*ev.Token, p.att)
@@ -215,7 +216,7 @@ func (e *eventSender) finish(trs []nmt.Translation) error {
 			return err
 		}
 		e.sent[i] = true
-		msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(i), Event: &translatev1.TranslateStreamResponse_Result{Result: tr}}
+		msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(i), Model: e.model, Event: &translatev1.TranslateStreamResponse_Result{Result: tr}}
 		if err := e.send(msg); err != nil {
 			return err
 		}
@@ -224,8 +225,8 @@ func (e *eventSender) finish(trs []nmt.Translation) error {
 }
 
 // prepareTranslate finds the model and checks the request.
-func (s *server) prepareTranslate(ctx context.Context, req *translatev1.TranslateRequest) (*model, nmt.Request, converter, error) {
-	m, err := s.models.lookup(req.GetSourceLanguage(), req.GetTargetLanguage())
+func (s *Server) prepareTranslate(ctx context.Context, req *translatev1.TranslateRequest) (*model, nmt.Request, converter, error) {
+	m, err := s.models.lookup(req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode())
 	if err != nil {
 		return nil, nmt.Request{}, converter{}, err
 	}
@@ -234,16 +235,12 @@ func (s *server) prepareTranslate(ctx context.Context, req *translatev1.Translat
 	if err != nil {
 		return nil, nmt.Request{}, converter{}, err
 	}
-	mode := req.GetAlignment()
-	if mode == translatev1.AlignmentMode_ALIGNMENT_MODE_UNSPECIFIED {
-		mode = translatev1.AlignmentMode_ALIGNMENT_MODE_NONE
-	}
-	return m, nreq, converter{mode: mode, logProbs: req.GetIncludeLogProbs(), selector: m.selector}, nil
+	return m, nreq, converter{mode: resolveMode(req.GetAlignment()), logProbs: req.GetIncludeLogProbs(), selector: m.selector}, nil
 }
 
 // decode runs work on a worker of the pool and accounts for its tokens.
 // result returns what work produced (read after it returns).
-func (s *server) decode(ctx context.Context, m *model, work func(context.Context) error, result func() []nmt.Translation) error {
+func (s *Server) decode(ctx context.Context, m *model, work func(context.Context) error, result func() []nmt.Translation) error {
 	release, err := s.pool.acquire(ctx)
 	if err != nil {
 		return err
@@ -275,13 +272,13 @@ func countTokens(trs []nmt.Translation) (in, out int) {
 }
 
 // Align implements translatev1.TranslationServiceServer.
-func (s *server) Align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
+func (s *Server) Align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
 	resp, err := s.align(ctx, req)
 	return resp, toStatus(s.log, err)
 }
 
-func (s *server) align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
-	m, err := s.models.lookup(req.GetSourceLanguage(), req.GetTargetLanguage())
+func (s *Server) align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
+	m, err := s.models.lookup(req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode())
 	if err != nil {
 		return nil, err
 	}
@@ -298,19 +295,16 @@ func (s *server) align(ctx context.Context, req *translatev1.AlignRequest) (*tra
 	if err != nil {
 		return nil, err
 	}
-	conv := converter{mode: alignMode(req.GetAlignment()), logProbs: req.GetIncludeLogProbs(), selector: m.selector}
-	out, err := conv.translation(req.GetSourceText(), tr)
+	conv := converter{mode: resolveMode(req.GetAlignment()), logProbs: req.GetIncludeLogProbs(), selector: m.selector}
+	sentences, err := conv.alignedSentences(req.GetSourceText(), tr)
 	if err != nil {
 		return nil, err
 	}
-	return &translatev1.AlignResponse{Alignment: out, Model: m.name}, nil
+	return &translatev1.AlignResponse{Sentences: sentences, Model: m.name}, nil
 }
 
 // ListModels implements translatev1.TranslationServiceServer.
-func (s *server) ListModels(ctx context.Context, _ *translatev1.ListModelsRequest) (*translatev1.ListModelsResponse, error) {
-	resp := &translatev1.ListModelsResponse{}
-	for _, name := range s.models.names() {
-		resp.Models = append(resp.Models, s.models[name].info)
-	}
-	return resp, nil
+func (s *Server) ListModels(ctx context.Context, req *translatev1.ListModelsRequest) (*translatev1.ListModelsResponse, error) {
+	resp, err := s.models.page(req.GetPageSize(), req.GetPageToken())
+	return resp, toStatus(s.log, err)
 }

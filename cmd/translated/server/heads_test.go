@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 // config.json names measured alignment heads.
 func withHeads(t *testing.T, heads string) string {
 	t.Helper()
-	src := "../../testdata/models/tiny-swish-shared"
+	src := "../../../testdata/models/tiny-swish-shared"
 	dir := filepath.Join(t.TempDir(), "en-es")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -52,7 +52,11 @@ func TestModelAlignmentHeads(t *testing.T) {
 		{"layer=9", false, "avg"},                               // does not fit the model
 	}
 	for _, c := range cases {
-		m, err := openModel(withHeads(t, c.heads), align.AllHeads(), c.force)
+		var heads *align.Selector
+		if c.force {
+			heads = avgHeads()
+		}
+		m, err := openModel(withHeads(t, c.heads), heads)
 		if err != nil {
 			t.Fatal(err)
 		}
