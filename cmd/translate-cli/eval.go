@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,7 +32,16 @@ func readEvalSet(path string, split align.Split, from, to string, limit int) (so
 	default:
 		return nil, nil, fmt.Errorf("the corpus holds English and Spanish; --from %s --to %s is neither en-es nor es-en", from, to)
 	}
-	verses, err := readSplitFile(path, split, limit)
+	twoCols, err := isTwoColumnFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var verses []align.Verse
+	if twoCols {
+		verses, err = readFileWith(path, func(r io.Reader) ([]align.Verse, error) { return readSegments(r, limit) })
+	} else {
+		verses, err = readSplitFile(path, split, limit)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,6 +61,39 @@ func readEvalSet(path string, split align.Split, from, to string, limit int) (so
 // limit > 0 keeps the first limit of them.
 func readSplitFile(path string, split align.Split, limit int) ([]align.Verse, error) {
 	return readFileWith(path, func(r io.Reader) ([]align.Verse, error) { return align.ReadSplit(r, split, limit) })
+}
+
+// isTwoColumnFile tells whether the first line of a corpus file has two
+// tab-separated columns (English, Spanish: a test set scored whole) rather
+// than the Bible corpus's four (ref, book, English, Spanish).
+func isTwoColumnFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	return strings.Count(strings.TrimRight(line, "\r\n"), "\t") == 1, nil
+}
+
+// readSegments reads a two-column test set, English<TAB>Spanish, every
+// line a segment numbered from 1 as its ref; limit > 0 keeps the first
+// limit of them.
+func readSegments(r io.Reader, limit int) ([]align.Verse, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<22)
+	var out []align.Verse
+	for n := 1; sc.Scan() && (limit <= 0 || len(out) < limit); n++ {
+		en, es, ok := strings.Cut(strings.TrimRight(sc.Text(), "\r"), "\t")
+		if !ok || strings.Contains(es, "\t") {
+			return nil, fmt.Errorf("line %d: want two tab-separated columns, English and Spanish", n)
+		}
+		out = append(out, align.Verse{Ref: strconv.Itoa(n), Source: en, Target: es})
+	}
+	return out, sc.Err()
 }
 
 // readFileWith opens path and reads it with read; errors other than
@@ -74,8 +118,8 @@ func runEval(ctx context.Context, args []string, e *env) int {
 	var df decodeFlags
 	mf.add(fs)
 	df.add(fs)
-	corpus := fs.String("corpus", "../shared/corpus/bible.en-es.tsv", "parallel corpus TSV: ref, book, English, Spanish")
-	splitName := fs.String("split", "test", "which books: test, dev or train")
+	corpus := fs.String("corpus", "../shared/corpus/bible.en-es.tsv", "parallel corpus TSV: ref, book, English, Spanish; or a test set of two columns, English<TAB>Spanish (such as general/test/ntrex128.en-es.tsv), scored whole")
+	splitName := fs.String("split", "test", "which books of a four-column corpus: test, dev or train")
 	hypsPath := fs.String("hyps", "", "score this file of translations (one line per verse of the split, in corpus order) instead of translating")
 	outPath := fs.String("o", "", "also write the model's translations here, one line per verse")
 	limit := fs.Int("limit", 0, "use only the first N verses of the split (0: all)")
@@ -128,7 +172,11 @@ func runEval(ctx context.Context, args []string, e *env) int {
 			}
 		}
 	}
-	fmt.Fprintf(e.stdout, "%s-%s %s split: %d verses\n", mf.from, mf.to, split, len(refs))
+	if twoCols, _ := isTwoColumnFile(*corpus); twoCols {
+		fmt.Fprintf(e.stdout, "%s-%s %s: %d segments\n", mf.from, mf.to, filepath.Base(*corpus), len(refs))
+	} else {
+		fmt.Fprintf(e.stdout, "%s-%s %s split: %d verses\n", mf.from, mf.to, split, len(refs))
+	}
 	if *hypsPath == "" {
 		printDecoding(e, &mf, &df)
 	}

@@ -76,3 +76,37 @@ func TestEvalErrors(t *testing.T) {
 		}
 	}
 }
+
+// testdata/eval2.tsv is a two-column test set (English<TAB>Spanish), as
+// the general corpus's dev and test files are: every line is scored.
+func TestEvalTwoColumns(t *testing.T) {
+	dir := t.TempDir()
+	hyps := filepath.Join(dir, "hyps")
+	if err := os.WriteFile(hyps, []byte("¿Dónde está la estación?\nMe gusta el café.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := cli(t, "", "eval", "--corpus", "testdata/eval2.tsv", "--hyps", hyps)
+	if code != exitOK || !strings.Contains(out, "en-es eval2.tsv: 2 segments") || !strings.Contains(out, "BLEU = 100.00") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// es→en takes the English column as the references.
+	if err := os.WriteFile(hyps, []byte("Where is the station?\nI like coffee.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code = cli(t, "", "eval", "--corpus", "testdata/eval2.tsv", "--from", "es", "--to", "en", "--hyps", hyps)
+	if code != exitOK || !strings.Contains(out, "BLEU = 100.00") {
+		t.Fatalf("es-en: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	out, errs, code = cli(t, "", "eval", "--corpus", "testdata/eval2.tsv", "--model", tiny, "--max-length", "5", "--limit", "1")
+	if code != exitOK || !strings.Contains(out, "en-es eval2.tsv: 1 segments") {
+		t.Fatalf("--model --limit 1: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// A line without its second column is named.
+	bad := filepath.Join(dir, "bad.tsv")
+	if err := os.WriteFile(bad, []byte("a\tb\nno tab here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := cli(t, "", "eval", "--corpus", bad, "--hyps", hyps); code != exitUsage || !strings.Contains(errs, "line 2: want two tab-separated columns") {
+		t.Errorf("bad line: exit %d, stderr %q", code, errs)
+	}
+}
