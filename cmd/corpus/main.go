@@ -100,7 +100,8 @@ func clean(in, out, heldOut string, opts corpus.Options, report io.Writer) error
 }
 
 // eachLine calls fn with the tab-separated fields of every line of a plain
-// or gzip-compressed file, numbered from 1.
+// or gzip-compressed file, numbered from 1. A line may end in CRLF; blank
+// lines are skipped (but counted).
 func eachLine(path string, fn func(n int, fields []string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -121,7 +122,11 @@ func eachLine(path string, fn func(n int, fields []string) error) error {
 	n := 0
 	for sc.Scan() {
 		n++
-		if err := fn(n, strings.Split(sc.Text(), "\t")); err != nil {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if line == "" {
+			continue
+		}
+		if err := fn(n, strings.Split(line, "\t")); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
