@@ -1,0 +1,46 @@
+package extract
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TatoebaPairs reads the manythings.org export of Tatoeba (spa.txt inside
+// spa-eng.zip): one pair a line, English<TAB>Spanish, and in later exports
+// a third column of attribution, which is dropped.
+func TatoebaPairs(r io.Reader) ([]Pair, error) {
+	var out []Pair
+	err := eachLine(r, func(n int, line string) error {
+		f := strings.Split(line, "\t")
+		if len(f) < 2 {
+			return fmt.Errorf("line %d: %d column, want English<TAB>Spanish", n, len(f))
+		}
+		out = append(out, Pair{En: strings.TrimSpace(f[0]), Es: strings.TrimSpace(f[1])})
+		return nil
+	})
+	return out, err
+}
+
+// eachLine calls fn with every non-blank line of r (CRLF or LF), numbered
+// from 1.
+func eachLine(r io.Reader, fn func(n int, line string) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 1<<24)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if err := fn(n, line); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("line %d: %w", n+1, err)
+	}
+	return nil
+}
