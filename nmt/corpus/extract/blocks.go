@@ -18,11 +18,13 @@ type Block struct {
 }
 
 // blockElements cut the text into blocks: each start or end tag of one
-// ends the block before it. The text of skipElements is dropped (code,
-// scripts, the head), but they still end the block before them.
+// ends the block before it. The text of skipElements is dropped (blocks
+// of code or terminal output, scripts, the head), but they still end the
+// block before them. Inline elements (span, em, code, gui) are part of the
+// text around them.
 var (
-	blockElements = set("p h1 h2 h3 h4 h5 h6 li dt dd td th caption figcaption blockquote div section article table tr ul ol dl title desc subtitle item note pre screen code head script style br")
-	skipElements  = set("pre screen code head script style")
+	blockElements = set("p h1 h2 h3 h4 h5 h6 li dt dd td th caption figcaption blockquote div section article table tr ul ol dl title desc subtitle item note pre screen head script style br")
+	skipElements  = set("pre screen head script style")
 )
 
 func set(s string) map[string]bool {
@@ -98,7 +100,8 @@ func (w *blockWriter) chars(s string) {
 }
 
 // HTMLBlocks reads an HTML page into its blocks, in document order, with
-// entities decoded and white space collapsed.
+// entities decoded and white space (no-break spaces too) collapsed. Bytes
+// that are not UTF-8 are kept as they are, for the cleaner to count.
 func HTMLBlocks(r io.Reader) ([]Block, error) {
 	z := html.NewTokenizer(r)
 	var w blockWriter

@@ -49,7 +49,7 @@ var mosesEscapes = strings.NewReplacer("&amp;", "&", "&#124;", "|", "&lt;", "<",
 
 // DetokenizeMoses undoes the Moses tokenizer's escapes and spacing on one
 // line, best effort: no space before , . ; : ? ! % ) ] » or English
-// contractions ('s, n't, 're, 've, 'll, 'd, 'm), none after ( [ ¿ ¡ «,
+// contractions ('s, 't, n't, 're, 've, 'll, 'd, 'm), none after ( [ ¿ ¡ «,
 // straight double quotes joined to the words they enclose (alternately
 // opening and closing). Text that was never tokenized comes through
 // unchanged except for those spaces.
@@ -69,7 +69,7 @@ func DetokenizeMoses(line string) string {
 			} else {
 				attachLeft = true
 			}
-		case strings.ContainsAny(t[:1], ",.;:?!%)]»") && (len(t) == 1 || allIn(t, ",.;:?!%)]»…")):
+		case allIn(t, ",.;:?!%)]»…"):
 			attachLeft = true
 		case t == "(" || t == "[" || t == "¿" || t == "¡" || t == "«":
 			nextGlue = true
@@ -96,7 +96,7 @@ func allIn(s, chars string) bool {
 
 func isContraction(t string) bool {
 	switch strings.ToLower(t) {
-	case "'s", "n't", "'re", "'ve", "'ll", "'d", "'m":
+	case "'s", "'t", "n't", "'re", "'ve", "'ll", "'d", "'m":
 		return true
 	}
 	return false

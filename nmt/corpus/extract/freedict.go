@@ -9,7 +9,7 @@ import (
 // FreedictPairs reads a dictd dictionary (the .index file and the
 // uncompressed contents of the .dict.dz) and pairs each headword with its
 // senses joined by "; ". The database's own entries (00database...) are
-// left out. An entry's first line repeats the headword with its
+// left out, and so are entries without a headword or senses. An entry's first line repeats the headword with its
 // pronunciation; the senses follow, one a line.
 func FreedictPairs(index io.Reader, dict []byte) ([]Pair, error) {
 	var out []Pair
@@ -36,7 +36,7 @@ func FreedictPairs(index io.Reader, dict []byte) ([]Pair, error) {
 				senses = append(senses, l)
 			}
 		}
-		if len(senses) > 0 {
+		if len(senses) > 0 && strings.TrimSpace(f[0]) != "" {
 			out = append(out, Pair{En: f[0], Es: strings.Join(senses, "; ")})
 		}
 		return nil
