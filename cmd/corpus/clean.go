@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,13 +11,26 @@ import (
 	"strings"
 
 	"github.com/translated/translated/nmt/corpus"
+	"github.com/translated/translated/nmt/corpus/extract"
 )
 
-func runClean(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("corpus clean", flag.ContinueOnError)
+// outputFlags are the flags clean and join share: where to write, and
+// the dev/test files whose segments must not be trained on.
+type outputFlags struct {
+	out, heldOut string
+}
+
+func newFlagSet(name, outHelp string, stderr io.Writer) (*flag.FlagSet, *outputFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "output `TSV` (ref, book, English, Spanish)")
-	heldOut := fs.String("held-out", "", "comma-separated dev/test `TSV` files (English<TAB>Spanish) whose segments must not be trained on")
+	var o outputFlags
+	fs.StringVar(&o.out, "out", "", outHelp)
+	fs.StringVar(&o.heldOut, "held-out", "", "comma-separated dev/test `TSV` files (English<TAB>Spanish): pairs sharing a side with one of their segments are dropped")
+	return fs, &o
+}
+
+func runClean(args []string, stdout, stderr io.Writer) int {
+	fs, o := newFlagSet("corpus clean", "output `TSV` (ref, book, English, Spanish)", stderr)
 	var opts corpus.Options
 	fs.IntVar(&opts.MaxWords, "max-words", 120, "drop pairs with a side longer than this many words")
 	fs.Float64Var(&opts.MaxRatio, "max-ratio", 2.5, "drop pairs whose longer side has more than this times the characters of the shorter")
@@ -26,11 +38,11 @@ func runClean(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *out == "" || fs.NArg() != 1 {
+	if o.out == "" || fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "corpus clean: need --out and one INPUT")
 		return 2
 	}
-	if err := clean(fs.Arg(0), *out, *heldOut, opts, stdout); err != nil {
+	if err := clean(fs.Arg(0), o.out, o.heldOut, opts, stdout); err != nil {
 		fmt.Fprintf(stderr, "corpus clean: %v\n", err)
 		return 1
 	}
@@ -124,30 +136,17 @@ func (g gzipFile) Close() error {
 
 // eachLine calls fn with the tab-separated fields of every line of a plain
 // or gzip-compressed file, numbered from 1. A line may end in CRLF; blank
-// lines are skipped (but counted).
+// lines are skipped (but counted); a line may be up to 16 MiB long.
 func eachLine(path string, fn func(n int, fields []string) error) error {
 	r, err := open(path)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSuffix(sc.Text(), "\r")
-		if line == "" {
-			continue
-		}
-		if err := fn(n, strings.Split(line, "\t")); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("%s: line %d is longer than 16 MiB", path, n+1)
-		}
+	err = extract.EachLine(r, func(n int, line string) error {
+		return fn(n, strings.Split(line, "\t"))
+	})
+	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

@@ -12,21 +12,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// golden compares got with testdata/name, or rewrites it with -update.
+// golden compares got with the file testdata/name; -update rewrites it.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	path := "testdata/" + name
+	var err error
 	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+		err = os.WriteFile(path, got, 0o644)
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
+	want, rerr := os.ReadFile(path)
+	switch {
+	case err != nil || rerr != nil:
+		t.Fatalf("golden %s: %v %v (go test -update writes it)", name, err, rerr)
+	case !bytes.Equal(got, want):
 		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/translated/translated/nmt/corpus/extract"
@@ -18,6 +17,7 @@ import (
 // extractor reads the pairs of one kind of source from the command's
 // positional arguments.
 type extractor struct {
+	kind string
 	args string // what the positional arguments are, for the usage line
 	help string
 	run  func(x *extractFlags, args []string) ([]extract.Pair, error)
@@ -26,30 +26,26 @@ type extractor struct {
 // extractFlags are the flags of every kind; each kind reads its own.
 type extractFlags struct {
 	out                string
-	pair, format       string
+	pair               string
 	enSuffix, esSuffix string
 	lines              int
 }
 
-var extractors = map[string]extractor{
-	"mo":       {"FILE.mo...", "msgid → msgstr of gettext catalogs (English msgids, Spanish translations)", extractMO},
-	"pages":    {"EN-DIR ES-DIR", "blocks of the help pages of EN-DIR and the same pages of ES-DIR, by element id (--pair id) or block order (--pair order)", extractPages},
-	"ddtp":     {"TRANSLATION-EN TRANSLATION-ES", "Debian package descriptions joined by Description-md5, synopsis and paragraphs", extractDDTP},
-	"dep11":    {"COMPONENTS.yml[.gz]", "AppStream names, summaries and description blocks (C → es)", extractDEP11},
-	"tatoeba":  {"spa-eng.zip|spa.txt", "the manythings.org export of Tatoeba", extractTatoeba},
-	"europarl": {"FILE.en FILE.es", "the first --lines lines of Moses-tokenized Europarl, detokenized", extractEuroparl},
-	"freedict": {"FILE.index FILE.dict.dz", "headword → senses of a dictd dictionary", extractFreedict},
+// extractors are the kinds, in the order the usage lists them.
+var extractors = []extractor{
+	{"mo", "FILE.mo...", "msgid → msgstr of gettext catalogs (English msgids, Spanish translations)", extractMO},
+	{"pages", "EN-DIR ES-DIR", "blocks of the help pages of EN-DIR and the same pages of ES-DIR, by element id (--pair id) or block order (--pair order); HTML, or XML (Mallard, DocBook) when --en-suffix is not .html", extractPages},
+	{"ddtp", "TRANSLATION-EN TRANSLATION-ES", "Debian package descriptions joined by Description-md5, synopsis and paragraphs", extractDDTP},
+	{"dep11", "COMPONENTS.yml[.gz]", "AppStream names, summaries and description blocks (C → es)", extractDEP11},
+	{"tatoeba", "spa-eng.zip|spa.txt", "the manythings.org export of Tatoeba", extractTatoeba},
+	{"europarl", "FILE.en FILE.es", "the first --lines lines of Moses-tokenized Europarl, detokenized", extractEuroparl},
+	{"freedict", "FILE.index FILE.dict.dz", "headword → senses of a dictd dictionary", extractFreedict},
 }
 
 func extractUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: corpus extract KIND [flags] ARGS...\n\nWrites English<TAB>Spanish lines. Kinds:")
-	kinds := make([]string, 0, len(extractors))
-	for k := range extractors {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(w, "  %-9s %s\n            %s\n", k, extractors[k].args, extractors[k].help)
+	for _, x := range extractors {
+		fmt.Fprintf(w, "  %-9s %s\n            %s\n", x.kind, x.args, x.help)
 	}
 }
 
@@ -58,8 +54,13 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		extractUsage(stderr)
 		return 2
 	}
-	x, ok := extractors[args[0]]
-	if !ok {
+	var x extractor
+	for _, e := range extractors {
+		if e.kind == args[0] {
+			x = e
+		}
+	}
+	if x.run == nil {
 		fmt.Fprintf(stderr, "corpus extract: unknown kind %q\n", args[0])
 		extractUsage(stderr)
 		return 2
@@ -69,7 +70,6 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	var f extractFlags
 	fs.StringVar(&f.out, "out", "", "write here instead of standard output")
 	fs.StringVar(&f.pair, "pair", "order", "pages: pair blocks by element `id` or by block `order` (pages whose block counts differ give nothing)")
-	fs.StringVar(&f.format, "format", "html", "pages: `html` or xml (Mallard, DocBook)")
 	fs.StringVar(&f.enSuffix, "en-suffix", ".html", "pages: the English pages are the files of EN-DIR ending in this")
 	fs.StringVar(&f.esSuffix, "es-suffix", ".html", "pages: the Spanish page of EN-DIR/a/bEN-SUFFIX is ES-DIR/a/bES-SUFFIX")
 	fs.IntVar(&f.lines, "lines", 20000, "europarl: read this many lines (0: all)")
@@ -143,13 +143,9 @@ func extractPages(x *extractFlags, args []string) ([]extract.Pair, error) {
 	if err := wantArgs(args, 2, "EN-DIR and ES-DIR"); err != nil {
 		return nil, err
 	}
-	read := extract.HTMLBlocks
-	switch x.format {
-	case "html":
-	case "xml":
-		read = extract.XMLBlocks
-	default:
-		return nil, fmt.Errorf("--format is html or xml, not %q", x.format)
+	read := extract.XMLBlocks
+	if strings.HasSuffix(x.enSuffix, ".html") || strings.HasSuffix(x.enSuffix, ".htm") {
+		read = extract.HTMLBlocks
 	}
 	pair := extract.PairByOrder
 	switch x.pair {
@@ -158,18 +154,6 @@ func extractPages(x *extractFlags, args []string) ([]extract.Pair, error) {
 		pair = extract.PairByID
 	default:
 		return nil, fmt.Errorf("--pair is id or order, not %q", x.pair)
-	}
-	blocks := func(path string) ([]extract.Block, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		b, err := read(bufio.NewReader(f))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return b, nil
 	}
 	enDir, esDir := args[0], args[1]
 	var out []extract.Pair
@@ -182,11 +166,11 @@ func extractPages(x *extractFlags, args []string) ([]extract.Pair, error) {
 		if _, err := os.Stat(esPath); err != nil {
 			return nil // no Spanish page
 		}
-		en, err := blocks(path)
+		en, err := readWith(path, read)
 		if err != nil {
 			return err
 		}
-		es, err := blocks(esPath)
+		es, err := readWith(esPath, read)
 		if err != nil {
 			return err
 		}
@@ -200,35 +184,38 @@ func extractDDTP(_ *extractFlags, args []string) ([]extract.Pair, error) {
 	if err := wantArgs(args, 2, "Translation-en and Translation-es"); err != nil {
 		return nil, err
 	}
-	var idx [2]map[string]extract.Description
-	for i, lang := range []string{"en", "es"} {
-		r, err := open(args[i])
-		if err != nil {
-			return nil, err
-		}
-		idx[i], err = extract.ReadTranslation(r, lang)
-		r.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", args[i], err)
-		}
+	en, err := readWith(args[0], func(r io.Reader) (map[string]extract.Description, error) { return extract.ReadTranslation(r, "en") })
+	if err != nil {
+		return nil, err
 	}
-	return extract.DDTPPairs(idx[0], idx[1]), nil
+	es, err := readWith(args[1], func(r io.Reader) (map[string]extract.Description, error) { return extract.ReadTranslation(r, "es") })
+	if err != nil {
+		return nil, err
+	}
+	return extract.DDTPPairs(en, es), nil
+}
+
+// readWith opens path (through gzip for .gz and .dz), reads it with read
+// and names the file in read's error.
+func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	r, err := open(path)
+	if err != nil {
+		return zero, err
+	}
+	defer r.Close()
+	v, err := read(r)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
 }
 
 func extractDEP11(_ *extractFlags, args []string) ([]extract.Pair, error) {
 	if err := wantArgs(args, 1, "one Components YAML file"); err != nil {
 		return nil, err
 	}
-	r, err := open(args[0])
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	pairs, err := extract.DEP11Pairs(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", args[0], err)
-	}
-	return pairs, nil
+	return readWith(args[0], extract.DEP11Pairs)
 }
 
 func extractTatoeba(_ *extractFlags, args []string) ([]extract.Pair, error) {
@@ -237,12 +224,7 @@ func extractTatoeba(_ *extractFlags, args []string) ([]extract.Pair, error) {
 	}
 	path := args[0]
 	if !strings.HasSuffix(path, ".zip") {
-		r, err := open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer r.Close()
-		return wrap(path)(extract.TatoebaPairs(r))
+		return readWith(path, extract.TatoebaPairs)
 	}
 	z, err := zip.OpenReader(path)
 	if err != nil {
@@ -250,62 +232,39 @@ func extractTatoeba(_ *extractFlags, args []string) ([]extract.Pair, error) {
 	}
 	defer z.Close()
 	for _, f := range z.File {
-		if filepath.Base(f.Name) == "spa.txt" {
-			r, err := f.Open()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			defer r.Close()
-			return wrap(path + ":" + f.Name)(extract.TatoebaPairs(r))
+		if filepath.Base(f.Name) != "spa.txt" {
+			continue
 		}
-	}
-	return nil, fmt.Errorf("%s: no spa.txt inside", path)
-}
-
-// wrap prefixes an error with the file it is about.
-func wrap(path string) func([]extract.Pair, error) ([]extract.Pair, error) {
-	return func(p []extract.Pair, err error) ([]extract.Pair, error) {
+		r, err := f.Open()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return p, nil
+		defer r.Close()
+		pairs, err := extract.TatoebaPairs(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%s: %w", path, f.Name, err)
+		}
+		return pairs, nil
 	}
+	return nil, fmt.Errorf("%s: no spa.txt inside", path)
 }
 
 func extractEuroparl(x *extractFlags, args []string) ([]extract.Pair, error) {
 	if err := wantArgs(args, 2, "the English and the Spanish file"); err != nil {
 		return nil, err
 	}
-	en, err := open(args[0])
-	if err != nil {
-		return nil, err
-	}
-	defer en.Close()
-	es, err := open(args[1])
-	if err != nil {
-		return nil, err
-	}
-	defer es.Close()
-	return wrap(args[0] + ", " + args[1])(extract.EuroparlPairs(en, es, x.lines))
+	return readWith(args[0], func(en io.Reader) ([]extract.Pair, error) {
+		return readWith(args[1], func(es io.Reader) ([]extract.Pair, error) { return extract.EuroparlPairs(en, es, x.lines) })
+	})
 }
 
 func extractFreedict(_ *extractFlags, args []string) ([]extract.Pair, error) {
 	if err := wantArgs(args, 2, "the .index and the .dict.dz file"); err != nil {
 		return nil, err
 	}
-	d, err := open(args[1])
+	dict, err := readWith(args[1], io.ReadAll)
 	if err != nil {
 		return nil, err
 	}
-	dict, err := io.ReadAll(d)
-	d.Close()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", args[1], err)
-	}
-	idx, err := open(args[0])
-	if err != nil {
-		return nil, err
-	}
-	defer idx.Close()
-	return wrap(args[0])(extract.FreedictPairs(idx, dict))
+	return readWith(args[0], func(idx io.Reader) ([]extract.Pair, error) { return extract.FreedictPairs(idx, dict) })
 }

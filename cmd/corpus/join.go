@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,18 +12,15 @@ import (
 )
 
 func runJoin(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("corpus join", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "output `TSV` (source, English, Spanish); gzip-compressed when it ends in .gz")
-	heldOut := fs.String("held-out", "", "comma-separated dev/test `TSV` files (English<TAB>Spanish): pairs sharing a side with one of their segments are dropped")
+	fs, o := newFlagSet("corpus join", "output `TSV` (source, English, Spanish); gzip-compressed when it ends in .gz", stderr)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *out == "" || fs.NArg() == 0 {
+	if o.out == "" || fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "corpus join: need --out and one or more NAME=FILE (English<TAB>Spanish, from corpus extract)")
 		return 2
 	}
-	if err := join(*out, *heldOut, fs.Args(), stdout); err != nil {
+	if err := join(o.out, o.heldOut, fs.Args(), stdout); err != nil {
 		fmt.Fprintf(stderr, "corpus join: %v\n", err)
 		return 1
 	}

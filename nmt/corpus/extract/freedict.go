@@ -13,7 +13,7 @@ import (
 // pronunciation; the senses follow, one a line.
 func FreedictPairs(index io.Reader, dict []byte) ([]Pair, error) {
 	var out []Pair
-	err := eachLine(index, func(n int, line string) error {
+	err := EachLine(index, func(n int, line string) error {
 		f := strings.Split(line, "\t")
 		if len(f) < 3 {
 			return fmt.Errorf("index line %d: %d columns, want headword, offset, length", n, len(f))

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // a third column of attribution, which is dropped.
 func TatoebaPairs(r io.Reader) ([]Pair, error) {
 	var out []Pair
-	err := eachLine(r, func(n int, line string) error {
+	err := EachLine(r, func(n int, line string) error {
 		f := strings.Split(line, "\t")
 		if len(f) < 2 {
 			return fmt.Errorf("line %d: %d column, want English<TAB>Spanish", n, len(f))
@@ -23,9 +24,9 @@ func TatoebaPairs(r io.Reader) ([]Pair, error) {
 	return out, err
 }
 
-// eachLine calls fn with every non-blank line of r (CRLF or LF), numbered
-// from 1.
-func eachLine(r io.Reader, fn func(n int, line string) error) error {
+// EachLine calls fn with every non-blank line of r (CRLF or LF, up to 16
+// MiB long), numbered from 1, and stops at fn's first error.
+func EachLine(r io.Reader, fn func(n int, line string) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<16), 1<<24)
 	n := 0
@@ -39,7 +40,9 @@ func eachLine(r io.Reader, fn func(n int, line string) error) error {
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("line %d is longer than 16 MiB", n+1)
+	} else if err != nil {
 		return fmt.Errorf("line %d: %w", n+1, err)
 	}
 	return nil
