@@ -116,8 +116,9 @@ x pages --pair order --en-suffix .en.html --es-suffix .es.html --out "$p/debian-
 # iso-codes: the catalogs themselves, not their compatibility symlinks.
 x mo --out "$p/iso-codes.tsv" $(find "$r/usr/share/locale/es/LC_MESSAGES" -name 'iso_*.mo' -type f | sort)
 x dep11 --out "$p/appstream.tsv" "$work/Components-amd64.yml"
+# gnome-user-docs holds two guides: gnome-help and system-admin-guide.
 x pages --pair order --en-suffix .page --es-suffix .page --out "$p/gnome-help.tsv" \
-	"$r/usr/share/help/C/gnome-help" "$r/usr/share/help/es/gnome-help"
+	"$r/usr/share/help/C" "$r/usr/share/help/es"
 x freedict --out "$p/freedict.tsv" "$r/usr/share/dictd/freedict-eng-spa.index" "$r/usr/share/dictd/freedict-eng-spa.dict.dz"
 
 # Join: exact duplicates and pairs sharing a side with dev/test go.
