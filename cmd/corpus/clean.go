@@ -42,6 +42,10 @@ func runClean(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "corpus clean: need --out and one INPUT")
 		return 2
 	}
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintf(stderr, "corpus clean: %v\n", err)
+		return 2
+	}
 	if err := clean(fs.Arg(0), o.out, o.heldOut, opts, stdout); err != nil {
 		fmt.Fprintf(stderr, "corpus clean: %v\n", err)
 		return 1

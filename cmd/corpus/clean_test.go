@@ -93,6 +93,8 @@ func TestCleanErrors(t *testing.T) {
 		{"no --out", []string{"clean", "in.tsv"}, 2, "need --out and one INPUT"},
 		{"two inputs", []string{"clean", "--out", out, "a", "b"}, 2, "need --out and one INPUT"},
 		{"bad flag", []string{"clean", "--max-words", "many"}, 2, "invalid value"},
+		{"negative words", []string{"clean", "--out", out, "--max-words", "-1", bad}, 2, "max words -1 is negative"},
+		{"ratio below 1", []string{"clean", "--out", out, "--max-ratio", "0.5", bad}, 2, "max ratio 0.5 is below 1"},
 		{"missing input", []string{"clean", "--out", out, filepath.Join(dir, "missing.tsv")}, 1, "missing.tsv: no such file"},
 		{"missing held-out", []string{"clean", "--out", out, "--held-out", filepath.Join(dir, "gone.tsv"), bad}, 1, "gone.tsv: no such file"},
 		{"wrong column count", []string{"clean", "--out", out, bad}, 1, bad + ": line 2: 2 columns, want 3"},

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
@@ -45,6 +46,19 @@ type Options struct {
 	// Language drops pairs whose English side reads as Spanish or whose
 	// Spanish side reads as English (default on; set SkipLanguage to keep them).
 	SkipLanguage bool
+}
+
+// Validate returns one sentence for the first limit out of range.
+func (o Options) Validate() error {
+	switch {
+	case o.MaxWords < 0:
+		return fmt.Errorf("max words %d is negative (0 takes the default, 120)", o.MaxWords)
+	case o.MaxRatio != 0 && o.MaxRatio < 1:
+		return fmt.Errorf("max ratio %g is below 1: every pair whose sides differ in length would go (0 takes the default, 2.5)", o.MaxRatio)
+	case o.RatioMinChars < 0:
+		return fmt.Errorf("ratio min chars %d is negative (0 takes the default, 20)", o.RatioMinChars)
+	}
+	return nil
 }
 
 func (o Options) withDefaults() Options {

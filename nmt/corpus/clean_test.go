@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -167,5 +168,24 @@ func TestFiltersOrder(t *testing.T) {
 	want := []string{"encoding", "empty", "length", "ratio", "identical", "language", "held-out", "near-duplicate"}
 	if !reflect.DeepEqual(Filters, want) {
 		t.Errorf("Filters = %q, want %q", Filters, want)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	tests := []struct {
+		o    Options
+		want string
+	}{
+		{Options{}, ""},
+		{Options{MaxWords: 50, MaxRatio: 1, RatioMinChars: 1}, ""},
+		{Options{MaxWords: -1}, "max words -1 is negative (0 takes the default, 120)"},
+		{Options{MaxRatio: 0.9}, "max ratio 0.9 is below 1: every pair whose sides differ in length would go (0 takes the default, 2.5)"},
+		{Options{RatioMinChars: -3}, "ratio min chars -3 is negative (0 takes the default, 20)"},
+	}
+	for _, tt := range tests {
+		err := tt.o.Validate()
+		if got := fmt.Sprint(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
+			t.Errorf("%+v.Validate() = %v, want %q", tt.o, err, tt.want)
+		}
 	}
 }
