@@ -35,6 +35,14 @@ func runClean(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&opts.MaxWords, "max-words", 120, "drop pairs with a side longer than this many words")
 	fs.Float64Var(&opts.MaxRatio, "max-ratio", 2.5, "drop pairs whose longer side has more than this times the characters of the shorter")
 	fs.BoolVar(&opts.SkipLanguage, "keep-wrong-language", false, "keep pairs whose sides read as the other language")
+	fs.Func("keep-identical", "comma-separated `sources` whose pairs with identical sides are kept (e.g. iso-codes)", func(v string) error {
+		opts.KeepIdentical = append(opts.KeepIdentical, strings.Split(v, ",")...)
+		return nil
+	})
+	fs.Func("no-ratio", "comma-separated `sources` the length-ratio filter passes over (e.g. freedict)", func(v string) error {
+		opts.NoRatio = append(opts.NoRatio, strings.Split(v, ",")...)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -46,6 +47,10 @@ type Options struct {
 	// Language drops pairs whose English side reads as Spanish or whose
 	// Spanish side reads as English (default on; set SkipLanguage to keep them).
 	SkipLanguage bool
+	// KeepIdentical and NoRatio name sources the identical and the ratio
+	// filter pass over: names spelled alike in both languages (iso-codes),
+	// a word against its list of senses (freedict). Default: none.
+	KeepIdentical, NoRatio []string
 }
 
 // Validate returns one sentence for the first limit out of range.
@@ -144,11 +149,11 @@ func (c *Cleaner) reason(p Pair) string {
 	}
 	a, b := utf8.RuneCountInString(p.En), utf8.RuneCountInString(p.Es)
 	long, short := max(a, b), min(a, b)
-	if long >= c.opts.RatioMinChars && float64(long) > c.opts.MaxRatio*float64(short) {
+	if long >= c.opts.RatioMinChars && float64(long) > c.opts.MaxRatio*float64(short) && !slices.Contains(c.opts.NoRatio, p.Source) {
 		return FilterRatio
 	}
 	ken, kes := DedupKey(p.En), DedupKey(p.Es)
-	if ken == kes && !numeric(ken) {
+	if ken == kes && !numeric(ken) && !slices.Contains(c.opts.KeepIdentical, p.Source) {
 		return FilterIdentical
 	}
 	if !c.opts.SkipLanguage && (Guess(p.En) == Spanish || Guess(p.Es) == English) {

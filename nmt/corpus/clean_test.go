@@ -189,3 +189,20 @@ func TestOptionsValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanExemptSources(t *testing.T) {
+	c := NewCleaner(Options{KeepIdentical: []string{"iso-codes"}, NoRatio: []string{"freedict"}}, nil)
+	for _, tt := range []struct {
+		p      Pair
+		reason string
+	}{
+		{Pair{"iso-codes", "Cuba", "Cuba"}, ""},
+		{Pair{"libreoffice-ui", "Cuba", "Cuba"}, FilterIdentical},
+		{Pair{"freedict", "flag", "1. bandera; 2. estandarte"}, ""},
+		{Pair{"tatoeba", "flag", "1. bandera; 2. estandarte"}, FilterRatio},
+	} {
+		if _, reason := c.Clean(tt.p); reason != tt.reason {
+			t.Errorf("Clean(%q) removed by %q, want %q", tt.p, reason, tt.reason)
+		}
+	}
+}
