@@ -49,12 +49,13 @@ var mosesEscapes = strings.NewReplacer("&amp;", "&", "&#124;", "|", "&lt;", "<",
 
 // DetokenizeMoses undoes the Moses tokenizer's escapes and spacing on one
 // line, best effort: no space before , . ; : ? ! % ) ] » or English
-// contractions ('s, 't, n't, 're, 've, 'll, 'd, 'm), none after ( [ ¿ ¡ «,
+// contractions ('s, 't, n't, 're, 've, 'll, 'd, 'm, with ' or ’, also when
+// the tokenizer cut the apostrophe off: "Parliament ’ s"), none after ( [ ¿ ¡ «,
 // straight double quotes joined to the words they enclose (alternately
 // opening and closing). Text that was never tokenized comes through
 // unchanged except for those spaces.
 func DetokenizeMoses(line string) string {
-	toks := strings.Fields(mosesEscapes.Replace(line))
+	toks := joinApostrophes(strings.Fields(mosesEscapes.Replace(line)))
 	var b strings.Builder
 	quotes := 0
 	glue := true // no space before the next token
@@ -95,9 +96,25 @@ func allIn(s, chars string) bool {
 }
 
 func isContraction(t string) bool {
-	switch strings.ToLower(t) {
+	switch strings.ToLower(strings.Replace(t, "’", "'", 1)) {
 	case "'s", "'t", "n't", "'re", "'ve", "'ll", "'d", "'m":
 		return true
 	}
 	return false
+}
+
+// joinApostrophes puts a lone apostrophe (' or ’) together with the
+// contraction ending after it: "Parliament ’ s" has the tokens
+// Parliament, ’s.
+func joinApostrophes(toks []string) []string {
+	out := toks[:0]
+	for i := 0; i < len(toks); i++ {
+		if (toks[i] == "'" || toks[i] == "’") && i > 0 && i+1 < len(toks) && isContraction("'"+toks[i+1]) {
+			out = append(out, toks[i]+toks[i+1])
+			i++
+			continue
+		}
+		out = append(out, toks[i])
+	}
+	return out
 }

@@ -114,6 +114,8 @@ func TestDetokenizeMoses(t *testing.T) {
 		{"« texto » y [ nota ] ...", "«texto» y [nota]..."},
 		{"50 % more", "50% more"},
 		{"it &apos;s , isn &apos;t it ?", "it's, isn't it?"},
+		{"Parliament ’ s position and the Members ' views", "Parliament’s position and the Members ' views"},
+		{"' s", "' s"},
 		{"a &amp; b &#124; c &lt; d &gt;", "a & b | c < d >"},
 		{"cafe\u0301 😀 東京 .", "cafe\u0301 😀 東京."},
 	}
