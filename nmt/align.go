@@ -68,6 +68,7 @@ func (t *Translator) align(ctx context.Context, source, target string, lang *tok
 		return Translation{}, err
 	}
 	d := newDecodeRun(t, j, true, nil)
+	d.verbatim = true // the tokens must spell target as given
 	for k := range j.sentences[0] {
 		d.hyps[&j.sentences[0][k]] = []Hypothesis{d.hypothesis(hyps[k])}
 	}

@@ -29,6 +29,10 @@ type decodeRun struct {
 	mbr      *float64
 	nbest    int
 	ensemble bool // decode with the ensemble members too (Options.Ensemble)
+	// verbatim keeps the decoded text as the tokens spell it; otherwise
+	// spaces inside brackets and quotes are tidied (tidySpacing). Forced
+	// decoding of a given translation (alignment) must give back that text.
+	verbatim bool
 }
 
 func newDecodeRun(t *Translator, j *job, attention bool, stream func(Event)) *decodeRun {
@@ -127,7 +131,7 @@ func (d *decodeRun) streamHypothesis(s *sentenceJob) {
 func (d *decodeRun) streamEvent(s *sentenceJob, e search.Event) {
 	pw := d.pieces[s]
 	if pw == nil {
-		pw = &pieceWriter{tok: d.t.tgt}
+		pw = &pieceWriter{tok: d.t.tgt, tidy: !d.verbatim}
 		d.pieces[s] = pw
 	}
 	for k, id := range e.Tokens {
@@ -163,7 +167,7 @@ func (d *decodeRun) finishText(i int) {
 // right-to-left model's tokens are put back in reading order.
 func (d *decodeRun) hypothesis(h search.Hypothesis) Hypothesis {
 	out := Hypothesis{Score: h.NormScore, LogProb: h.Score}
-	pw := &pieceWriter{tok: d.t.tgt}
+	pw := &pieceWriter{tok: d.t.tgt, tidy: !d.verbatim}
 	n := len(h.Tokens)
 	if n > 0 && h.Tokens[n-1] == d.t.cfg.EOSTokenID {
 		n--

@@ -11,8 +11,13 @@ import (
 // A byte-level token may hold part of a character; its text is then empty
 // and the character goes to the token that completes it, so that the texts
 // of all tokens concatenate to the decoded translation.
+//
+// With tidy, the text is the decoded text put through tidySpacing, and
+// spaces at its end wait for the next token (a closing mark after them
+// may remove them); a translation's trailing spaces are trimmed anyway.
 type pieceWriter struct {
 	tok     tokenize.Tokenizer
+	tidy    bool
 	ids     []int
 	emitted string // text handed out so far
 }
@@ -23,6 +28,9 @@ func (p *pieceWriter) next(id int) string {
 	// Hold back an incomplete character at the end (decoded as U+FFFD).
 	for strings.HasSuffix(text, string(utf8.RuneError)) {
 		text = strings.TrimSuffix(text, string(utf8.RuneError))
+	}
+	if p.tidy {
+		text = strings.TrimRight(tidySpacing(text), " ")
 	}
 	if !strings.HasPrefix(text, p.emitted) {
 		return "" // the decoder rewrote earlier text; nothing new is certain

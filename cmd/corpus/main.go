@@ -1,161 +1,50 @@
-// Command corpus cleans a general-domain parallel corpus for training.
+// Command corpus builds and cleans the general-domain parallel corpus.
 //
-//	corpus clean --out train.tsv [--held-out a.tsv,b.tsv] train.en-es.tsv.gz
+//	corpus extract KIND [--out FILE] ARGS...   pairs out of one kind of source file
+//	corpus join --out FILE [--held-out FILES] NAME=FILE...
+//	corpus clean --out FILE [--held-out FILES] INPUT
 //
-// The input has three tab-separated columns (source, English, Spanish),
-// gzip-compressed or plain. The output has four, in the layout the trainer
-// reads with its defaults (ref, book, English, Spanish): ref is
-// source:line, book is the source name. Every pair sharing a side with a
-// line of a --held-out file (English<TAB>Spanish) is dropped. A Markdown
-// table of what each filter removed, per source, goes to standard output.
+// extract writes English<TAB>Spanish lines (see "corpus extract" for the
+// kinds). join puts the sources together as the corpus's three columns
+// (source, English, Spanish), without exact duplicates or pairs sharing a
+// side with a --held-out file. clean reads those three columns, gzip-
+// compressed or plain, and writes four, in the layout the trainer reads
+// with its defaults (ref, book, English, Spanish): ref is source:line,
+// book is the source name. Every pair sharing a side with a line of a
+// --held-out file (English<TAB>Spanish) is dropped. A Markdown table of
+// what each filter removed, per source, goes to standard output.
+//
+// scripts/corpus/general.sh runs extract and join on the Debian packages
+// and downloads the corpus is made of; docs/data.md tells the sources.
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strings"
-
-	"github.com/translated/translated/nmt/corpus"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+const usage = `usage: corpus extract KIND [--out FILE] ARGS...
+       corpus join --out FILE [--held-out FILES] NAME=FILE...
+       corpus clean --out FILE [--held-out FILES] INPUT`
+
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "clean" {
-		fmt.Fprintln(stderr, "usage: corpus clean --out FILE [--held-out FILES] INPUT")
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	fs := flag.NewFlagSet("corpus clean", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "output `TSV` (ref, book, English, Spanish)")
-	heldOut := fs.String("held-out", "", "comma-separated dev/test `TSV` files (English<TAB>Spanish) whose segments must not be trained on")
-	var opts corpus.Options
-	fs.IntVar(&opts.MaxWords, "max-words", 120, "drop pairs with a side longer than this many words")
-	fs.Float64Var(&opts.MaxRatio, "max-ratio", 2.5, "drop pairs whose longer side has more than this times the characters of the shorter")
-	fs.BoolVar(&opts.SkipLanguage, "keep-wrong-language", false, "keep pairs whose sides read as the other language")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	switch args[0] {
+	case "clean":
+		return runClean(args[1:], stdout, stderr)
+	case "extract":
+		return runExtract(args[1:], stdout, stderr)
+	case "join":
+		return runJoin(args[1:], stdout, stderr)
 	}
-	if *out == "" || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "corpus clean: need --out and one INPUT")
-		return 2
-	}
-	if err := clean(fs.Arg(0), *out, *heldOut, opts, stdout); err != nil {
-		fmt.Fprintf(stderr, "corpus clean: %v\n", err)
-		return 1
-	}
-	return 0
-}
-
-func clean(in, out, heldOut string, opts corpus.Options, report io.Writer) error {
-	var held []string
-	for _, path := range strings.Split(heldOut, ",") {
-		if path == "" {
-			continue
-		}
-		err := eachLine(path, func(n int, fields []string) error {
-			held = append(held, fields...)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	c := corpus.NewCleaner(opts, held)
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	err = eachLine(in, func(n int, fields []string) error {
-		if len(fields) != 3 {
-			return fmt.Errorf("line %d: %d columns, want 3 (source, English, Spanish)", n, len(fields))
-		}
-		p, reason := c.Clean(corpus.Pair{Source: fields[0], En: fields[1], Es: fields[2]})
-		if reason == "" {
-			_, err := fmt.Fprintf(w, "%s:%d\t%s\t%s\t%s\n", p.Source, n, p.Source, p.En, p.Es)
-			return err
-		}
-		return nil
-	})
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	writeReport(report, c.Stats)
-	return nil
-}
-
-// eachLine calls fn with the tab-separated fields of every line of a plain
-// or gzip-compressed file, numbered from 1.
-func eachLine(path string, fn func(n int, fields []string) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	n := 0
-	for sc.Scan() {
-		n++
-		if err := fn(n, strings.Split(sc.Text(), "\t")); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("%s: line %d is longer than 16 MiB", path, n+1)
-		}
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-func writeReport(w io.Writer, s *corpus.Stats) {
-	var sources []string
-	for src := range s.Read {
-		sources = append(sources, src)
-	}
-	sort.Strings(sources)
-	cols := append([]string{corpus.FilterMarkupOnly}, corpus.Filters...)
-	fmt.Fprintf(w, "| source | read | %s (changed) | %s | kept |\n", cols[0], strings.Join(cols[1:], " | "))
-	fmt.Fprintf(w, "|---|---:|%s---:|\n", strings.Repeat("---:|", len(cols)))
-	total := map[string]int{}
-	row := func(name string, read int, get func(f string) int, kept int) {
-		fmt.Fprintf(w, "| %s | %d |", name, read)
-		for _, f := range cols {
-			fmt.Fprintf(w, " %d |", get(f))
-		}
-		fmt.Fprintf(w, " %d |\n", kept)
-	}
-	read, kept := 0, 0
-	for _, src := range sources {
-		row(src, s.Read[src], func(f string) int { total[f] += s.Removed[f][src]; return s.Removed[f][src] }, s.Kept[src])
-		read += s.Read[src]
-		kept += s.Kept[src]
-	}
-	row("**all**", read, func(f string) int { return total[f] }, kept)
+	fmt.Fprintln(stderr, usage)
+	return 2
 }

@@ -4,6 +4,7 @@
 // sets. Every filter counts what it removes, per source, so the effect of
 // cleaning can be reported.
 //
-// It holds no model code and no extraction from upstream packages (the
-// recipe in scripts/corpus/ does that); it works on pairs of strings.
+// It holds no model code and no extraction from upstream files (package
+// extract below it, run by scripts/corpus/general.sh, does that); it works
+// on pairs of strings.
 package corpus
