@@ -29,8 +29,8 @@ if [ ! -s runs/general/dev.tsv ]; then
   } > runs/general/dev.tsv
 fi
 case $pair in
-  en-es) cols=(--src-col 3 --tgt-col 4 --guided-links "$corpus/links.web-es.jsonl.gz") ;;
-  es-en) cols=(--src-col 4 --tgt-col 3) ;; # the Strong's links are English→Spanish only
+  en-es) dir_flags=(--src-col 3 --tgt-col 4 --guided-links "$corpus/links.web-es.jsonl.gz") ;;
+  es-en) dir_flags=(--src-col 4 --tgt-col 3) ;; # the Strong's links are English→Spanish only
   *) echo "train-general: PAIR must be en-es or es-en" >&2; exit 2 ;;
 esac
 go build -o bin/train-cli ./cmd/translate-cli
@@ -38,7 +38,7 @@ mkdir -p "$run"
 exec bin/train-cli train --train runs/general/train.tsv --extra "$corpus/bible.en-es.tsv" \
   --dev runs/general/dev.tsv --dev-books TATOEBADEV,NEWSDEV \
   --test-books Ruth,Jonah,Hab,Phil,Jas,2Pet,1John,Joel,Titus,Col \
-  "${cols[@]}" --trim-bible-extras --vocab 16000 --encoder-layers 6 --decoder-layers 3 \
+  "${dir_flags[@]}" --trim-bible-extras --vocab 16000 --encoder-layers 6 --decoder-layers 3 \
   --warmup 2000 --checkpoint-every 10m --keep 6 \
   --guided-ibm1 grow-diag \
   --guided-weight 0.5 --guided-layer -2 --guided-head 0 \
