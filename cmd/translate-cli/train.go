@@ -404,6 +404,10 @@ func trainMain(ctx context.Context, f *trainFlags, args []string, e *env) error 
 		time.Now().Format("2006-01-02T15:04:05"), len(trainPairs), tr.Skipped(), len(devPairs), tr.Params.Count(), tr.State.Step, tr.State.Epoch)
 	fmt.Fprintf(e.stderr, "%d parameters, %d training pairs (%d skipped as too long), from step %d; log in %s\n",
 		tr.Params.Count(), len(trainPairs), tr.Skipped(), tr.State.Step, filepath.Join(f.run, "train.log"))
+	fmt.Fprintf(logFile, "matrix products on %s\n", train.BLAS())
+	if train.BLAS() == "gonum" {
+		fmt.Fprintln(e.stderr, "note: built without cgo, so the matrix products run on gonum's pure-Go BLAS, several times slower than OpenBLAS (docs/architecture.md)")
+	}
 	err = tr.Run(ctx)
 	fmt.Fprintf(logFile, "%s stop at step %d epoch %d: %v\n", time.Now().Format("2006-01-02T15:04:05"), tr.State.Step, tr.State.Epoch, err)
 	return err

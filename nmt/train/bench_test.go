@@ -5,24 +5,23 @@ import (
 	"os"
 	"testing"
 
-	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/gonum"
-	"gonum.org/v1/netlib/blas/netlib"
 
 	"github.com/translated/translated/nmt/model"
 )
 
 // BenchmarkStep times one forward+backward+Adam update of the default
 // model (d 256, 4 heads, 3+3 layers, ffn 1024, vocab 8000) on a 96×32
-// batch; it reports target tokens per second. With TRAIN_BENCH_BLAS=gonum
-// the products run on gonum's pure-Go BLAS instead of OpenBLAS; with
+// batch; it reports target tokens per second. It runs on the build's BLAS
+// (OpenBLAS with cgo, gonum's pure Go without); with TRAIN_BENCH_BLAS=gonum
+// a cgo build runs on gonum's instead; with
 // TRAIN_BENCH_GUIDED=1 head 0 of decoder layer 1 is trained on links (each
 // target token linked to the source token at its position, λ 0.5).
 func BenchmarkStep(b *testing.B) {
-	useOpenBLAS()
+	useBLAS()
 	if os.Getenv("TRAIN_BENCH_BLAS") == "gonum" {
-		blas32.Use(gonum.Implementation{})
-		defer useOpenBLASAgain()
+		setBLAS(gonum.Implementation{})
+		defer setBLAS(buildBLAS())
 	}
 	c := &model.Config{ModelType: "marian", VocabSize: 8000, DecoderVocabSize: 8000, DModel: 256,
 		EncoderLayers: 3, DecoderLayers: 3, EncoderAttentionHeads: 4, DecoderAttentionHeads: 4,
@@ -70,5 +69,3 @@ func BenchmarkStep(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows*l*b.N)/b.Elapsed().Seconds(), "tgt-tok/s")
 }
-
-func useOpenBLASAgain() { blas32.Use(netlib.Implementation{}) }
