@@ -3,7 +3,9 @@ package train
 import (
 	"math/rand/v2"
 	"os"
+	"syscall"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas/gonum"
 
@@ -17,6 +19,9 @@ import (
 // a cgo build runs on gonum's instead; with
 // TRAIN_BENCH_GUIDED=1 head 0 of decoder layer 1 is trained on links (each
 // target token linked to the source token at its position, λ 0.5).
+// Besides wall-clock rates it reports the process's CPU time per step and
+// target tokens per CPU second, which grow far less than wall time when
+// other work shares the machine.
 func BenchmarkStep(b *testing.B) {
 	useBLAS()
 	if os.Getenv("TRAIN_BENCH_BLAS") == "gonum" {
@@ -61,6 +66,7 @@ func BenchmarkStep(b *testing.B) {
 	opt := newAdam(ps, 0.9, 0.98, 1e-9)
 	bg.load(bt, 0, 0)
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		if _, _, _, err := bg.run(true, rng); err != nil {
 			b.Fatal(err)
@@ -68,4 +74,19 @@ func BenchmarkStep(b *testing.B) {
 		opt.Update(ps, 1e-4, 1)
 	}
 	b.ReportMetric(float64(rows*l*b.N)/b.Elapsed().Seconds(), "tgt-tok/s")
+	if cpu, end := cpu.Seconds(), processCPU().Seconds(); end > 0 {
+		b.ReportMetric((end-cpu)/float64(b.N), "cpu-s/op")
+		b.ReportMetric(float64(rows*l*b.N)/(end-cpu), "tgt-tok/cpu-s")
+	}
+}
+
+// processCPU is the user and system time of every thread of the process so
+// far (OpenBLAS's calls and gonum's helper goroutines included), or 0 where
+// it cannot be read.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
