@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages translated needs to build and test, skipping
 # those already present. Usage: scripts/deps.sh [build|test]
-#   build: what building and translating need (a C compiler and OpenBLAS for cgo)
+#   build: what a cgo build needs (a C compiler and OpenBLAS, which training
+#          uses); a CGO_ENABLED=0 build needs none of it and translates alike
+#          (docs/architecture.md#building-with-and-without-cgo)
 #   test:  build, plus what the tests drive (headless Chromium for the HTML export)
 set -euo pipefail
 

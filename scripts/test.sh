@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check a change must pass: formatting, vet, and the whole test
-# suite with the race detector. Installs what the tests need first.
+# Runs every check a change must pass: formatting, vet, the builds and
+# engine tests without cgo, and the whole test suite with the race
+# detector. Installs what the tests need first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,4 +14,18 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+
+# Without cgo (no C compiler, no OpenBLAS) every command builds for amd64
+# and arm64, and the amd64 translate-cli translates. The engine's tests run
+# on its pure-Go kernels (the purego tag: what arm64 and CPUs without AVX2
+# run), and the trainer's on gonum's pure-Go BLAS.
+nocgo=$(mktemp -d)
+trap 'rm -rf "$nocgo"' EXIT
+CGO_ENABLED=0 go build -o "$nocgo/" ./cmd/...
+CGO_ENABLED=0 GOARCH=arm64 go build ./...
+CGO_ENABLED=0 GOARCH=arm64 go vet ./...
+got=$("$nocgo/translate-cli" translate "In the beginning God created the heaven and the earth.")
+[ -n "$got" ] || { echo "the translate-cli built without cgo printed no translation" >&2; exit 1; }
+CGO_ENABLED=0 go test -tags purego ./tokenize/... ./nmt/...
+
 go test -race -timeout 20m ./... "$@"
