@@ -36,6 +36,16 @@ type kernelCase struct {
 	tol  float64 // largest |asm − go| allowed, relative to 1 + |go|
 }
 
+// inPlace makes a case of a kernel that overwrites its input: f runs on a
+// fresh copy of x each time.
+func inPlace(x []float32, f func([]float32)) func() []float32 {
+	return func() []float32 {
+		dst := append([]float32(nil), x...)
+		f(dst)
+		return dst
+	}
+}
+
 // kernelCases covers every assembly kernel: each tile shape of the matrix
 // product, and the vector kernels on lengths with and without a tail.
 func kernelCases(r *rand.Rand) []kernelCase {
@@ -53,26 +63,10 @@ func kernelCases(r *rand.Rand) []kernelCase {
 		a, b := randSlice(r, n), randSlice(r, n)
 		cs = append(cs,
 			kernelCase{fmt.Sprintf("Dot %d", n), func() []float32 { return []float32{Dot(a, b)} }, 1e-5 * math.Sqrt(float64(n))},
-			kernelCase{fmt.Sprintf("Axpy %d", n), func() []float32 {
-				dst := append([]float32(nil), a...)
-				Axpy(dst, -0.75, b)
-				return dst
-			}, 1e-6},
-			kernelCase{fmt.Sprintf("Softmax %d", n), func() []float32 {
-				x := append([]float32(nil), a...)
-				Softmax(x)
-				return x
-			}, 1e-6},
-			kernelCase{fmt.Sprintf("LogSoftmax %d", n), func() []float32 {
-				x := append([]float32(nil), a...)
-				LogSoftmax(x, make([]float32, n))
-				return x
-			}, 1e-6},
-			kernelCase{fmt.Sprintf("SiLU %d", n), func() []float32 {
-				x := append([]float32(nil), a...)
-				SiLU(x)
-				return x
-			}, 1e-6},
+			kernelCase{fmt.Sprintf("Axpy %d", n), inPlace(a, func(x []float32) { Axpy(x, -0.75, b) }), 1e-6},
+			kernelCase{fmt.Sprintf("Softmax %d", n), inPlace(a, Softmax), 1e-6},
+			kernelCase{fmt.Sprintf("LogSoftmax %d", n), inPlace(a, func(x []float32) { LogSoftmax(x, make([]float32, n)) }), 1e-6},
+			kernelCase{fmt.Sprintf("SiLU %d", n), inPlace(a, SiLU), 1e-6},
 			kernelCase{fmt.Sprintf("Max %d", n), func() []float32 { return []float32{Max(a)} }, 0},
 		)
 	}
@@ -93,11 +87,8 @@ func kernelCases(r *rand.Rand) []kernelCase {
 	}
 	for _, d := range []int{37, 256} {
 		x, y, g, b := randSlice(r, 3*d), randSlice(r, 3*d), randSlice(r, d), randSlice(r, d)
-		cs = append(cs, kernelCase{fmt.Sprintf("AddLayerNorm %d", d), func() []float32 {
-			dst := append([]float32(nil), x...)
-			AddLayerNorm(dst, y, g, b, 1e-5)
-			return dst
-		}, 1e-6})
+		cs = append(cs, kernelCase{fmt.Sprintf("AddLayerNorm %d", d),
+			inPlace(x, func(dst []float32) { AddLayerNorm(dst, y, g, b, 1e-5) }), 1e-6})
 	}
 	return cs
 }
