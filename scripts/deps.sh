@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what translated needs to build and test, skipping what is already
 # there. Usage: scripts/deps.sh [build|test]
-#   build: what building and translating need (a C compiler and OpenBLAS for cgo)
+#   build: what a cgo build needs (a C compiler and OpenBLAS, which training
+#          uses); a CGO_ENABLED=0 build needs none of it and translates alike
+#          (docs/architecture.md#building-with-and-without-cgo)
 #   test:  build, plus what the tests drive (headless Chromium for the HTML
 #          export) and the Go tools the checks run (go.mod's tool lines:
 #          buf), built here so that no test builds one

@@ -1,63 +1,46 @@
+//go:build amd64 && !purego
+
 package tensor
 
 import (
 	"os"
+	"sync/atomic"
 	"unsafe"
+
+	"golang.org/x/sys/cpu"
 )
 
-// useAVX2 selects the assembly kernels: AVX2 and FMA present and the
-// operating system saving the YMM registers.
-var useAVX2 = detectAVX2FMA()
+// hasAVX2FMA reports whether the assembly kernels can run here: the CPU
+// has AVX2 and FMA, and the operating system saves the YMM registers
+// (golang.org/x/sys/cpu counts AVX2 only when it does).
+var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-func detectAVX2FMA() bool {
-	_, _, c1, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if c1&fma == 0 || c1&osxsave == 0 || c1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state enabled
-		return false
-	}
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0 // AVX2
+// useAVX2 selects the assembly kernels. It is set at start-up and changed
+// only through UseAssembly; every kernel call loads it, which on amd64 is a
+// plain move, as cheap as reading an ordinary variable.
+var useAVX2 atomic.Bool
+
+func init() {
+	useAVX2.Store(hasAVX2FMA && os.Getenv("TRANSLATED_KERNELS") != "go")
 }
 
 // UseAssembly switches the assembly kernels off (false) or back on (true,
 // when the CPU has them) and returns the previous setting. It is meant for
-// tests and for ruling out a kernel fault; do not call it while products
-// run. The TRANSLATED_KERNELS=go environment variable switches them off at
-// start-up.
+// tests and for ruling out a kernel fault. It is safe to call at any time,
+// but a product running meanwhile may mix the two kernels, whose sums
+// differ in the last bits: call it between products. The
+// TRANSLATED_KERNELS=go environment variable switches them off at start-up.
 func UseAssembly(on bool) bool {
-	prev := useAVX2
-	useAVX2 = on && hasAVX2FMA
-	return prev
-}
-
-var hasAVX2FMA = useAVX2
-
-func init() {
-	if os.Getenv("TRANSLATED_KERNELS") == "go" {
-		useAVX2 = false
-	}
+	return useAVX2.Swap(on && hasAVX2FMA)
 }
 
 // Accelerated reports which kernels run: "avx2" or "go".
 func Accelerated() string {
-	if useAVX2 {
+	if useAVX2.Load() {
 		return "avx2"
 	}
 	return "go"
 }
-
-//go:noescape
-func cpuid(eax, ecx uint32) (a, b, c, d uint32)
-
-//go:noescape
-func xgetbv() (eax, edx uint32)
 
 // The assembly kernels take raw pointers; the wrappers below check every
 // bound first so that no kernel reads or writes outside its slices.
@@ -129,7 +112,7 @@ func rowsChecked(rows, k int, a, panel, bias, c []float32, ldc int) {
 }
 
 func kernel6x1(k int, a, panel, bias, c []float32, ldc int) {
-	if !useAVX2 {
+	if !useAVX2.Load() {
 		genericRows(6, k, a, panel, bias, c, ldc)
 		return
 	}
@@ -138,7 +121,7 @@ func kernel6x1(k int, a, panel, bias, c []float32, ldc int) {
 }
 
 func kernel4x1(k int, a, panel, bias, c []float32, ldc int) {
-	if !useAVX2 {
+	if !useAVX2.Load() {
 		genericRows(4, k, a, panel, bias, c, ldc)
 		return
 	}
@@ -147,7 +130,7 @@ func kernel4x1(k int, a, panel, bias, c []float32, ldc int) {
 }
 
 func kernel2x1(k int, a, panel, bias, c []float32, ldc int) {
-	if !useAVX2 {
+	if !useAVX2.Load() {
 		genericRows(2, k, a, panel, bias, c, ldc)
 		return
 	}
@@ -156,7 +139,7 @@ func kernel2x1(k int, a, panel, bias, c []float32, ldc int) {
 }
 
 func kernel1x1(k int, a, panel, bias, c []float32) {
-	if !useAVX2 {
+	if !useAVX2.Load() {
 		genericRows(1, k, a, panel, bias, c, panelWidth)
 		return
 	}
@@ -165,7 +148,7 @@ func kernel1x1(k int, a, panel, bias, c []float32) {
 }
 
 func kernel1x4(k int, a, panels []float32, pstride int, bias, c []float32) {
-	if !useAVX2 {
+	if !useAVX2.Load() {
 		genericRow4(k, a, panels, pstride, bias, c)
 		return
 	}
@@ -176,7 +159,7 @@ func kernel1x4(k int, a, panels []float32, pstride int, bias, c []float32) {
 }
 
 func dot(a, b []float32) float32 {
-	if !useAVX2 || len(a) == 0 {
+	if !useAVX2.Load() || len(a) == 0 {
 		return genericDot(a, b)
 	}
 	_ = b[len(a)-1]
@@ -184,7 +167,7 @@ func dot(a, b []float32) float32 {
 }
 
 func axpy(dst []float32, alpha float32, x []float32) {
-	if !useAVX2 || len(dst) == 0 {
+	if !useAVX2.Load() || len(dst) == 0 {
 		genericAxpy(dst, alpha, x)
 		return
 	}
@@ -194,7 +177,7 @@ func axpy(dst []float32, alpha float32, x []float32) {
 
 func expSum(dst, src []float32, shift float32) float32 {
 	n := len(dst) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2.Load() || n == 0 {
 		return genericExpSum(dst, src, shift)
 	}
 	_ = src[len(dst)-1]
@@ -204,7 +187,7 @@ func expSum(dst, src []float32, shift float32) float32 {
 
 func silu(x []float32) {
 	n := len(x) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2.Load() || n == 0 {
 		genericSiLU(x)
 		return
 	}
@@ -214,7 +197,7 @@ func silu(x []float32) {
 
 func maxOf(x []float32) float32 {
 	n := len(x) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2.Load() || n == 0 {
 		return genericMax(x)
 	}
 	return max(asmMax(&x[0], n), genericMax(x[n:]))
@@ -222,7 +205,7 @@ func maxOf(x []float32) float32 {
 
 func addConst(x []float32, c float32) {
 	n := len(x) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2.Load() || n == 0 {
 		genericAddConst(x, c)
 		return
 	}
@@ -232,7 +215,7 @@ func addConst(x []float32, c float32) {
 
 func dotRows(dst, q, keys []float32, stride int) {
 	n, hd := len(dst), len(q)
-	if !useAVX2 || n == 0 || hd == 0 || hd%8 != 0 {
+	if !useAVX2.Load() || n == 0 || hd == 0 || hd%8 != 0 {
 		genericDotRows(dst, q, keys, stride)
 		return
 	}
@@ -242,7 +225,7 @@ func dotRows(dst, q, keys []float32, stride int) {
 
 func axpyRows(dst, w, values []float32, stride int) {
 	n, hd := len(w), len(dst)
-	if !useAVX2 || n == 0 || hd%8 != 0 {
+	if !useAVX2.Load() || n == 0 || hd%8 != 0 {
 		genericAxpyRows(dst, w, values, stride)
 		return
 	}
@@ -258,7 +241,7 @@ func axpyRows(dst, w, values []float32, stride int) {
 
 func addSum(x, y []float32) float64 {
 	n := len(x) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2.Load() || n == 0 {
 		return genericAddSum(x, y)
 	}
 	var yp *float32
@@ -272,7 +255,7 @@ func addSum(x, y []float32) float64 {
 
 func sqDev(x []float32, mean float64) float64 {
 	n := len(x) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2.Load() || n == 0 {
 		return genericSqDev(x, mean)
 	}
 	return asmSqDev(&x[0], n, mean) + genericSqDev(x[n:], mean)
@@ -280,7 +263,7 @@ func sqDev(x []float32, mean float64) float64 {
 
 func normAffine(x, gamma, beta []float32, mean, inv float32) {
 	n := len(x) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2.Load() || n == 0 {
 		genericNormAffine(x, gamma, beta, mean, inv)
 		return
 	}

@@ -1,26 +1,9 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // Kernels for amd64 with AVX2 and FMA. Register use is noted per kernel; the
 // Go wrappers in kernel_amd64.go check all bounds before calling.
-
-// func cpuid(eax, ecx uint32) (a, b, c, d uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL eax+0(FP), AX
-	MOVL ecx+4(FP), CX
-	CPUID
-	MOVL AX, a+8(FP)
-	MOVL BX, b+12(FP)
-	MOVL CX, c+16(FP)
-	MOVL DX, d+20(FP)
-	RET
-
-// func xgetbv() (eax, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
 
 // func asmRows6(k int, a *float32, b *float32, bias *float32, c *float32, ldc int)
 //

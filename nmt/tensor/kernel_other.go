@@ -1,4 +1,4 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package tensor
 
@@ -31,10 +31,11 @@ func silu(x []float32)                { genericSiLU(x) }
 func maxOf(x []float32) float32       { return genericMax(x) }
 func addConst(x []float32, c float32) { genericAddConst(x, c) }
 
-// UseAssembly reports false: this architecture has only the Go kernels.
+// UseAssembly reports false: this build has only the Go kernels (an
+// architecture without assembly kernels, or the purego build tag).
 func UseAssembly(on bool) bool { return false }
 
-// Accelerated reports which kernels run: "go" on this architecture.
+// Accelerated reports which kernels run: always "go" in this build.
 func Accelerated() string { return "go" }
 
 func dotRows(dst, q, keys []float32, stride int)    { genericDotRows(dst, q, keys, stride) }

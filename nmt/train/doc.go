@@ -10,6 +10,10 @@
 // matrix products and sums. Graph shapes are fixed, so batches are bucketed
 // to a few (batch, length) shapes and one graph is compiled per shape, once.
 //
+// The matrix products run on OpenBLAS when the package is built with cgo
+// (blas_cgo.go) and on gonum's pure-Go BLAS without (blas_nocgo.go); BLAS
+// names which. The two train alike within rounding (TestBLASParity).
+//
 // Parameters live in plain []float32 slices shared by every bucket graph;
 // Adam, gradient clipping and the learning-rate schedule run outside the
 // graph so that the whole trainer state (weights, moments, step, data

@@ -53,7 +53,7 @@ func newBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing fl
 // guided-alignment loss of one cross-attention head added to the cost.
 // Without it the graph is exactly the unguided one.
 func newGuidedBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smoothing float32, scratch []float32, pool *bufferPool, guide *guideHead) (*bucketGraph, error) {
-	useOpenBLAS()
+	useBLAS()
 	pool.begin()
 	bg := &bucketGraph{b: b, l: l, g: gorgonia.NewGraph()}
 	gb := &graphBuilder{cfg: c, bg: bg, nodes: map[string]*gorgonia.Node{}, dropout: dropout, pool: pool}

@@ -58,6 +58,10 @@ func Run(ctx context.Context, c Config, out io.Writer) error {
 		time.Now().Format(logTime), len(r.trainPairs), tr.Skipped(), len(r.devPairs), tr.Params.Count(), tr.State.Step, tr.State.Epoch)
 	fmt.Fprintf(out, "%d parameters, %d training pairs (%d skipped as too long), from step %d; log in %s\n",
 		tr.Params.Count(), len(r.trainPairs), tr.Skipped(), tr.State.Step, filepath.Join(c.Run, LogFile))
+	fmt.Fprintf(logFile, "matrix products on %s\n", BLAS())
+	if BLAS() == "gonum" {
+		fmt.Fprintln(out, "note: built without cgo, so the matrix products run on gonum's pure-Go BLAS, several times slower than OpenBLAS (docs/architecture.md)")
+	}
 	err = tr.Run(ctx)
 	fmt.Fprintf(logFile, "%s stop at step %d epoch %d: %v\n", time.Now().Format(logTime), tr.State.Step, tr.State.Epoch, err)
 	return err
