@@ -20,6 +20,7 @@ import (
 
 // image is what the Dockerfile says of the final image.
 type image struct {
+	text       string   // the whole file
 	base       string   // the last FROM
 	entrypoint []string // ENTRYPOINT, exec form
 	user       string   // USER
@@ -33,7 +34,7 @@ func readDockerfile(t *testing.T) image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var im image
+	im := image{text: string(data)}
 	for _, line := range strings.Split(string(data), "\n") {
 		instr, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
 		switch instr {
@@ -69,7 +70,7 @@ func TestDockerfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	goVersion := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(goMod)
-	if goVersion == nil || !strings.Contains(readFile(t, dockerfile), "FROM golang:"+string(goVersion[1])+"-") {
+	if goVersion == nil || !strings.Contains(im.text, "FROM golang:"+string(goVersion[1])+"-") {
 		t.Errorf("the build stage's golang image does not match go.mod's go %s", goVersion[1])
 	}
 	for _, c := range im.copies {
@@ -215,15 +216,6 @@ func splitAddr(t *testing.T, addr string) (string, int32) {
 		t.Fatal(err)
 	}
 	return host, int32(n)
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }
 
 // TestManifestsAgree checks the references between objects: selectors
