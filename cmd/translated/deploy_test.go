@@ -37,10 +37,6 @@ type kustomization struct {
 		NewName string `json:"newName,omitempty"`
 		NewTag  string `json:"newTag,omitempty"`
 	} `json:"images,omitempty"`
-	Replicas []struct {
-		Name  string `json:"name"`
-		Count int    `json:"count"`
-	} `json:"replicas,omitempty"`
 	Patches []struct {
 		Path string `json:"path"`
 	} `json:"patches,omitempty"`
