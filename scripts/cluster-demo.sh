@@ -3,7 +3,9 @@
 # gRPC balancer (grpc_pass), as docs/scaling.md describes. It shows, and
 # fails unless: calls spread over all three replicas; a streaming call
 # works through the balancer; a replica stopped with SIGTERM under load
-# finishes its calls, and the balancer sends the next ones elsewhere.
+# finishes its calls, and the balancer sends the next ones elsewhere; a
+# replica killed (SIGKILL) under load from ghz costs at most the calls it
+# had in flight, which fail UNAVAILABLE for the client to retry.
 # Usage: scripts/cluster-demo.sh   (nginx comes from scripts/deps.sh test)
 # Ports: BASE_PORT (default 50090) is nginx; BASE_PORT+1..3 the replicas,
 # BASE_PORT+11..13 their metrics.
@@ -13,6 +15,11 @@ cd "$(dirname "$0")/.."
 command -v nginx >/dev/null || { echo "cluster-demo: no nginx; run scripts/deps.sh test" >&2; exit 1; }
 scripts/grpcurl.sh
 grpcurl="$PWD/.bin/grpcurl"
+GHZ=v0.120.0 # the gRPC load generator, from the Go module proxy into .bin/
+ghz="$PWD/.bin/ghz"
+if [ ! -e "$PWD/.bin/.ghz-$GHZ" ]; then
+  GOBIN="$PWD/.bin" GOFLAGS=-mod=mod go install "github.com/bojand/ghz/cmd/ghz@$GHZ" && touch "$PWD/.bin/.ghz-$GHZ"
+fi
 base=${BASE_PORT:-50090}
 work=$(mktemp -d)
 pids=()
@@ -121,4 +128,26 @@ echo "replica 1 finished $((after - before)) calls after SIGTERM, then: $(grep -
 for n in $(seq 6); do [ "$(wc -l <"$work/out$n")" -eq 8 ] || failed=$((failed + 1)); done
 echo "clients failed: $failed of 6; calls answered after the stop: replica 2 $(requests 2), replica 3 $(requests 3)"
 [ "$failed" -eq 0 ] || fail "calls were lost"
+
+echo "== SIGKILL to replica 2 under load from ghz (4 calls in flight)"
+served=$(requests 2)
+"$ghz" --insecure --call translate.v1.TranslationService/Translate -c 4 -n 120 --format json \
+  -d '{"model": "en-es", "texts": ["They walked along the river until the sun went down."]}' \
+  "127.0.0.1:$base" >"$work/ghz.json" &
+load=$!
+pids+=($load)
+sleep 3
+echo "replica 2 had answered $(($(requests 2) - served)) of the calls when killed"
+kill -KILL "${replica[2]}"
+{ wait "${replica[2]}"; } 2>/dev/null || true
+wait "$load" || true
+# ghz's status counts: calls failed, failed otherwise than UNAVAILABLE, all.
+read -r lost other codes < <(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["statusCodeDistribution"]
+print(sum(v for k, v in d.items() if k != "OK"), sum(v for k, v in d.items() if k not in ("OK", "Unavailable")),
+      ",".join(f"{k}={v}" for k, v in sorted(d.items())))' "$work/ghz.json")
+echo "ghz: $codes, in $(python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["total"] / 1e9, 1))' "$work/ghz.json") s"
+[ "$other" -eq 0 ] || fail "calls failed otherwise than UNAVAILABLE: $codes"
+[ "$lost" -le 4 ] || fail "$lost calls lost, more than the 4 in flight"
 echo "== ok"
