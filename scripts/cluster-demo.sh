@@ -135,7 +135,7 @@ served=$(requests 2)
   -d '{"model": "en-es", "texts": ["They walked along the river until the sun went down."]}' \
   "127.0.0.1:$base" >"$work/ghz.json" &
 load=$!
-pids+=($load)
+pids+=("$load")
 sleep 3
 echo "replica 2 had answered $(($(requests 2) - served)) of the calls when killed"
 kill -KILL "${replica[2]}"
