@@ -4,15 +4,16 @@
 #   build: what a cgo build needs (a C compiler and OpenBLAS, which training
 #          uses); a CGO_ENABLED=0 build needs none of it and translates alike
 #          (docs/architecture.md#building-with-and-without-cgo)
-#   test:  build, plus what the tests drive (headless Chromium for the HTML
-#          export) and the Go tools the checks run (go.mod's tool lines:
+#   test:  build, plus what the tests and demos drive (headless Chromium for
+#          the HTML export, nginx as the gRPC balancer of
+#          scripts/cluster-demo.sh) and the Go tools the checks run (go.mod's tool lines:
 #          buf), built here so that no test builds one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(gcc libc6-dev libopenblas-dev pkg-config)
 if [ "${1:-build}" = test ]; then
-  want+=(chromium fonts-dejavu-core)
+  want+=(chromium fonts-dejavu-core nginx)
 fi
 
 missing=()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check a change must pass: formatting, vet, the API's lint and
 # compatibility (buf, against the committed baseline proto/baseline.json),
-# the builds and engine tests without cgo, and the whole test suite with
-# the race detector. Installs what the tests need first.
+# the builds and engine tests without cgo, three replicas behind nginx
+# (scripts/cluster-demo.sh), and the whole test suite with the race
+# detector. Installs what the tests need first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +30,9 @@ CGO_ENABLED=0 GOARCH=arm64 go vet ./...
 got=$("$nocgo/translate-cli" translate "In the beginning God created the heaven and the earth.")
 [ -n "$got" ] || { echo "the translate-cli built without cgo printed no translation" >&2; exit 1; }
 CGO_ENABLED=0 go test -tags purego ./tokenize/... ./nmt/...
+
+# Three replicas behind nginx: calls spread, streaming, draining on SIGTERM
+# (docs/scaling.md).
+scripts/cluster-demo.sh
 
 go test -race -timeout 20m ./... "$@"
