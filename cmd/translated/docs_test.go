@@ -73,11 +73,11 @@ func TestAPIDocExamples(t *testing.T) {
 
 	runCtx, stop := context.WithCancel(ctx)
 	logs := &syncBuffer{}
-	ready := make(chan string, 1)
+	ready := make(chan listening, 1)
 	exit := make(chan int, 1)
 	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
-			func(addr, _ string) { ready <- addr })
+		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0"}, logs,
+			func(a listening) { ready <- a })
 	}()
 	defer func() {
 		stop()
@@ -85,9 +85,9 @@ func TestAPIDocExamples(t *testing.T) {
 			t.Errorf("server exit %d:\n%s", code, logs)
 		}
 	}()
-	var addr string
+	var addrs listening
 	select {
-	case addr = <-ready:
+	case addrs = <-ready:
 	case code := <-exit:
 		exit <- code
 		t.Fatalf("server exited with %d:\n%s", code, logs)
@@ -99,7 +99,7 @@ func TestAPIDocExamples(t *testing.T) {
 	}
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+filepath.Join(root, ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 	for _, ex := range examples {
-		script := strings.ReplaceAll(ex.script, "localhost:50051", addr)
+		script := strings.ReplaceAll(strings.ReplaceAll(ex.script, "localhost:50051", addrs.grpc), "localhost:8080", addrs.http)
 		cmd := exec.CommandContext(ctx, "bash", "-eo", "pipefail", "-c", script)
 		cmd.Dir, cmd.Env = root, env
 		out, err := cmd.CombinedOutput()

@@ -64,14 +64,13 @@ func TestRun(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	logs := &syncBuffer{}
-	type addrs struct{ grpc, metrics string }
-	ready := make(chan addrs, 1)
+	ready := make(chan listening, 1)
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
-			"-log-format", "json", "-workers", "1"}, logs, func(g, m string) { ready <- addrs{g, m} })
+			"-log-format", "json", "-workers", "1"}, logs, func(a listening) { ready <- a })
 	}()
-	var a addrs
+	var a listening
 	select {
 	case a = <-ready:
 	case code := <-exit:
