@@ -108,8 +108,9 @@ func parseExport(body []byte) (align.Format, []*align.Alignment, align.ExportOpt
 		return "", nil, opt, fmt.Errorf("alignment: no sentence to export")
 	}
 	pairs := make([]*align.Alignment, len(resp.GetSentences()))
+	budget := maxExportCells
 	for k, s := range resp.GetSentences() {
-		if pairs[k], err = sentencePair(req.SourceText, s, sym); err != nil {
+		if pairs[k], err = sentencePair(req.SourceText, s, sym, &budget); err != nil {
 			return "", nil, opt, fmt.Errorf("alignment: sentence %d: %v", k, err)
 		}
 		pairs[k].ID, pairs[k].Method = fmt.Sprint(k+1), "attention "+req.Heads
@@ -117,10 +118,25 @@ func parseExport(body []byte) (align.Format, []*align.Alignment, align.ExportOpt
 	return format, pairs, opt, nil
 }
 
+// maxExportCells bounds the cells of all the matrices of one export,
+// subword and word: far more than a page shows, and little memory.
+const maxExportCells = 1 << 18
+
+// spend takes rows × cols cells from budget, or fails when they are more
+// than it has left.
+func spend(budget *int, rows, cols int, what string) error {
+	if rows > 0 && cols > *budget/rows {
+		return fmt.Errorf("%d × %d %s are more than an export holds (%d cells in all)", rows, cols, what, maxExportCells)
+	}
+	*budget -= rows * cols
+	return nil
+}
+
 // sentencePair rebuilds package align's form of one sentence pair from
 // the API's: both texts with their tokens and words, the subword matrix
-// of the tokens' rows, the word matrix and the links drawn with sym.
-func sentencePair(source string, s *translatev1.AlignedSentence, sym align.Symmetrization) (*align.Alignment, error) {
+// of the tokens' rows, the word matrix and the links drawn with sym. Its
+// matrices are taken from budget.
+func sentencePair(source string, s *translatev1.AlignedSentence, sym align.Symmetrization, budget *int) (*align.Alignment, error) {
 	start, end := int(s.GetSourceSpan().GetByteStart()), int(s.GetSourceSpan().GetByteEnd())
 	if !utf8.ValidString(source) || start > end || end > len(source) {
 		return nil, fmt.Errorf("source span [%d,%d) outside the %d-byte source text", start, end, len(source))
@@ -135,6 +151,9 @@ func sentencePair(source string, s *translatev1.AlignedSentence, sym align.Symme
 		return nil, err
 	}
 	tgtToks := make([]align.Token, len(s.GetTargetTokens()))
+	if err := spend(budget, len(tgtToks), len(srcToks), "tokens"); err != nil {
+		return nil, err
+	}
 	sub := align.NewMatrix(len(tgtToks), len(srcToks))
 	eos := make([]float32, len(tgtToks))
 	logProbs := make([]float32, len(tgtToks))
@@ -148,6 +167,9 @@ func sentencePair(source string, s *translatev1.AlignedSentence, sym align.Symme
 	}
 	tgt, err := align.NewText(s.GetTargetText(), tgtToks)
 	if err != nil {
+		return nil, err
+	}
+	if err := spend(budget, len(tgt.Words), len(src.Words), "words"); err != nil {
 		return nil, err
 	}
 	a := &align.Alignment{Source: src, Target: tgt, Subword: &sub, SourceEOS: eos, Score: s.GetLogProb(), TokenLogProbs: logProbs}

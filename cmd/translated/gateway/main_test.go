@@ -63,7 +63,7 @@ func testContext(t *testing.T) context.Context {
 // live is a gateway in front of a running server, on a loopback HTTP
 // address.
 type live struct {
-	url    string                                // http://127.0.0.1:port
+	url    string                               // http://127.0.0.1:port
 	client translatev1.TranslationServiceClient // the server over gRPC, to compare with
 	srv    *server.Server
 }
@@ -73,8 +73,14 @@ type live struct {
 // the test ends.
 func startLive(t *testing.T, opts Options, wrap func(grpc.ClientConnInterface) grpc.ClientConnInterface) *live {
 	t.Helper()
+	return serve(t, opts, testModelSet(t), wrap)
+}
+
+// serve starts a server of ms and its gateway, as startLive does.
+func serve(t *testing.T, opts Options, ms *server.Models, wrap func(grpc.ClientConnInterface) grpc.ClientConnInterface) *live {
+	t.Helper()
 	srv, err := server.New(server.Options{Workers: 2, Queue: 4, Limits: server.DefaultLimits(), ShutdownTimeout: time.Minute,
-		Logger: quietLogger()}, testModelSet(t))
+		Logger: quietLogger()}, ms)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,18 +190,22 @@
       });
       const label = tokenLabel(tok);
       const conf = confidence(tok.logProb);
-      this.rows.push({ label, conf, weights, text: tok.text || '' });
+      this.rows.push({ label, conf, weights });
 
-      // translation text
-      const span = html('span', { class: `tok conf-${conf}`, 'data-s': this.index, 'data-t': t, tabindex: 0,
-        title: `p = ${Math.exp(tok.logProb || 0).toFixed(2)} (log-prob ${(tok.logProb || 0).toFixed(2)})` }, tok.text || '', this.out);
-      if (t === 0 && this.index > 0) span.textContent = ' ' + span.textContent.trimStart();
+      // translation text: the token's leading space outside its underline
+      const text = tok.text || '';
+      const word = text.trimStart();
+      let space = text.slice(0, text.length - word.length);
+      if (t === 0) space = this.index > 0 ? ' ' : '';
+      if (space) this.out.append(space);
+      html('span', { class: `tok conf-${conf}`, 'data-s': this.index, 'data-t': t, tabindex: 0,
+        title: `p = ${Math.exp(tok.logProb || 0).toFixed(2)} (log-prob ${(tok.logProb || 0).toFixed(2)})` }, word, this.out);
 
       // link view: the token at the bottom, a provisional line to its strongest word
-      const text = svg('text', { x: this.tgtEnd, y: 88, class: 'tgt', 'data-s': this.index, 'data-t': t, tabindex: 0 }, this.linkSvg);
-      text.textContent = label;
-      const width = text.getComputedTextLength() || label.length * 8;
-      this.tgtText.push(text);
+      const tgt = svg('text', { x: this.tgtEnd, y: 88, class: 'tgt', 'data-s': this.index, 'data-t': t, tabindex: 0 }, this.linkSvg);
+      tgt.textContent = label;
+      const width = tgt.getComputedTextLength() || label.length * 8;
+      this.tgtText.push(tgt);
       this.tgtX.push(this.tgtEnd + width / 2);
       this.tgtEnd += width + GAP;
       let best = -1;
@@ -321,7 +325,7 @@
   function showAligned(k, text, a) {
     const s = sentence(k, text, a.sourceSpan, a.sourceTokens, a.sourceWords);
     const tokens = a.targetTokens || [];
-    if (s.rows.length !== tokens.length) { // not streamed as given: draw it whole
+    if (s.rows.length > 0 && s.rows.length !== tokens.length) { // not streamed as given: draw it anew
       state.sentences[k] = null;
       s.el.remove();
       s.out.remove();
@@ -507,7 +511,7 @@
     const list = $('#heads-list');
     list.replaceChildren();
     if (!m) return;
-    $('#heads').placeholder = `model default: ${m.alignmentHeads || 'avg'}`;
+    $('#heads').placeholder = m.alignmentHeads || 'avg';
     const layers = m.decoderLayers || 0, heads = m.attentionHeads || 0;
     const add = (v) => html('option', { value: v }, undefined, list);
     add('avg');
