@@ -50,9 +50,10 @@ func docExamples(t *testing.T, path string) []docExample {
 }
 
 // TestAPIDocExamples runs every example of docs/api.md against a live
-// server: the command as main runs it, on a loopback port, serving the
-// test models as en-es, es-en and en-es-relu; grpcurl (pinned, installed
-// into .bin by scripts/grpcurl.sh) and a freshly built translate-cli on
+// server: the command as main runs it, gRPC and HTTP on loopback ports
+// (in place of localhost:50051 and localhost:8080), serving the test
+// models as en-es, es-en and en-es-relu; grpcurl (pinned, installed into
+// .bin by scripts/grpcurl.sh), curl and a freshly built translate-cli on
 // PATH.
 func TestAPIDocExamples(t *testing.T) {
 	if testing.Short() {

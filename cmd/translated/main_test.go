@@ -135,6 +135,9 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		{"negative queue", []string{"-queue", "-1"}, 2, "Queue must not be negative"},
 		{"zero limit", []string{"-max-beam", "0"}, 2, "Limits.MaxBeam must be at least 1"},
 		{"bad log format", []string{"-log-format", "xml"}, 2, "-log-format must be text or json"},
+		{"CORS without HTTP", []string{"-cors-origins", "https://example.org"}, 2, "-cors-origins needs -http-addr"},
+		{"bad CORS origin", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0", "-cors-origins", "example.org"}, 1, "cannot start the HTTP gateway"},
+		{"HTTP address taken", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "256.0.0.1:0"}, 1, "cannot listen"},
 		{"stray argument", []string{"extra"}, 2, "unexpected arguments"},
 	}
 	for _, tc := range tests {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net"
+	"sync"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -20,13 +21,18 @@ const localBuffer = 1 << 20
 // interceptors (log line, metrics, panic recovery, and whatever else the
 // server is built with), the limits and the worker pool — so that a
 // gateway in front of it (package gateway's HTTP/JSON API) behaves exactly
-// as gRPC does. The listener closes when the server stops (Serve's
-// context ends); calls made after that fail with Unavailable. The caller
-// closes the connection.
+// as gRPC does. The listener is served from the first call on, and closes
+// when the server stops (Serve's context ends); calls made after that fail
+// with Unavailable. The caller closes the connection.
 func (s *Server) LocalConn() (*grpc.ClientConn, error) {
 	lis := bufconn.Listen(localBuffer)
-	go func() { _ = s.grpc.Serve(lis) }() // returns when the server stops
-	return grpc.NewClient("passthrough:///translated-local",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+	var serve sync.Once
+	dial := func(ctx context.Context, _ string) (net.Conn, error) {
+		serve.Do(func() {
+			go func() { _ = s.grpc.Serve(lis) }() // returns when the server stops
+		})
+		return lis.DialContext(ctx)
+	}
+	return grpc.NewClient("passthrough:///translated-local", grpc.WithContextDialer(dial),
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
 }
