@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,27 +71,9 @@ func TestAPIDocExamples(t *testing.T) {
 		t.Fatalf("building translate-cli: %v\n%s", err, out)
 	}
 
-	runCtx, stop := context.WithCancel(ctx)
-	logs := &syncBuffer{}
-	ready := make(chan listening, 1)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0"}, logs,
-			func(a listening) { ready <- a })
-	}()
-	defer func() {
-		stop()
-		if code := <-exit; code != 0 {
-			t.Errorf("server exit %d:\n%s", code, logs)
-		}
-	}()
-	var addrs listening
-	select {
-	case addrs = <-ready:
-	case code := <-exit:
-		exit <- code
-		t.Fatalf("server exited with %d:\n%s", code, logs)
-	}
+	c := startCommand(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0")
+	defer c.stopped(t)
+	addrs := c.addrs
 
 	examples := docExamples(t, filepath.Join(root, "docs", "api.md"))
 	if len(examples) < 5 {

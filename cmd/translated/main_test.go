@@ -57,25 +57,47 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// command is the command started as main starts it.
+type command struct {
+	addrs listening
+	logs  *syncBuffer
+	stop  context.CancelFunc // as SIGTERM
+	exit  chan int           // run's exit code, once it returns
+}
+
+// startCommand runs the command with args and waits until it listens. If
+// the test ends first, the command is stopped.
+func startCommand(t *testing.T, ctx context.Context, args ...string) *command {
+	t.Helper()
+	runCtx, stop := context.WithCancel(ctx)
+	c := &command{logs: &syncBuffer{}, stop: stop, exit: make(chan int, 1)}
+	ready := make(chan listening, 1)
+	go func() { c.exit <- run(runCtx, args, c.logs, func(a listening) { ready <- a }) }()
+	t.Cleanup(stop)
+	select {
+	case c.addrs = <-ready:
+	case code := <-c.exit:
+		t.Fatalf("run exited with %d: %s", code, c.logs)
+	}
+	return c
+}
+
+// stopped stops the command and fails the test unless it exits with 0.
+func (c *command) stopped(t *testing.T) {
+	t.Helper()
+	c.stop()
+	if code := <-c.exit; code != 0 {
+		t.Fatalf("exit code %d after stop: %s", code, c.logs)
+	}
+}
+
 // TestRun starts the command as main does, on loopback ports, translates
 // over TCP, reads /metrics, stops it (as SIGTERM does) and reads its logs.
 func TestRun(t *testing.T) {
 	ctx := testContext(t)
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	logs := &syncBuffer{}
-	ready := make(chan listening, 1)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
-			"-log-format", "json", "-workers", "1"}, logs, func(a listening) { ready <- a })
-	}()
-	var a listening
-	select {
-	case a = <-ready:
-	case code := <-exit:
-		t.Fatalf("run exited with %d: %s", code, logs)
-	}
+	c := startCommand(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
+		"-log-format", "json", "-workers", "1")
+	a, logs := c.addrs, c.logs
 	conn, err := grpc.NewClient(a.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -106,10 +128,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	stop()
-	if code := <-exit; code != 0 {
-		t.Fatalf("exit code %d after stop: %s", code, logs)
-	}
+	c.stopped(t)
 	out := logs.String()
 	for _, want := range []string{`"msg":"serving"`, `"method":"Translate"`, `"model":"en-es"`, `"tokens_in":`, `"tokens_out":`, `"latency":`, `"code":"OK"`, `"msg":"stopped"`} {
 		if !strings.Contains(out, want) {

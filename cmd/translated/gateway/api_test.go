@@ -27,9 +27,17 @@ func translateRequest() *translatev1.TranslateRequest {
 		Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, MaxLength: 20}}
 }
 
-func asJSON(t *testing.T, m proto.Message) string {
+// asJSON is v in JSON: the API's JSON for a message, encoding/json's for
+// anything else.
+func asJSON(t *testing.T, v any) string {
 	t.Helper()
-	b, err := protojson.Marshal(m)
+	var b []byte
+	var err error
+	if m, ok := v.(proto.Message); ok {
+		b, err = protojson.Marshal(m)
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,42 +47,38 @@ func asJSON(t *testing.T, m proto.Message) string {
 // TestHTTPMatchesGRPC checks that every RPC over HTTP answers what it
 // answers over gRPC.
 func TestHTTPMatchesGRPC(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 
+	// answers checks that an HTTP call answers want, in the API's JSON.
+	answers := func(method, path string, req, want proto.Message, werr error) {
+		t.Helper()
+		if werr != nil {
+			t.Fatal(werr)
+		}
+		body := ""
+		if method == "POST" {
+			body = asJSON(t, req)
+		}
+		code, _, got := call(t, ctx, method, l.url+path, "application/json", body)
+		msg := want.ProtoReflect().New().Interface()
+		if code != http.StatusOK || protojson.Unmarshal([]byte(got), msg) != nil || !proto.Equal(msg, want) {
+			t.Errorf("%s %s: %d\n%.300s", method, path, code, got)
+		}
+	}
 	req := translateRequest()
-	want, err := l.client.Translate(ctx, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, hdr, body := call(t, ctx, "POST", l.url+"/v1/translate", "application/json", asJSON(t, req))
-	var got translatev1.TranslateResponse
-	if code != http.StatusOK || protojson.Unmarshal([]byte(body), &got) != nil || !proto.Equal(&got, want) {
-		t.Errorf("POST /v1/translate: %d %s\n%.300s", code, hdr.Get("Content-Type"), body)
-	}
-
+	resp, err := l.client.Translate(ctx, req)
+	answers("POST", "/v1/translate", req, resp, err)
 	areq := &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", SourceText: "Hello world. Two.",
 		TargetText: "Hola mundo. Dos.", Alignment: translatev1.AlignmentMode_ALIGNMENT_MODE_WORD, AlignmentHeads: "layer=1"}
-	wantA, err := l.client.Align(ctx, areq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _, body = call(t, ctx, "POST", l.url+"/v1/align", "application/json", asJSON(t, areq))
-	var gotA translatev1.AlignResponse
-	if code != http.StatusOK || protojson.Unmarshal([]byte(body), &gotA) != nil || !proto.Equal(&gotA, wantA) {
-		t.Errorf("POST /v1/align: %d\n%.300s", code, body)
-	}
-
+	aresp, err := l.client.Align(ctx, areq)
+	answers("POST", "/v1/align", areq, aresp, err)
 	wantM, err := l.client.ListModels(ctx, &translatev1.ListModelsRequest{PageSize: 2})
-	if err != nil {
-		t.Fatal(err)
+	answers("GET", "/v1/models?pageSize=2", nil, wantM, err)
+	if len(wantM.Models) != 2 {
+		t.Fatalf("ListModels: %v", wantM)
 	}
-	code, _, body = call(t, ctx, "GET", l.url+"/v1/models?pageSize=2", "", "")
-	var gotM translatev1.ListModelsResponse
-	if code != http.StatusOK || protojson.Unmarshal([]byte(body), &gotM) != nil || !proto.Equal(&gotM, wantM) || len(gotM.Models) != 2 {
-		t.Errorf("GET /v1/models: %d\n%.300s", code, body)
-	}
-	code, _, body = call(t, ctx, "GET", l.url+"/v1/models?page_size=1&page_token="+wantM.NextPageToken, "", "")
+	code, _, body := call(t, ctx, "GET", l.url+"/v1/models?page_size=1&page_token="+wantM.NextPageToken, "", "")
 	if code != http.StatusOK || !strings.Contains(body, `"name":"es-en"`) {
 		t.Errorf("GET /v1/models, second page: %d %s", code, body)
 	}
@@ -83,8 +87,8 @@ func TestHTTPMatchesGRPC(t *testing.T) {
 // TestStream checks the stream: one JSON object a line, each holding a
 // TranslateStreamResponse, the results equal to Translate's.
 func TestStream(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	req := translateRequest()
 	want, err := l.client.Translate(ctx, req)
 	if err != nil {
@@ -130,8 +134,8 @@ func TestStream(t *testing.T) {
 // gRPC code, and the status as JSON; a stream refused before its first
 // event the same way.
 func TestHTTPErrors(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	for _, tc := range []struct {
 		name, method, path, body string
 		status                   int
@@ -157,8 +161,8 @@ func TestHTTPErrors(t *testing.T) {
 }
 
 func TestOpenAPI(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	code, hdr, body := call(t, ctx, "GET", l.url+OpenAPIPath, "", "")
 	var doc struct {
 		Swagger string                     `json:"swagger"`
@@ -178,8 +182,8 @@ func TestOpenAPI(t *testing.T) {
 }
 
 func TestPage(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	for _, tc := range []struct{ path, ctype, has string }{
 		{"/", "text/html; charset=utf-8", `<script src="/static/app.js" defer></script>`},
 		{"/static/app.js", "text/javascript; charset=utf-8", "/v1/translate:stream"},
@@ -202,8 +206,8 @@ func TestPage(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	ctx := testContext(t)
 	off := startLive(t, Options{}, nil)
+	ctx := off.ctx
 	code, hdr, _ := call(t, ctx, "GET", off.url+"/v1/models", "", "", "Origin", "https://example.org")
 	if code != http.StatusOK || hdr.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS off: %d, Access-Control-Allow-Origin %q", code, hdr.Get("Access-Control-Allow-Origin"))
@@ -237,8 +241,8 @@ func TestCORS(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{MaxBodyBytes: 100}, nil)
+	ctx := l.ctx
 	big := `{"model":"en-es","texts":["` + strings.Repeat("a", 200) + `"]}`
 	for _, path := range []string{"/v1/translate", "/translate", "/export"} {
 		if code, _, body := call(t, ctx, "POST", l.url+path, "application/json", big); code != http.StatusRequestEntityTooLarge {

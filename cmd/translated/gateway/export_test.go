@@ -56,8 +56,8 @@ func pharaohOf(tr *translatev1.Translation) string {
 // TestExport exports a served translation in every format the page
 // offers, and checks that the links the exporters draw are the server's.
 func TestExport(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	source := "The light shines in the darkness. Café, cafe\u0301 — “quoted” 👩‍👩‍👧!"
 	for _, sym := range []string{"grow-diag-final-and", "union", "intersection"} {
 		req := &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", Texts: []string{source},
@@ -105,8 +105,8 @@ func TestExport(t *testing.T) {
 }
 
 func TestExportRefusals(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	resp, err := l.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", Texts: []string{"Hello world."}})
 	if err != nil {
 		t.Fatal(err)

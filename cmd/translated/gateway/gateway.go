@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,17 +47,15 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Validate returns an error naming the first field out of range.
+// Validate returns an error naming a field out of range, if one is.
 func (o Options) Validate() error {
-	switch {
-	case o.Conn == nil:
+	if o.Conn == nil {
 		return errors.New("gateway: Conn is required")
-	case o.MaxTexts < 0:
-		return fmt.Errorf("gateway: MaxTexts must not be negative, got %d", o.MaxTexts)
-	case o.MaxChars < 0:
-		return fmt.Errorf("gateway: MaxChars must not be negative, got %d", o.MaxChars)
-	case o.MaxBodyBytes < 0:
-		return fmt.Errorf("gateway: MaxBodyBytes must not be negative, got %d", o.MaxBodyBytes)
+	}
+	for name, v := range map[string]int64{"MaxTexts": int64(o.MaxTexts), "MaxChars": int64(o.MaxChars), "MaxBodyBytes": o.MaxBodyBytes} {
+		if v < 0 {
+			return fmt.Errorf("gateway: %s must not be negative, got %d", name, v)
+		}
 	}
 	for _, origin := range o.CORSOrigins {
 		if origin != "*" && !strings.Contains(origin, "://") {
@@ -66,22 +65,13 @@ func (o Options) Validate() error {
 	return nil
 }
 
+// withDefaults fills in the defaults named on the fields.
 func (o Options) withDefaults() Options {
-	if o.MaxTexts == 0 {
-		o.MaxTexts = 64
-	}
-	if o.MaxChars == 0 {
-		o.MaxChars = 10000
-	}
-	if o.MaxBodyBytes == 0 {
-		o.MaxBodyBytes = 16 << 20
-	}
-	if o.Identifier == nil {
-		o.Identifier = langid.Default()
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	o.MaxTexts = cmp.Or(o.MaxTexts, 64)
+	o.MaxChars = cmp.Or(o.MaxChars, 10000)
+	o.MaxBodyBytes = cmp.Or(o.MaxBodyBytes, 16<<20)
+	o.Identifier = cmp.Or(o.Identifier, langid.Default())
+	o.Logger = cmp.Or(o.Logger, slog.Default())
 	return o
 }
 

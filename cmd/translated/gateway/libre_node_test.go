@@ -23,8 +23,8 @@ func TestLibreTranslateNodeClient(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "libretranslate", "package.json")); err != nil {
 		t.Fatalf("the npm package libretranslate is not installed in %s: run scripts/deps.sh test (npm ci): %v", dir, err)
 	}
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	cmd := exec.CommandContext(ctx, node, "client.js", l.url)
 	cmd.Dir = dir
 	out, err := cmd.Output()

@@ -37,38 +37,29 @@ func grpcText(t *testing.T, ctx context.Context, l *live, src, tgt, text string)
 	return resp.Translations[0].Text
 }
 
-func jsonBody(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func TestLibreTranslate(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	enEs, esEn := grpcText(t, ctx, l, "en", "es", english), grpcText(t, ctx, l, "es", "en", spanish)
 	twoSentences := "Two sentences. Here is the second one!"
 	for _, tc := range []struct {
 		name, ctype, body string
 		want              any
 	}{
-		{"string", "application/json", jsonBody(t, map[string]any{"q": english, "source": "en", "target": "es"}),
+		{"string", "application/json", asJSON(t, map[string]any{"q": english, "source": "en", "target": "es"}),
 			map[string]any{"translatedText": enEs}},
-		{"list", "application/json", jsonBody(t, map[string]any{"q": []string{english, twoSentences}, "source": "en", "target": "es", "format": "text"}),
+		{"list", "application/json", asJSON(t, map[string]any{"q": []string{english, twoSentences}, "source": "en", "target": "es", "format": "text"}),
 			map[string]any{"translatedText": []any{enEs, grpcText(t, ctx, l, "en", "es", twoSentences)}}},
-		{"auto", "application/json", jsonBody(t, map[string]any{"q": spanish, "source": "auto", "target": "en"}),
+		{"auto", "application/json", asJSON(t, map[string]any{"q": spanish, "source": "auto", "target": "en"}),
 			map[string]any{"translatedText": esEn, "detectedLanguage": map[string]any{"confidence": 100.0, "language": "es"}}},
-		{"auto list, one already in the target language", "application/json", jsonBody(t, map[string]any{"q": []string{english, spanish}, "source": "auto", "target": "es"}),
+		{"auto list, one already in the target language", "application/json", asJSON(t, map[string]any{"q": []string{english, spanish}, "source": "auto", "target": "es"}),
 			map[string]any{"translatedText": []any{enEs, spanish}, "detectedLanguage": []any{
 				map[string]any{"confidence": 100.0, "language": "en"}, map[string]any{"confidence": 100.0, "language": "es"}}}},
 		{"form", "application/x-www-form-urlencoded", url.Values{"q": {english}, "source": {"en"}, "target": {"es"}}.Encode(),
 			map[string]any{"translatedText": enEs}},
 		{"form, CRLF made LF", "application/x-www-form-urlencoded", url.Values{"q": {"Hello.\r\nBye."}, "source": {"en"}, "target": {"es"}}.Encode(),
 			map[string]any{"translatedText": grpcText(t, ctx, l, "en", "es", "Hello.\nBye.")}},
-		{"source same as target", "application/json", jsonBody(t, map[string]any{"q": "Hola 👋", "source": "es", "target": "es"}),
+		{"source same as target", "application/json", asJSON(t, map[string]any{"q": "Hola 👋", "source": "es", "target": "es"}),
 			map[string]any{"translatedText": "Hola 👋"}},
 	} {
 		code, hdr, body := call(t, ctx, "POST", l.url+"/translate", tc.ctype, tc.body)
@@ -77,15 +68,15 @@ func TestLibreTranslate(t *testing.T) {
 			t.Errorf("%s: %d %s %s", tc.name, code, hdr.Get("Content-Type"), body)
 			continue
 		}
-		if jsonBody(t, got) != jsonBody(t, tc.want) {
-			t.Errorf("%s:\n got %s\nwant %s", tc.name, jsonBody(t, got), jsonBody(t, tc.want))
+		if asJSON(t, got) != asJSON(t, tc.want) {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, asJSON(t, got), asJSON(t, tc.want))
 		}
 	}
 }
 
 func TestLibreAlternatives(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	resp, err := l.client.Translate(ctx, &translatev1.TranslateRequest{SourceLanguageCode: "en", TargetLanguageCode: "es",
 		Texts: []string{english}, Options: &translatev1.DecodingOptions{NBest: 3}})
 	if err != nil {
@@ -97,7 +88,7 @@ func TestLibreAlternatives(t *testing.T) {
 	}
 	for _, alt := range []any{2, "2"} {
 		code, _, body := call(t, ctx, "POST", l.url+"/translate", "application/json",
-			jsonBody(t, map[string]any{"q": english, "source": "en", "target": "es", "alternatives": alt}))
+			asJSON(t, map[string]any{"q": english, "source": "en", "target": "es", "alternatives": alt}))
 		var got struct {
 			TranslatedText string   `json:"translatedText"`
 			Alternatives   []string `json:"alternatives"`
@@ -108,7 +99,7 @@ func TestLibreAlternatives(t *testing.T) {
 		}
 	}
 	code, _, body := call(t, ctx, "POST", l.url+"/translate", "application/json",
-		jsonBody(t, map[string]any{"q": []string{english, "Bye."}, "source": "en", "target": "es", "alternatives": 1}))
+		asJSON(t, map[string]any{"q": []string{english, "Bye."}, "source": "en", "target": "es", "alternatives": 1}))
 	var batch struct {
 		Alternatives [][]string `json:"alternatives"`
 	}
@@ -118,11 +109,11 @@ func TestLibreAlternatives(t *testing.T) {
 }
 
 func TestLibreHTML(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{MaxTexts: 2}, nil) // three text nodes: two calls
+	ctx := l.ctx
 	doc := `<p class="x">Hello world.</p><script>var hello = "world";</script><ul><li>Good morning.</li><li translate="no">Keep me.</li><li>Bye &amp; thanks.</li></ul>`
 	code, _, body := call(t, ctx, "POST", l.url+"/translate", "application/json",
-		jsonBody(t, map[string]any{"q": doc, "source": "en", "target": "es", "format": "html"}))
+		asJSON(t, map[string]any{"q": doc, "source": "en", "target": "es", "format": "html"}))
 	var got struct {
 		TranslatedText string `json:"translatedText"`
 	}
@@ -152,8 +143,8 @@ func TestLibreHTML(t *testing.T) {
 }
 
 func TestLibreRefusals(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	many := make([]string, 65)
 	for i := range many {
 		many[i] = "Hi."
@@ -176,7 +167,7 @@ func TestLibreRefusals(t *testing.T) {
 		{"not JSON", "application/json", `{"q":`, 400, "Invalid JSON format"},
 		{"two values", "application/json", `{"q":"a"} {"q":"b"}`, 400, "Invalid JSON format"},
 		{"negative alternatives", "application/json", `{"q":"a","source":"en","target":"es","alternatives":-1}`, 400, "alternatives must be a whole number"},
-		{"too many texts", "application/json", jsonBody(t, map[string]any{"q": many, "source": "en", "target": "es"}), 400, "Invalid request: invalid argument: texts: 65 texts, over this server's limit of 64"},
+		{"too many texts", "application/json", asJSON(t, map[string]any{"q": many, "source": "en", "target": "es"}), 400, "Invalid request: invalid argument: texts: 65 texts, over this server's limit of 64"},
 		{"invalid UTF-8", "application/x-www-form-urlencoded", "q=%FF&source=en&target=es", 400, "Invalid request: q is not valid UTF-8"},
 		{"invalid UTF-8 in a language", "application/x-www-form-urlencoded", "q=a&source=e%FF&target=es", 400, "Invalid request: source is not valid UTF-8"},
 	} {
@@ -221,9 +212,9 @@ func TestLibreErrorCodes(t *testing.T) {
 // TestLibreAPIKey checks that an api_key (or apiKey) reaches the server as
 // a bearer token, and that an Authorization header wins over it.
 func TestLibreAPIKey(t *testing.T) {
-	ctx := testContext(t)
 	rec := &recordingConn{}
 	l := startLive(t, Options{}, func(c grpc.ClientConnInterface) grpc.ClientConnInterface { rec.ClientConnInterface = c; return rec })
+	ctx := l.ctx
 	for _, tc := range []struct {
 		body, header, want string
 	}{
@@ -248,14 +239,14 @@ func TestLibreAPIKey(t *testing.T) {
 }
 
 func TestLibreDetect(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{}, nil)
+	ctx := l.ctx
 	for _, tc := range []struct {
 		name, ctype, body string
 		first             string
 		confident         bool
 	}{
-		{"Spanish", "application/json", jsonBody(t, map[string]any{"q": spanish}), "es", true},
+		{"Spanish", "application/json", asJSON(t, map[string]any{"q": spanish}), "es", true},
 		{"English, form", "application/x-www-form-urlencoded", url.Values{"q": {english}}.Encode(), "en", true},
 		{"no letter", "application/json", `{"q":"1234 !!"}`, "en", false},
 	} {
@@ -272,8 +263,8 @@ func TestLibreDetect(t *testing.T) {
 }
 
 func TestLibreLanguagesAndSettings(t *testing.T) {
-	ctx := testContext(t)
 	l := startLive(t, Options{MaxChars: 5000}, nil)
+	ctx := l.ctx
 	code, _, body := call(t, ctx, "GET", l.url+"/languages", "", "")
 	want := `[{"code":"en","name":"English","targets":["es"]},{"code":"es","name":"Spanish","targets":["en"]}]` + "\n"
 	if code != http.StatusOK || body != want {
@@ -309,14 +300,9 @@ func TestLibreSources(t *testing.T) {
 		{libreRequest{q: []string{"42"}, source: "auto", target: "es"}, []string{"en"}, ""},
 	} {
 		got, _, err := l.sources(tc.req, pairs)
-		if tc.says != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.says) {
-				t.Errorf("%+v: %v, want an error saying %q", tc.req, err, tc.says)
-			}
-			continue
-		}
-		if err != nil || !slices.Equal(got, tc.want) {
-			t.Errorf("%+v: %v %v, want %v", tc.req, got, err, tc.want)
+		refused := err != nil && tc.says != "" && strings.Contains(err.Error(), tc.says)
+		if (err == nil) != (tc.says == "") || (err != nil && !refused) || !slices.Equal(got, tc.want) {
+			t.Errorf("%+v: %v %v, want %v or a refusal saying %q", tc.req, got, err, tc.want, tc.says)
 		}
 	}
 }
@@ -337,4 +323,70 @@ func TestAlternativesText(t *testing.T) {
 	if got := alternatives("Hi. Bye!", &tr, 0); len(got) != 0 {
 		t.Errorf("no alternative asked for: %q", got)
 	}
+}
+
+func TestParseLibreJSON(t *testing.T) {
+	for _, tc := range []struct {
+		body  string
+		q     []string
+		batch bool
+		alt   int
+		key   string
+		says  string
+	}{
+		{`{"q":"Hola 👋"}`, []string{"Hola 👋"}, false, 0, "", ""},
+		{`{"q":["a","cafe\u0301",""]}`, []string{"a", "cafe\u0301", ""}, true, 0, "", ""},
+		{`{"q":"x","alternatives":3,"api_key":"k"}`, []string{"x"}, false, 3, "k", ""},
+		{`{"q":"x","alternatives":"2","apiKey":"c"}`, []string{"x"}, false, 2, "c", ""},
+		{`{"q":"x","alternatives":null}`, []string{"x"}, false, 0, "", ""},
+		{`{"q":null}`, nil, false, 0, "", ""},
+		{`{"q":"x","alternatives":1.5}`, nil, false, 0, "", "alternatives must be a whole number"},
+		{`{"q":"x","alternatives":101}`, nil, false, 0, "", "alternatives must be a whole number"},
+		{`{"q":{"a":1}}`, nil, false, 0, "", "q must be a string or a list of strings"},
+		{`{"q":[["a"]]}`, nil, false, 0, "", "q must be a string or a list of strings"},
+		{`["q"]`, nil, false, 0, "", "Invalid JSON format"},
+		{`{"source":5}`, nil, false, 0, "", "Invalid JSON format"},
+	} {
+		req, err := parseLibreJSON([]byte(tc.body))
+		switch {
+		case tc.says != "":
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("%s: %v, want an error saying %q", tc.body, err, tc.says)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tc.body, err)
+		case !slices.Equal(req.q, tc.q) || req.batch != tc.batch || req.alternatives != tc.alt || req.apiKey != tc.key:
+			t.Errorf("%s: %+v", tc.body, req)
+		}
+	}
+}
+
+// FuzzLibreJSON: any body is refused or read; what is read is what
+// encoding/json reads of q.
+func FuzzLibreJSON(f *testing.F) {
+	for _, s := range []string{`{"q":"Hola","source":"auto","target":"en"}`, `{"q":["a","b"],"alternatives":"3"}`, `{"q":5}`, `{`, `{"q":"\ud800"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := parseLibreJSON(body)
+		if err != nil {
+			return
+		}
+		var raw struct {
+			Q any `json:"q"`
+		}
+		if json.Unmarshal(body, &raw) != nil {
+			return // a second value after the first: parseLibreJSON reads one
+		}
+		switch q := raw.Q.(type) {
+		case string:
+			if req.batch || len(req.q) != 1 || req.q[0] != q {
+				t.Fatalf("%s: read %+v", body, req)
+			}
+		case []any:
+			if !req.batch || len(req.q) != len(q) {
+				t.Fatalf("%s: read %+v", body, req)
+			}
+		}
+	})
 }

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 
 	"github.com/translated/translated/cmd/translated/server"
@@ -23,13 +22,6 @@ import (
 // with the tiny test models of testdata/models, served as en-es, es-en
 // and en-es-relu, over the server's in-process connection, as command
 // translated wires them.
-
-// TestMain fails the package when a test leaves goroutines behind. The
-// matrix-product helpers of nmt/tensor are not leaks: they are started
-// once and serve the whole process.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/translated/translated/nmt/tensor.ensureHelpers.func1"))
-}
 
 // testModels links the tiny test models under pair names.
 const testModels = "../testdata/models"
@@ -51,18 +43,10 @@ func testModelSet(t testing.TB) *server.Models {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// testContext bounds a test that talks to a server, so that a hang is a
-// failure with a stack rather than a stuck run.
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // live is a gateway in front of a running server, on a loopback HTTP
 // address.
 type live struct {
+	ctx    context.Context                      // the test's, bounded so that a hang fails with a stack
 	url    string                               // http://127.0.0.1:port
 	client translatev1.TranslationServiceClient // the server over gRPC, to compare with
 	srv    *server.Server
@@ -116,7 +100,9 @@ func serve(t *testing.T, opts Options, ms *server.Models, wrap func(grpc.ClientC
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &live{url: ts.URL, client: translatev1.NewTranslationServiceClient(conn), srv: srv}
+	testCtx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return &live{ctx: testCtx, url: ts.URL, client: translatev1.NewTranslationServiceClient(conn), srv: srv}
 }
 
 // call makes an HTTP request and returns the status, headers and body.

@@ -109,11 +109,12 @@ func TestRequestSymmetrization(t *testing.T) {
 func TestRequestAlignmentRefusals(t *testing.T) {
 	ctx := testContext(t)
 	h := startServer(t, "bufconn", testConfig(), realModels(t))
-	for _, tc := range []struct {
-		heads string
-		sym   translatev1.Symmetrization
-		says  string
-	}{
+	type refusal struct {
+		heads string                     // alignment_heads
+		sym   translatev1.Symmetrization // symmetrization
+		says  string                     // in the message
+	}
+	for _, tc := range []refusal{
 		{"layer=2", 0, "alignment_heads: align: selector layer=2: layer 2 out of range"},
 		{"layer=0,head=4", 0, "model en-es has 2 decoder layers of 4 heads"},
 		{"heads=0:0+0:0", 0, "listed twice"},
@@ -150,14 +151,8 @@ func TestStreamSource(t *testing.T) {
 		}
 		firsts := map[[2]uint32]*translatev1.TokenEvent{}
 		results := map[uint32]*translatev1.Translation{}
-		for {
-			ev, err := st.Recv()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+		ev, err := st.Recv()
+		for ; err == nil; ev, err = st.Recv() {
 			if r := ev.GetResult(); r != nil {
 				results[ev.TextIndex] = r
 				continue
@@ -170,6 +165,9 @@ func TestStreamSource(t *testing.T) {
 			if te.Position == 0 {
 				firsts[[2]uint32{ev.TextIndex, te.SentenceIndex}] = te
 			}
+		}
+		if !errors.Is(err, io.EOF) {
+			t.Fatal(err)
 		}
 		if len(firsts) == 0 {
 			t.Fatalf("%s: no token streamed", mode)
