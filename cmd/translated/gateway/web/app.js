@@ -112,7 +112,7 @@
       const sp = spanOf(span);
       html('h3', {}, `Sentence ${index + 1}: ${cps.slice(sp.start, sp.end).join('')}`, this.el);
       this.linkWrap = html('div', { class: 'scroll' }, undefined, this.el);
-      this.linkSvg = svg('svg', { class: 'links', role: 'img', 'aria-label': `Word links of sentence ${index + 1}` }, this.linkWrap);
+      this.linkSvg = svg('svg', { class: 'links', role: 'group', 'aria-label': `Word links of sentence ${index + 1}` }, this.linkWrap);
       this.heatWrap = html('div', { class: 'scroll' }, undefined, this.el);
       this.heatSvg = svg('svg', { class: 'heatmap', role: 'img',
         'aria-label': `Alignment heatmap of sentence ${index + 1}: a row per target token, a column per source word` }, this.heatWrap);
@@ -450,6 +450,7 @@
       return;
     }
     result.dataset.state = 'streaming';
+    result.setAttribute('aria-busy', 'true');
     result.dataset.tokens = '0';
     setStatus(state.mode === 'align' ? 'Aligning…' : 'Translating…');
     const mine = state.abort;
@@ -464,7 +465,10 @@
       result.dataset.state = 'error';
       setStatus(`Error: ${err.message}`);
     } finally {
-      if (state.abort === mine) state.abort = null;
+      if (state.abort === mine) {
+        state.abort = null;
+        result.setAttribute('aria-busy', 'false');
+      }
     }
   }
 
@@ -495,14 +499,17 @@
     if (!resp.ok) throw await failure(resp);
     const body = await resp.json();
     const select = $('#model');
+    const previous = select.value;
     select.replaceChildren();
     state.models.clear();
     for (const m of body.models || []) {
       state.models.set(m.name, m);
-      const label = `${m.name} (${m.sourceLanguageCode} → ${m.targetLanguageCode})`;
-      const o = html('option', { value: m.name }, label, select);
-      if (m.pairDefault && !select.dataset.chosen) { o.selected = true; select.dataset.chosen = '1'; }
+      html('option', { value: m.name }, `${m.name} (${m.sourceLanguageCode} → ${m.targetLanguageCode})`, select);
     }
+    // keep the model chosen before, else the first pair's default
+    const first = (body.models || []).find((m) => m.pairDefault);
+    if (state.models.has(previous)) select.value = previous;
+    else if (first) select.value = first.name;
     modelChanged();
   }
 
@@ -551,6 +558,9 @@
     state.debounce = setTimeout(run, 600); // translate once typing pauses
   });
   $('#model').addEventListener('change', modelChanged);
+  $('#apikey').addEventListener('change', () => {
+    loadModels().then(() => setStatus('')).catch((err) => setStatus(`Cannot list the models: ${err.message}`, 'error'));
+  });
   $('#tabs').addEventListener('click', (e) => {
     const tab = e.target.closest('[role="tab"]');
     if (tab) setMode(tab.dataset.mode);
@@ -586,5 +596,5 @@
     root.addEventListener('focusout', (e) => hover(e, false));
   }
 
-  loadModels().catch((err) => { result.dataset.state = 'error'; setStatus(`Cannot list the models: ${err.message}`); });
+  loadModels().catch((err) => setStatus(`Cannot list the models: ${err.message}`, 'error'));
 })();
