@@ -122,8 +122,17 @@ func (d *decodeRun) streamHypothesis(s *sentenceJob) {
 	}
 	for k := range hs[0].Tokens {
 		tok := hs[0].Tokens[k]
-		d.stream(Event{Index: s.text, Sentence: s.index, Pos: k, Token: &tok})
+		d.stream(Event{Index: s.text, Sentence: s.index, Pos: k, Token: &tok, Source: s.source(k)})
 	}
+}
+
+// source returns the sentence without hypotheses for the event of its
+// token at position pos: set on the first token only (Event.Source).
+func (s *sentenceJob) source(pos int) *Sentence {
+	if pos != 0 {
+		return nil
+	}
+	return &Sentence{Start: s.span.Start, End: s.span.End, Tokens: s.tokens}
 }
 
 // streamEvent forwards the newly final tokens of a sentence. A text's final
@@ -142,7 +151,7 @@ func (d *decodeRun) streamEvent(s *sentenceJob, e search.Event) {
 		if d.attention {
 			tok.Attention = e.Attn[k]
 		}
-		d.stream(Event{Index: s.text, Sentence: s.index, Pos: e.Pos + k, Token: &tok})
+		d.stream(Event{Index: s.text, Sentence: s.index, Pos: e.Pos + k, Token: &tok, Source: s.source(e.Pos + k)})
 	}
 }
 

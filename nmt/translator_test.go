@@ -103,6 +103,7 @@ func TestStreamMatchesResult(t *testing.T) {
 			t.Fatal(err)
 		}
 		streamed := map[[2]int][]Token{}
+		sources := map[[2]int]*Sentence{}
 		finals := map[int]*Translation{}
 		for _, e := range events {
 			if e.Final != nil {
@@ -116,6 +117,12 @@ func TestStreamMatchesResult(t *testing.T) {
 			if e.Pos != len(streamed[key]) {
 				t.Fatalf("event at position %d after %d tokens", e.Pos, len(streamed[key]))
 			}
+			if (e.Source != nil) != (e.Pos == 0) {
+				t.Fatalf("text %d sentence %d position %d: source %v, want one on position 0 only", e.Index, e.Sentence, e.Pos, e.Source)
+			}
+			if e.Source != nil {
+				sources[key] = e.Source
+			}
 			streamed[key] = append(streamed[key], *e.Token)
 		}
 		for i := range texts {
@@ -126,6 +133,9 @@ func TestStreamMatchesResult(t *testing.T) {
 				got := streamed[[2]int{i, k}]
 				if !reflect.DeepEqual(got, s.Hypotheses[0].Tokens) && !(len(got) == 0 && len(s.Hypotheses[0].Tokens) == 0) {
 					t.Errorf("beam %d text %d sentence %d: streamed tokens differ from the best hypothesis", beam, i, k)
+				}
+				if src := sources[[2]int{i, k}]; len(got) > 0 && (src == nil || src.Start != s.Start || src.End != s.End || !reflect.DeepEqual(src.Tokens, s.Tokens)) {
+					t.Errorf("beam %d text %d sentence %d: streamed source %+v, result's span [%d,%d) tokens %v", beam, i, k, src, s.Start, s.End, s.Tokens)
 				}
 			}
 		}

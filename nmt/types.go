@@ -151,4 +151,8 @@ type Event struct {
 	Pos      int          // position of Token in that sentence's output
 	Token    *Token       // the new final token; nil on a text's last event
 	Final    *Translation // set on a text's last event
+	// Source is set on the first token of each sentence (Pos 0): the
+	// sentence's span and source tokens, as in Final, without hypotheses,
+	// so that a reader can place alignment rows before the text is done.
+	Source *Sentence
 }

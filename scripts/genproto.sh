@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Regenerates the Go code of the gRPC API (proto/translate/v1) with pinned
-# generator versions, so that the committed *.pb.go files only change when
-# the .proto files do, and refreshes proto/baseline.json, the image of the
-# committed API that `buf breaking` compares every change with. protoc
-# comes from Debian's protobuf-compiler; the two Go plugins are installed
-# from the Go module proxy into .bin/; buf is go.mod's tool (go tool buf).
+# generator versions, so that the committed generated files only change
+# when the .proto files do, and refreshes proto/baseline.json, the image of
+# the committed API that `buf breaking` compares every change with. protoc
+# comes from Debian's protobuf-compiler; protoc-gen-go and
+# protoc-gen-go-grpc are installed from the Go module proxy into .bin/;
+# buf, protoc-gen-grpc-gateway and protoc-gen-openapiv2 are go.mod's tools,
+# built into .bin/ at go.mod's versions. The HTTP/JSON gateway
+# (translate.pb.gw.go) and the OpenAPI description
+# (translate.swagger.json) come from the google.api.http options; their
+# google/api/*.proto imports are vendored in proto/google/api.
 #
 # v1 is settled: a change that breaks it (a field renamed, renumbered,
 # removed or retyped, an RPC removed, ...) is refused here and by
@@ -56,6 +61,10 @@ install_tool() { # name module version
 }
 install_tool protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go "$PROTOC_GEN_GO"
 install_tool protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc "$PROTOC_GEN_GO_GRPC"
+# go.mod's tools: go build -o keeps the binary where protoc finds it.
+for tool in protoc-gen-grpc-gateway protoc-gen-openapiv2; do
+  go build -o "$bin/$tool" "github.com/grpc-ecosystem/grpc-gateway/v2/$tool"
+done
 
 out=proto
 if [ "$mode" = --check ]; then
@@ -66,10 +75,12 @@ fi
 PATH="$bin:$PATH" protoc -I proto \
   --go_out="$out" --go_opt=paths=source_relative \
   --go-grpc_out="$out" --go-grpc_opt=paths=source_relative \
+  --grpc-gateway_out="$out" --grpc-gateway_opt=paths=source_relative \
+  --openapiv2_out="$out" \
   proto/translate/v1/*.proto
 
 if [ "$mode" = --check ]; then
-  for f in "$out"/translate/v1/*.go; do
+  for f in "$out"/translate/v1/*.go "$out"/translate/v1/*.json; do
     if ! cmp -s "$f" "proto/translate/v1/$(basename "$f")"; then
       echo "genproto: proto/translate/v1/$(basename "$f") is stale; run scripts/genproto.sh" >&2
       exit 1

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,9 +49,10 @@ func docExamples(t *testing.T, path string) []docExample {
 }
 
 // TestAPIDocExamples runs every example of docs/api.md against a live
-// server: the command as main runs it, on a loopback port, serving the
-// test models as en-es, es-en and en-es-relu; grpcurl (pinned, installed
-// into .bin by scripts/grpcurl.sh) and a freshly built translate-cli on
+// server: the command as main runs it, gRPC and HTTP on loopback ports
+// (in place of localhost:50051 and localhost:8080), serving the test
+// models as en-es, es-en and en-es-relu; grpcurl (pinned, installed into
+// .bin by scripts/grpcurl.sh), curl and a freshly built translate-cli on
 // PATH.
 func TestAPIDocExamples(t *testing.T) {
 	if testing.Short() {
@@ -71,27 +71,9 @@ func TestAPIDocExamples(t *testing.T) {
 		t.Fatalf("building translate-cli: %v\n%s", err, out)
 	}
 
-	runCtx, stop := context.WithCancel(ctx)
-	logs := &syncBuffer{}
-	ready := make(chan string, 1)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
-			func(addr, _ string) { ready <- addr })
-	}()
-	defer func() {
-		stop()
-		if code := <-exit; code != 0 {
-			t.Errorf("server exit %d:\n%s", code, logs)
-		}
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case code := <-exit:
-		exit <- code
-		t.Fatalf("server exited with %d:\n%s", code, logs)
-	}
+	c := startCommand(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0")
+	defer c.stopped(t)
+	addrs := c.addrs
 
 	examples := docExamples(t, filepath.Join(root, "docs", "api.md"))
 	if len(examples) < 5 {
@@ -99,7 +81,7 @@ func TestAPIDocExamples(t *testing.T) {
 	}
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+filepath.Join(root, ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 	for _, ex := range examples {
-		script := strings.ReplaceAll(ex.script, "localhost:50051", addr)
+		script := strings.ReplaceAll(strings.ReplaceAll(ex.script, "localhost:50051", addrs.grpc), "localhost:8080", addrs.http)
 		cmd := exec.CommandContext(ctx, "bash", "-eo", "pipefail", "-c", script)
 		cmd.Dir, cmd.Env = root, env
 		out, err := cmd.CombinedOutput()

@@ -1,11 +1,13 @@
 // Command translated serves neural machine translation over gRPC: every
 // model directory under --models, named by its directory, with token
-// streaming and alignment (see docs/api.md and docs/operations.md).
+// streaming and alignment (see docs/api.md and docs/operations.md); with
+// --http-addr, also over HTTP/JSON, with a web page and a
+// LibreTranslate-compatible API.
 //
 // main.go only parses flags and wires things together: logging, models,
 // listeners and signals. The service itself is package
-// cmd/translated/server; clients use the generated package
-// proto/translate/v1.
+// cmd/translated/server, the HTTP side package cmd/translated/gateway;
+// clients use the generated package proto/translate/v1.
 package main
 
 import (
@@ -16,10 +18,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/translated/translated/cmd/translated/gateway"
 	"github.com/translated/translated/cmd/translated/server"
 	"github.com/translated/translated/nmt/align"
 )
@@ -33,6 +38,8 @@ func main() {
 // flags are the command line.
 type flags struct {
 	addr, metricsAddr string
+	httpAddr          string   // the HTTP gateway's address; empty: none
+	corsOrigins       []string // origins whose pages may call the HTTP API
 	modelsDir         string
 	heads             align.Selector
 	headsSet          bool // -alignment-heads was given: it overrides each model's own
@@ -48,6 +55,15 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", "localhost:50051", "gRPC listen address")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "localhost:9464", "Prometheus /metrics listen address (empty: none)")
+	fs.StringVar(&f.httpAddr, "http-addr", "", "HTTP listen address of the web page, the HTTP/JSON API and the LibreTranslate API (empty: none)")
+	fs.Func("cors-origins", "comma-separated origins whose web pages may call the HTTP API (scheme://host[:port], or * for any; default none)", func(v string) error {
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				f.corsOrigins = append(f.corsOrigins, o)
+			}
+		}
+		return nil
+	})
 	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, each a model named by its directory: <source>-<target> (the pair's default) or <source>-<target>-<variant>")
 	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "requests decoded at once")
@@ -69,6 +85,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	case f.logFormat != "text" && f.logFormat != "json":
 		return nil, fmt.Errorf("-log-format must be text or json")
+	case len(f.corsOrigins) > 0 && f.httpAddr == "":
+		return nil, fmt.Errorf("-cors-origins needs -http-addr")
 	}
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("flags: %w", err)
@@ -76,9 +94,12 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	return f, nil
 }
 
+// listening are the addresses the command serves on; empty when off.
+type listening struct{ grpc, metrics, http string }
+
 // run is main without the process: tests call it with their own context
 // (cancelling it is SIGTERM) and, through ready, learn the bound addresses.
-func run(ctx context.Context, args []string, stderr io.Writer, ready func(grpcAddr, metricsAddr string)) int {
+func run(ctx context.Context, args []string, stderr io.Writer, ready func(listening)) int {
 	f, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -108,30 +129,47 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(grpcAd
 		log.Error("cannot listen", "addr", f.addr, "err", err)
 		return 1
 	}
-	var mlis net.Listener
-	metricsAddr := ""
-	if f.metricsAddr != "" {
-		if mlis, err = net.Listen("tcp", f.metricsAddr); err != nil {
-			lis.Close()
-			log.Error("cannot listen", "metrics_addr", f.metricsAddr, "err", err)
+	addrs := listening{grpc: lis.Addr().String()}
+	mlis, err := optionalListener(f.metricsAddr, &addrs.metrics)
+	if err != nil {
+		lis.Close()
+		log.Error("cannot listen", "metrics_addr", f.metricsAddr, "err", err)
+		return 1
+	}
+	hlis, err := optionalListener(f.httpAddr, &addrs.http)
+	if err != nil {
+		closeAll(lis, mlis)
+		log.Error("cannot listen", "http_addr", f.httpAddr, "err", err)
+		return 1
+	}
+	var gw http.Handler
+	if hlis != nil {
+		var conn io.Closer
+		if gw, conn, err = newGateway(srv, f, log); err != nil {
+			closeAll(lis, mlis, hlis)
+			log.Error("cannot start the HTTP gateway", "err", err)
 			return 1
 		}
-		metricsAddr = mlis.Addr().String()
+		defer conn.Close()
 	}
-	log.Info("serving", "addr", lis.Addr().String(), "metrics_addr", metricsAddr, "models", ms.Names(),
+	log.Info("serving", "addr", addrs.grpc, "metrics_addr", addrs.metrics, "http_addr", addrs.http, "models", ms.Names(),
 		"workers", f.opts.Workers, "queue", f.opts.Queue)
 	if ready != nil {
-		ready(lis.Addr().String(), metricsAddr)
+		ready(addrs)
 	}
-	// Either server failing stops the other; a stop request stops both.
+	// Any server failing stops the others; a stop request stops them all.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
 	go func() { errs <- srv.Serve(ctx, lis); cancel() }()
 	running := 1
 	if mlis != nil {
 		running++
 		go func() { errs <- srv.ServeMetrics(ctx, mlis); cancel() }()
+	}
+	if hlis != nil {
+		running++
+		go func() { errs <- server.ServeHTTP(ctx, hlis, gw, f.opts.ShutdownTimeout); cancel() }()
 	}
 	code := 0
 	for range running {
@@ -142,6 +180,45 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(grpcAd
 	}
 	log.Info("stopped")
 	return code
+}
+
+// optionalListener listens on addr unless it is empty, and records the
+// bound address.
+func optionalListener(addr string, bound *string) (net.Listener, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	*bound = lis.Addr().String()
+	return lis, nil
+}
+
+func closeAll(ls ...net.Listener) {
+	for _, l := range ls {
+		if l != nil {
+			l.Close()
+		}
+	}
+}
+
+// newGateway is the HTTP side: the gateway over an in-process connection
+// to srv, so that HTTP calls meet the same interceptors, limits and pool as
+// gRPC calls. The caller closes the connection once serving is over.
+func newGateway(srv *server.Server, f *flags, log *slog.Logger) (http.Handler, io.Closer, error) {
+	conn, err := srv.LocalConn()
+	if err != nil {
+		return nil, nil, err
+	}
+	gw, err := gateway.New(gateway.Options{Conn: conn, CORSOrigins: f.corsOrigins, MaxTexts: f.opts.Limits.MaxTexts,
+		MaxChars: f.opts.Limits.MaxChars, Logger: log})
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return gw, conn, nil
 }
 
 func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {

@@ -57,26 +57,47 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// command is the command started as main starts it.
+type command struct {
+	addrs listening
+	logs  *syncBuffer
+	stop  context.CancelFunc // as SIGTERM
+	exit  chan int           // run's exit code, once it returns
+}
+
+// startCommand runs the command with args and waits until it listens. If
+// the test ends first, the command is stopped.
+func startCommand(t *testing.T, ctx context.Context, args ...string) *command {
+	t.Helper()
+	runCtx, stop := context.WithCancel(ctx)
+	c := &command{logs: &syncBuffer{}, stop: stop, exit: make(chan int, 1)}
+	ready := make(chan listening, 1)
+	go func() { c.exit <- run(runCtx, args, c.logs, func(a listening) { ready <- a }) }()
+	t.Cleanup(stop)
+	select {
+	case c.addrs = <-ready:
+	case code := <-c.exit:
+		t.Fatalf("run exited with %d: %s", code, c.logs)
+	}
+	return c
+}
+
+// stopped stops the command and fails the test unless it exits with 0.
+func (c *command) stopped(t *testing.T) {
+	t.Helper()
+	c.stop()
+	if code := <-c.exit; code != 0 {
+		t.Fatalf("exit code %d after stop: %s", code, c.logs)
+	}
+}
+
 // TestRun starts the command as main does, on loopback ports, translates
 // over TCP, reads /metrics, stops it (as SIGTERM does) and reads its logs.
 func TestRun(t *testing.T) {
 	ctx := testContext(t)
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	logs := &syncBuffer{}
-	type addrs struct{ grpc, metrics string }
-	ready := make(chan addrs, 1)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
-			"-log-format", "json", "-workers", "1"}, logs, func(g, m string) { ready <- addrs{g, m} })
-	}()
-	var a addrs
-	select {
-	case a = <-ready:
-	case code := <-exit:
-		t.Fatalf("run exited with %d: %s", code, logs)
-	}
+	c := startCommand(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
+		"-log-format", "json", "-workers", "1")
+	a, logs := c.addrs, c.logs
 	conn, err := grpc.NewClient(a.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -107,10 +128,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	stop()
-	if code := <-exit; code != 0 {
-		t.Fatalf("exit code %d after stop: %s", code, logs)
-	}
+	c.stopped(t)
 	out := logs.String()
 	for _, want := range []string{`"msg":"serving"`, `"method":"Translate"`, `"model":"en-es"`, `"tokens_in":`, `"tokens_out":`, `"latency":`, `"code":"OK"`, `"msg":"stopped"`} {
 		if !strings.Contains(out, want) {
@@ -136,6 +154,9 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		{"negative queue", []string{"-queue", "-1"}, 2, "Queue must not be negative"},
 		{"zero limit", []string{"-max-beam", "0"}, 2, "Limits.MaxBeam must be at least 1"},
 		{"bad log format", []string{"-log-format", "xml"}, 2, "-log-format must be text or json"},
+		{"CORS without HTTP", []string{"-cors-origins", "https://example.org"}, 2, "-cors-origins needs -http-addr"},
+		{"bad CORS origin", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0", "-cors-origins", "example.org"}, 1, "cannot start the HTTP gateway"},
+		{"HTTP address taken", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "256.0.0.1:0"}, 1, "cannot listen"},
 		{"stray argument", []string{"extra"}, 2, "unexpected arguments"},
 	}
 	for _, tc := range tests {

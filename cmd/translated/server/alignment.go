@@ -15,10 +15,11 @@ import (
 // server computes a streamed row with the same function as the rows of the
 // final result, so the two are equal to the bit.
 
-// sentenceAlignment aligns one hypothesis with its source sentence. text is
-// the whole request text; the sentence's token spans index it. tgtSpans
-// are the byte spans of the hypothesis tokens in hyp.Text.
-func sentenceAlignment(sel align.Selector, text string, sent nmt.Sentence, hyp nmt.Hypothesis, tgtSpans [][2]int) (*align.Alignment, error) {
+// sentenceAlignment aligns one hypothesis with its source sentence with
+// opt's heads and symmetrization. text is the whole request text; the
+// sentence's token spans index it. tgtSpans are the byte spans of the
+// hypothesis tokens in hyp.Text.
+func sentenceAlignment(opt align.Options, text string, sent nmt.Sentence, hyp nmt.Hypothesis, tgtSpans [][2]int) (*align.Alignment, error) {
 	if sent.Start < 0 || sent.End < sent.Start || sent.End > len(text) {
 		return nil, fmt.Errorf("sentence span [%d,%d) outside the %d-byte text", sent.Start, sent.End, len(text))
 	}
@@ -40,7 +41,7 @@ func sentenceAlignment(sel align.Selector, text string, sent nmt.Sentence, hyp n
 	if hyp.EOSAttention != nil { // read by shifted selectors for the last token
 		in.Attention = append(in.Attention, hyp.EOSAttention)
 	}
-	return align.Extract(in, align.Options{Selector: sel})
+	return align.Extract(in, opt)
 }
 
 // streamRow reduces the attention of one decoding step to the alignment

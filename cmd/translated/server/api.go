@@ -175,8 +175,11 @@ func (e *eventSender) message(p pending) (*translatev1.TranslateStreamResponse, 
 		if err != nil {
 			return nil, err
 		}
-		msg.Event = &translatev1.TranslateStreamResponse_Token{Token: &translatev1.TokenEvent{
-			SentenceIndex: uint32(ev.Sentence), Position: uint32(ev.Pos), Token: tok}}
+		te := &translatev1.TokenEvent{SentenceIndex: uint32(ev.Sentence), Position: uint32(ev.Pos), Token: tok}
+		if ev.Source != nil {
+			e.conv.source(te, e.texts[ev.Index], *ev.Source)
+		}
+		msg.Event = &translatev1.TranslateStreamResponse_Token{Token: te}
 	case ev.Final != nil:
 		if e.sent[ev.Index] {
 			return nil, nil
@@ -235,7 +238,8 @@ func (s *Server) prepareTranslate(ctx context.Context, req *translatev1.Translat
 	if err != nil {
 		return nil, nmt.Request{}, converter{}, err
 	}
-	return m, nreq, converter{mode: resolveMode(req.GetAlignment()), logProbs: req.GetIncludeLogProbs(), selector: m.selector}, nil
+	conv, err := newConverter(req, m)
+	return m, nreq, conv, err
 }
 
 // decode runs work on a worker of the pool and accounts for its tokens.
@@ -287,6 +291,10 @@ func (s *Server) align(ctx context.Context, req *translatev1.AlignRequest) (*tra
 	if err != nil {
 		return nil, err
 	}
+	conv, err := newConverter(req, m)
+	if err != nil {
+		return nil, err
+	}
 	var tr nmt.Translation
 	err = s.decode(ctx, m, func(ctx context.Context) error {
 		tr, err = m.engine.Align(ctx, req.GetSourceText(), req.GetTargetText(), opts)
@@ -295,7 +303,6 @@ func (s *Server) align(ctx context.Context, req *translatev1.AlignRequest) (*tra
 	if err != nil {
 		return nil, err
 	}
-	conv := converter{mode: resolveMode(req.GetAlignment()), logProbs: req.GetIncludeLogProbs(), selector: m.selector}
 	sentences, err := conv.alignedSentences(req.GetSourceText(), tr)
 	if err != nil {
 		return nil, err

@@ -424,7 +424,7 @@ func TestListModels(t *testing.T) {
 	}
 	// Sizes from testdata/models/*/config.json.
 	want := []*translatev1.Model{
-		{Name: "en-es", SourceLanguageCode: "en", TargetLanguageCode: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299, CanRerank: true, PairDefault: true},
+		{Name: "en-es", SourceLanguageCode: "en", TargetLanguageCode: "es", DModel: 32, EncoderLayers: 2, DecoderLayers: 2, AttentionHeads: 4, VocabSize: 299, CanRerank: true, PairDefault: true, AlignmentHeads: "avg"},
 	}
 	if len(resp.Models) != 3 || resp.Models[0].Name != "en-es" || resp.Models[1].Name != "en-es-relu" || resp.Models[2].Name != "es-en" || resp.NextPageToken != "" {
 		t.Fatalf("models %v", resp.Models)

@@ -13,7 +13,8 @@ import (
 type converter struct {
 	mode     translatev1.AlignmentMode // resolved: never UNSPECIFIED
 	logProbs bool                      // fill Token.log_prob
-	selector align.Selector
+	selector align.Selector            // the heads that make alignment rows
+	sym      align.Symmetrization      // how word links are drawn
 }
 
 // translation converts the result for one request text.
@@ -44,7 +45,8 @@ func (c converter) alignedSentences(source string, tr nmt.Translation) ([]*trans
 		}
 		h := s.Hypotheses[0]
 		out[i] = &translatev1.AlignedSentence{SourceSpan: s.Span, SourceTokens: s.SourceTokens, TargetText: h.Text,
-			TargetTokens: h.Tokens, Score: h.Score, LogProb: h.LogProb, WordLinks: h.WordLinks}
+			TargetTokens: h.Tokens, Score: h.Score, LogProb: h.LogProb, WordLinks: h.WordLinks,
+			SourceWords: s.SourceWords, TargetWords: h.Words}
 	}
 	return out, nil
 }
@@ -52,11 +54,9 @@ func (c converter) alignedSentences(source string, tr nmt.Translation) ([]*trans
 func (c converter) sentence(text string, idx charIndex, sent nmt.Sentence) (*translatev1.Sentence, error) {
 	out := &translatev1.Sentence{
 		Span:         idx.span(sent.Start, sent.End),
-		SourceTokens: make([]*translatev1.SourceToken, len(sent.Tokens)),
+		SourceTokens: sourceTokens(idx, sent.Tokens),
 		Hypotheses:   make([]*translatev1.Hypothesis, len(sent.Hypotheses)),
-	}
-	for i, t := range sent.Tokens {
-		out.SourceTokens[i] = &translatev1.SourceToken{Id: uint32(t.ID), Piece: validUTF8(t.Piece), Span: idx.span(t.Start, t.End)}
+		SourceWords:  c.words(idx, text, sent.Start, sent.End),
 	}
 	for i, h := range sent.Hypotheses {
 		hyp, err := c.hypothesis(text, idx, sent, h)
@@ -84,7 +84,7 @@ func (c converter) hypothesis(text string, idx charIndex, sent nmt.Sentence, h n
 	if c.mode == translatev1.AlignmentMode_ALIGNMENT_MODE_NONE {
 		return out, nil
 	}
-	a, err := sentenceAlignment(c.selector, text, sent, h, spans)
+	a, err := sentenceAlignment(align.Options{Selector: c.selector, Symmetrize: c.sym}, text, sent, h, spans)
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +92,49 @@ func (c converter) hypothesis(text string, idx charIndex, sent nmt.Sentence, h n
 		tok.Alignment = a.Subword.Row(i)
 		tok.SourceEosWeight = a.SourceEOS[i]
 	}
+	out.Words = wordSpans(tidx, a.Target.Words, 0)
 	if c.mode == translatev1.AlignmentMode_ALIGNMENT_MODE_WORD {
 		out.WordLinks = wordLinks(a, idx, tidx, sent.Start)
 	}
 	return out, nil
+}
+
+// sourceTokens converts a sentence's source tokens, spans in the text idx
+// indexes.
+func sourceTokens(idx charIndex, toks []nmt.SourceToken) []*translatev1.SourceToken {
+	out := make([]*translatev1.SourceToken, len(toks))
+	for i, t := range toks {
+		out[i] = &translatev1.SourceToken{Id: uint32(t.ID), Piece: validUTF8(t.Piece), Span: idx.span(t.Start, t.End)}
+	}
+	return out
+}
+
+// source fills in the sentence a stream's first token carries (its span,
+// source tokens and, with alignment, words in the request text), as
+// sentence does.
+func (c converter) source(te *translatev1.TokenEvent, text string, sent nmt.Sentence) {
+	idx := newCharIndex(text)
+	te.SentenceSpan, te.SourceTokens = idx.span(sent.Start, sent.End), sourceTokens(idx, sent.Tokens)
+	te.SourceWords = c.words(idx, text, sent.Start, sent.End)
+}
+
+// words returns the words of text[start:end] as spans in text (idx
+// indexes it), when alignment was requested; nil otherwise.
+func (c converter) words(idx charIndex, text string, start, end int) []*translatev1.Span {
+	if c.mode == translatev1.AlignmentMode_ALIGNMENT_MODE_NONE || start < 0 || end < start || end > len(text) {
+		return nil
+	}
+	return wordSpans(idx, align.Segment(text[start:end]), start)
+}
+
+// wordSpans converts words of a text that starts at byte base of the text
+// idx indexes.
+func wordSpans(idx charIndex, ws []align.Word, base int) []*translatev1.Span {
+	out := make([]*translatev1.Span, len(ws))
+	for i, w := range ws {
+		out[i] = idx.span(base+w.Start, base+w.End)
+	}
+	return out
 }
 
 // token converts a target token without its span and alignment.

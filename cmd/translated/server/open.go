@@ -61,6 +61,7 @@ func openModel(dir string, heads *align.Selector) (*model, error) {
 			EnsembleMembers:       uint32(in.EnsembleMembers),
 			EnsembleParameters:    uint64(in.EnsembleParameters),
 			RightToLeftParameters: uint64(in.RightToLeftParameters),
+			AlignmentHeads:        sel.String(),
 		},
 	}, nil
 }

@@ -160,17 +160,5 @@ func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
 
 // ServeMetrics serves MetricsHandler on lis until ctx is done.
 func (s *Server) ServeMetrics(ctx context.Context, lis net.Listener) error {
-	hs := &http.Server{Handler: s.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(lis) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = hs.Shutdown(shutdownCtx)
-	<-done
-	return nil
+	return ServeHTTP(ctx, lis, s.MetricsHandler(), 5*time.Second)
 }
