@@ -156,6 +156,15 @@ func (e *ensembleScorer) Reorder(rows []int) {
 	}
 }
 
+// Reserve passes the search's sizes on to every decoder that takes them.
+func (e *ensembleScorer) Reserve(rows, steps int) {
+	for _, p := range e.parts {
+		if r, ok := p.(interface{ Reserve(rows, steps int) }); ok {
+			r.Reserve(rows, steps)
+		}
+	}
+}
+
 func (e *ensembleScorer) Next(ctx context.Context, tokens []int, logProbs, attn []float32) error {
 	if err := e.parts[0].Next(ctx, tokens, logProbs, attn); err != nil {
 		return err

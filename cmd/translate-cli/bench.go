@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -62,6 +63,7 @@ func runBench(ctx context.Context, args []string, e *env) int {
 	seed := fs.Uint64("seed", 1, "random model: seed of the weights")
 	save := fs.String("save", "", "random model: write it to this directory (F32) before measuring, for the peers to load")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the measured rounds to this file (go tool pprof)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: translate-cli bench [flags] [MODEL_DIR]\n\nTranslates synthetic sentences with MODEL_DIR, or with a random model of the\nshape given (default: the OPUS-MT size), and prints target tokens per second,\nthe time of one decoder step (p50, p99), the peak resident memory and the\nload time. docs/performance.md compares it with its peers.")
 		fs.PrintDefaults()
@@ -100,6 +102,14 @@ func runBench(ctx context.Context, args []string, e *env) int {
 			return exitFailure
 		}
 	}
+	if *profile != "" {
+		stop, err := startProfile(*profile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+			return exitFailure
+		}
+		defer stop()
+	}
 	res, err := nmt.Bench(ctx, m, o)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
@@ -117,6 +127,20 @@ func runBench(ctx context.Context, args []string, e *env) int {
 	}
 	rep.print(e)
 	return exitOK
+}
+
+// startProfile starts a CPU profile into path; the function returned stops
+// it and closes the file.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // saveRandom writes m to dir, which it creates, as an F32 checkpoint.

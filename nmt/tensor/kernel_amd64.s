@@ -576,7 +576,8 @@ GLOBL ·expBias(SB), RODATA|NOPTR, $32
 
 // func asmExpSum(dst, src *float32, n int, shift float32) float32
 //
-// dst[i] = exp(src[i] - shift) for n (a multiple of 8) floats; returns the sum.
+// dst[i] = exp(src[i] - shift) for n (a multiple of 8) floats; returns the
+// sum. A nil dst stores nothing: the sum alone, in the same order.
 TEXT ·asmExpSum(SB), NOSPLIT, $0-36
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -584,6 +585,8 @@ TEXT ·asmExpSum(SB), NOSPLIT, $0-36
 	VBROADCASTSS shift+24(FP), Y15
 	VXORPS Y14, Y14, Y14
 	VXORPS Y13, Y13, Y13
+	TESTQ DI, DI
+	JZ sum16
 loop16:
 	CMPQ CX, $16
 	JL loop8
@@ -613,6 +616,30 @@ loop8:
 	ADDQ $32, DI
 	SUBQ $8, CX
 	JMP loop8
+sum16:
+	CMPQ CX, $16
+	JL sum8
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y4
+	VSUBPS Y15, Y0, Y0
+	VSUBPS Y15, Y4, Y4
+	EXP8(Y0, Y1, Y2, Y3)
+	EXP8(Y4, Y5, Y6, Y7)
+	VADDPS Y0, Y14, Y14
+	VADDPS Y4, Y13, Y13
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP sum16
+sum8:
+	CMPQ CX, $8
+	JL done
+	VMOVUPS (SI), Y0
+	VSUBPS Y15, Y0, Y0
+	EXP8(Y0, Y1, Y2, Y3)
+	VADDPS Y0, Y14, Y14
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP sum8
 done:
 	VADDPS Y13, Y14, Y14
 	VEXTRACTF128 $1, Y14, X0

@@ -17,4 +17,5 @@ func TestGenericKernels(t *testing.T) {
 	t.Run("ArgmaxMax", TestArgmaxMax)
 	t.Run("DotRowsWeightedSum", TestDotRowsWeightedSum)
 	t.Run("AddLayerNormSizes", TestAddLayerNormSizes)
+	t.Run("GatherMatchesStrided", TestGatherMatchesStrided)
 }

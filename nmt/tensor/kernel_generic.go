@@ -59,13 +59,18 @@ func genericAxpy(dst []float32, alpha float32, x []float32) {
 	}
 }
 
-// genericExpSum sets dst[i] = exp(src[i] - shift) and returns the sum.
+// genericExpSum sets dst[i] = exp(src[i] - shift) and returns the sum; with
+// a nil dst it returns the sum of len(src) exponentials alone.
 func genericExpSum(dst, src []float32, shift float32) float32 {
-	src = src[:len(dst)]
+	if dst != nil {
+		src = src[:len(dst)]
+	}
 	var sum float64
 	for i, v := range src {
 		e := float32(math.Exp(float64(v - shift)))
-		dst[i] = e
+		if dst != nil {
+			dst[i] = e
+		}
 		sum += float64(e)
 	}
 	return float32(sum)
@@ -134,5 +139,20 @@ func genericSqDev(x []float32, mean float64) float64 {
 func genericNormAffine(x, gamma, beta []float32, mean, inv float32) {
 	for i, v := range x {
 		x[i] = (v-mean)*inv*gamma[i] + beta[i]
+	}
+}
+
+func genericDotGather(dst, q, base []float32, offs []int) {
+	hd := len(q)
+	for j := range dst {
+		dst[j] = genericDot(q, base[offs[j]:offs[j]+hd])
+	}
+}
+
+func genericAxpyGather(dst, w, base []float32, offs []int) {
+	clear(dst)
+	hd := len(dst)
+	for j, a := range w {
+		genericAxpy(dst, a, base[offs[j]:offs[j]+hd])
 	}
 }
