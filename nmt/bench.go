@@ -122,7 +122,7 @@ func (o BenchOptions) Validate(m *model.Model) error {
 type BenchResult struct {
 	Options BenchOptions // with defaults filled in
 	Threads int          // tensor.Threads() during the run
-	Kernels string       // tensor.Accelerated()
+	Kernels string       // tensor.Features()
 	// TargetTokens is the number of target tokens of one round:
 	// Sentences × TargetLen.
 	TargetTokens int
@@ -151,7 +151,7 @@ func Bench(ctx context.Context, m *model.Model, opts BenchOptions) (*BenchResult
 	srcs := benchSources(&c, o.Sentences, o.SourceLen)
 	sopts := search.Options{BeamSize: o.Beam, MinLength: o.TargetLen - 1, MaxLength: o.TargetLen,
 		EOS: c.EOSTokenID, Pad: c.PadTokenID, Start: c.DecoderStartTokenID}
-	res := &BenchResult{Options: o, Threads: tensor.Threads(), Kernels: tensor.Accelerated(), TargetTokens: o.Sentences * o.TargetLen}
+	res := &BenchResult{Options: o, Threads: tensor.Threads(), Kernels: tensor.Features(), TargetTokens: o.Sentences * o.TargetLen}
 	var steps []time.Duration
 	for round := 0; round <= o.Rounds; round++ {
 		var times *[]time.Duration

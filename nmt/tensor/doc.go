@@ -8,8 +8,11 @@
 // a programmer error and panics.
 //
 // On amd64 with AVX2 and FMA the matrix product, dot product, axpy and the
-// exponential run in assembly (kernel_amd64.s); elsewhere the pure Go kernels
-// in kernel_generic.go compute the same sums in the same order.
+// exponential run in assembly (kernel_amd64.s); with AVX-512 (detected with
+// golang.org/x/sys/cpu, features_amd64.go) the matrix products take wider
+// tiles (kernel512_amd64.s) with the same sums in the same order, so the
+// bits do not change; elsewhere the pure Go kernels in kernel_generic.go
+// compute the same sums in the same order. Features reports which run.
 //
 // Nothing here knows about transformers: the model code lives in nmt/model.
 package tensor

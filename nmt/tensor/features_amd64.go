@@ -2,7 +2,11 @@
 
 package tensor
 
-import "golang.org/x/sys/cpu"
+import (
+	"os"
+
+	"golang.org/x/sys/cpu"
+)
 
 // The CPU features of the kernels added beside the AVX2 ones, in one place.
 // Each is read through a function so that the assembly switch (UseAssembly,
@@ -27,3 +31,23 @@ func vnni() bool { return avx512() && hasVNNI }
 // noAVX512 keeps the AVX-512 kernels off (tests compare them with the AVX2
 // ones; TRANSLATED_KERNELS=avx2 sets it at start-up).
 var noAVX512 bool
+
+func init() {
+	if os.Getenv("TRANSLATED_KERNELS") == "avx2" {
+		noAVX512 = true
+	}
+}
+
+// Features lists the instruction sets the kernels use on this CPU, widest
+// first: "avx512-vnni", "avx512", "avx2" or "go".
+func Features() string {
+	switch {
+	case vnni():
+		return "avx512-vnni"
+	case avx512():
+		return "avx512"
+	case avx2():
+		return "avx2"
+	}
+	return "go"
+}

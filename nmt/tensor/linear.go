@@ -94,7 +94,7 @@ func (l *Linear) applyPanels(dst, x []float32, m, p0, p1 int) {
 	n, k := l.n, l.k
 	full := n / panelWidth // panels whose 16 columns all exist
 	pstride := k * panelWidth
-	p := p0
+	p := l.widePanels(dst, x, m, p0, min(full, p1))
 	if m == 1 {
 		// One row: four panels at a time keep eight accumulators busy.
 		for ; p+4 <= min(full, p1); p += 4 {
