@@ -86,9 +86,12 @@ start:
 	ADDQ R8, R11 // a + 6 rows
 	LEAQ (R11)(R8*2), R12
 	ADDQ R8, R12 // a + 9 rows
+	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
 loop:
 	VMOVUPS (DI), Z28
 	VMOVUPS (DI)(BX*1), Z29
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
 	VBROADCASTSS (SI), Z30
 	VFMADD231PS Z28, Z30, Z0
 	VFMADD231PS Z29, Z30, Z1
@@ -129,6 +132,7 @@ loop:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $4, R12
+	ADDQ $64, R13
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
@@ -226,9 +230,12 @@ start:
 	ADDQ R8, R10 // a + 3 rows
 	LEAQ (R10)(R8*2), R11
 	ADDQ R8, R11 // a + 6 rows
+	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
 loop:
 	VMOVUPS (DI), Z28
 	VMOVUPS (DI)(BX*1), Z29
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
 	VBROADCASTSS (SI), Z30
 	VFMADD231PS Z28, Z30, Z0
 	VFMADD231PS Z29, Z30, Z1
@@ -256,6 +263,7 @@ loop:
 	ADDQ $4, SI
 	ADDQ $4, R10
 	ADDQ $4, R11
+	ADDQ $64, R13
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
@@ -325,9 +333,12 @@ zero:
 start:
 	LEAQ (SI)(R8*2), R10
 	ADDQ R8, R10 // a + 3 rows
+	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
 loop:
 	VMOVUPS (DI), Z28
 	VMOVUPS (DI)(BX*1), Z29
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
 	VBROADCASTSS (SI), Z30
 	VFMADD231PS Z28, Z30, Z0
 	VFMADD231PS Z29, Z30, Z1
@@ -342,6 +353,7 @@ loop:
 	VFMADD231PS Z29, Z31, Z7
 	ADDQ $4, SI
 	ADDQ $4, R10
+	ADDQ $64, R13
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
@@ -391,9 +403,12 @@ zero:
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
 start:
+	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
 loop:
 	VMOVUPS (DI), Z28
 	VMOVUPS (DI)(BX*1), Z29
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
 	VBROADCASTSS (SI), Z30
 	VFMADD231PS Z28, Z30, Z0
 	VFMADD231PS Z29, Z30, Z1
@@ -401,6 +416,7 @@ loop:
 	VFMADD231PS Z28, Z31, Z2
 	VFMADD231PS Z29, Z31, Z3
 	ADDQ $4, SI
+	ADDQ $64, R13
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
@@ -440,13 +456,17 @@ zero:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 start:
+	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
 loop:
 	VMOVUPS (DI), Z28
 	VMOVUPS (DI)(BX*1), Z29
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(BX*1)
 	VBROADCASTSS (SI), Z30
 	VFMADD231PS Z28, Z30, Z0
 	VFMADD231PS Z29, Z30, Z1
 	ADDQ $4, SI
+	ADDQ $64, R13
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop

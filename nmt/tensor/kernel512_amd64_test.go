@@ -77,18 +77,24 @@ func TestAVX2Kernels(t *testing.T) {
 // (d_model 512, ffn 2048, vocabulary 58,101) at the row counts of decoding
 // (1: batch 1 greedy, 8, 32: batch 8 × beam 4) and of the encoder (192:
 // 8 sentences of 24 tokens), on one thread and on two; "kernels" tells
-// which instruction set ran. It reports GFLOP/s.
+// which instruction set ran (int8: the int8 map with VNNI). It reports
+// GFLOP/s (multiply-adds counted twice, whatever their type).
 func BenchmarkLinearOPUS(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, nk := range []struct{ n, k int }{{1536, 512}, {512, 512}, {2048, 512}, {512, 2048}, {58101, 512}} {
-		l := NewLinear(randSlice(r, nk.n*nk.k), randSlice(r, nk.n), nk.n, nk.k)
+		w, bias := randSlice(r, nk.n*nk.k), randSlice(r, nk.n)
+		f32, i8 := NewLinear(w, bias, nk.n, nk.k), NewLinearInt8(w, bias, nk.n, nk.k)
 		for _, m := range []int{1, 8, 32, 192} {
 			if nk.n == 58101 && m == 192 {
 				continue
 			}
 			x := randSlice(r, m*nk.k)
 			dst := make([]float32, m*nk.n)
-			for _, kernels := range []string{"avx512", "avx2"} {
+			for _, kernels := range []string{"avx512", "avx2", "int8"} {
+				l := f32
+				if kernels == "int8" {
+					l = i8
+				}
 				for _, th := range []int{1, 2} {
 					b.Run(fmt.Sprintf("m%d_n%d_k%d/%s/threads%d", m, nk.n, nk.k, kernels, th), func(b *testing.B) {
 						saved := Threads()

@@ -18,4 +18,6 @@ func TestGenericKernels(t *testing.T) {
 	t.Run("DotRowsWeightedSum", TestDotRowsWeightedSum)
 	t.Run("AddLayerNormSizes", TestAddLayerNormSizes)
 	t.Run("GatherMatchesStrided", TestGatherMatchesStrided)
+	t.Run("LinearInt8Exact", TestLinearInt8Exact)
+	t.Run("LinearInt8Edges", TestLinearInt8Edges)
 }

@@ -156,3 +156,45 @@ func genericAxpyGather(dst, w, base []float32, offs []int) {
 		genericAxpy(dst, a, base[offs[j]:offs[j]+hd])
 	}
 }
+
+// genericInt8 computes one row of quantized inputs (kq groups of four
+// unsigned bytes) times one int8 panel: 16 outputs, each the exact integer
+// sum dequantized as dequantize does.
+func genericInt8(kq int, x []uint8, panel []int8, scale []float32, comp []int32, bias []float32, xs float32, c []float32) {
+	var acc [panelWidth]int32
+	for j := 0; j < kq; j++ {
+		xg := x[j*4 : j*4+4 : j*4+4]
+		g := panel[j*panelWidth*4 : (j+1)*panelWidth*4 : (j+1)*panelWidth*4]
+		for col := range acc {
+			w := g[col*4 : col*4+4 : col*4+4]
+			acc[col] += int32(xg[0])*int32(w[0]) + int32(xg[1])*int32(w[1]) + int32(xg[2])*int32(w[2]) + int32(xg[3])*int32(w[3])
+		}
+	}
+	for col := range acc {
+		var b float32
+		if bias != nil {
+			b = bias[col]
+		}
+		c[col] = dequantize(acc[col], comp[col], scale[col], xs, b)
+	}
+}
+
+// genericMaxAbs is the largest |x[i]|, NaNs skipped.
+func genericMaxAbs(x []float32) float32 {
+	var m float32
+	for _, v := range x {
+		if a := abs32(v); a > m {
+			m = a
+		}
+	}
+	return m
+}
+
+// genericQuantize writes round(x[i]·inv) + 128 into dst[i], rounding half
+// to even as the vector conversion does.
+func genericQuantize(dst []uint8, x []float32, inv float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = uint8(int32(math.RoundToEven(float64(v*inv))) + 128)
+	}
+}

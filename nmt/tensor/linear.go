@@ -16,8 +16,9 @@ const panelWidth = 16
 // immutable and safe for concurrent use.
 type Linear struct {
 	n, k   int
-	panels []float32 // [ceil(N/16)][K][16]
-	bias   []float32 // [ceil(N/16)*16], nil when the map has no bias
+	panels []float32   // [ceil(N/16)][K][16]; nil for an int8 map
+	q      *int8Panels // the int8 weights of NewLinearInt8, else nil
+	bias   []float32   // [ceil(N/16)*16], nil when the map has no bias
 }
 
 // NewLinear packs w ([n, k], row-major) and copies b ([n] or nil).
@@ -48,10 +49,15 @@ func (l *Linear) Out() int { return l.n }
 // In is K, the number of inputs.
 func (l *Linear) In() int { return l.k }
 
-// Weight writes W back in its [N, K] row-major layout into dst.
+// Weight writes W back in its [N, K] row-major layout into dst (for an int8
+// map, the quantized values times their scales).
 func (l *Linear) Weight(dst []float32) {
 	if len(dst) != l.n*l.k {
 		panic(fmt.Sprintf("tensor.Linear.Weight: dst has %d values, want %d", len(dst), l.n*l.k))
+	}
+	if l.q != nil {
+		l.weightInt8(dst)
+		return
 	}
 	for r := 0; r < l.n; r++ {
 		p, c := r/panelWidth, r%panelWidth
@@ -83,6 +89,10 @@ func (l *Linear) Apply(dst, x []float32, m int) {
 		panic(fmt.Sprintf("tensor.Linear.Apply: %d rows need x of %d and dst of %d values, got %d and %d", m, m*k, m*n, len(x), len(dst)))
 	}
 	if m == 0 {
+		return
+	}
+	if l.q != nil {
+		l.applyInt8(dst, x, m)
 		return
 	}
 	np := (n + panelWidth - 1) / panelWidth

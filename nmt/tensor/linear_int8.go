@@ -1,0 +1,216 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// int8Panels are the weights of a Linear quantized to int8 with one scale
+// per output (per row of W): W[n][k] ≈ scale[n]·q[n][k], q in [−127, 127],
+// scale[n] = max_k |W[n][k]| / 127.
+//
+// Layout: the panels of 16 outputs of the float32 map, each holding, for
+// every group of four inputs k = 4j…4j+3 in order, the four values of
+// output 0, then of output 1, … of output 15: 64 bytes per group, the
+// operand of one VPDPBUSD. K is padded with zeros to a multiple of 4, N with
+// zero rows to a multiple of 16.
+type int8Panels struct {
+	kq    int       // groups of four inputs: ⌈K/4⌉
+	data  []int8    // [np][kq][16][4]
+	scale []float32 // [np·16]
+	comp  []int32   // [np·16]: 128·Σ_k q[n][k], see applyInt8
+}
+
+// NewLinearInt8 quantizes w ([n, k], row-major) to int8 with one scale per
+// output and copies b ([n] or nil). Apply then multiplies int8 by int8:
+// each row of x is quantized to int8 with its own scale (max |x| / 127,
+// rounded to nearest) and the integer products are summed exactly, scaled
+// back and the bias added. The result differs from the float32 product by
+// the rounding of weights and inputs (about 1 % of each term), not by the
+// batch or the number of threads. A Linear so made is immutable and safe
+// for concurrent use.
+func NewLinearInt8(w, b []float32, n, k int) *Linear {
+	if n <= 0 || k <= 0 || len(w) != n*k || (b != nil && len(b) != n) {
+		panic(fmt.Sprintf("tensor.NewLinearInt8: weight of %d values, bias of %d for shape [%d, %d]", len(w), len(b), n, k))
+	}
+	np := (n + panelWidth - 1) / panelWidth
+	kq := (k + 3) / 4
+	q := &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), comp: make([]int32, np*panelWidth)}
+	for r := 0; r < n; r++ {
+		q.setRow(r, w[r*k:(r+1)*k])
+	}
+	l := &Linear{n: n, k: k, q: q}
+	if b != nil {
+		l.bias = make([]float32, np*panelWidth)
+		copy(l.bias, b)
+	}
+	return l
+}
+
+// setRow quantizes output r's weights into its panel.
+func (q *int8Panels) setRow(r int, w []float32) {
+	var amax float32
+	for _, v := range w {
+		amax = max(amax, abs32(v))
+	}
+	if amax == 0 {
+		return // all zero: scale 0, q 0
+	}
+	q.scale[r] = amax / 127
+	inv := 127 / amax
+	p, c := r/panelWidth, r%panelWidth
+	panel := q.data[p*q.kq*panelWidth*4:]
+	var sum int32
+	for j, v := range w {
+		x := int8(max(-127, min(127, math.RoundToEven(float64(v*inv)))))
+		panel[(j/4)*panelWidth*4+c*4+j%4] = x
+		sum += int32(x)
+	}
+	q.comp[r] = 128 * sum
+}
+
+// Int8 reports whether the map holds int8 weights (NewLinearInt8).
+func (l *Linear) Int8() bool { return l.q != nil }
+
+// weightInt8 writes the dequantized W ([N, K]) into dst.
+func (l *Linear) weightInt8(dst []float32) {
+	q := l.q
+	for r := 0; r < l.n; r++ {
+		p, c := r/panelWidth, r%panelWidth
+		panel := q.data[p*q.kq*panelWidth*4:]
+		row := dst[r*l.k : (r+1)*l.k]
+		for j := range row {
+			row[j] = float32(panel[(j/4)*panelWidth*4+c*4+j%4]) * q.scale[r]
+		}
+	}
+}
+
+// WeightRow writes row r of W ([K], dequantized for an int8 map) into dst:
+// the row an embedding lookup reads when the map is a tied embedding.
+func (l *Linear) WeightRow(dst []float32, r int) {
+	if len(dst) != l.k || r < 0 || r >= l.n {
+		panic(fmt.Sprintf("tensor.Linear.WeightRow: row %d of %d into %d values, want %d", r, l.n, len(dst), l.k))
+	}
+	p, c := r/panelWidth, r%panelWidth
+	if l.q != nil {
+		panel := l.q.data[p*l.q.kq*panelWidth*4:]
+		s := l.q.scale[r]
+		for j := range dst {
+			dst[j] = float32(panel[(j/4)*panelWidth*4+c*4+j%4]) * s
+		}
+		return
+	}
+	panel := l.panels[p*l.k*panelWidth:]
+	for j := range dst {
+		dst[j] = panel[j*panelWidth+c]
+	}
+}
+
+// quantized is one product's inputs quantized: row i of x as unsigned
+// bytes q+128 (kq groups of four, zero-padded) with its scale.
+type quantized struct {
+	x     []uint8   // [m][kq·4]
+	scale []float32 // [m]
+}
+
+var quantizedPool = sync.Pool{New: func() any { return new(quantized) }}
+
+// applyInt8 is Apply for an int8 map: x is quantized row by row, then the
+// column panels are computed, split over goroutines like the float32 ones.
+//
+// Integer side: with u = q_x + 128 (unsigned, as VPDPBUSD takes it),
+// Σ_k q_x·q_w = Σ_k u·q_w − 128·Σ_k q_w, the second sum being comp.
+func (l *Linear) applyInt8(dst, x []float32, m int) {
+	qx := quantizedPool.Get().(*quantized)
+	stride := l.q.kq * 4
+	if cap(qx.x) < m*stride {
+		qx.x = make([]uint8, m*stride)
+	}
+	if cap(qx.scale) < m {
+		qx.scale = make([]float32, m)
+	}
+	qx.x, qx.scale = qx.x[:m*stride], qx.scale[:m]
+	for i := 0; i < m; i++ {
+		qx.scale[i] = quantizeRow(qx.x[i*stride:(i+1)*stride], x[i*l.k:(i+1)*l.k])
+	}
+	np := (l.n + panelWidth - 1) / panelWidth
+	parallelInt8(l, dst, qx, m, np)
+	quantizedPool.Put(qx)
+}
+
+// quantizeRow writes x's values as unsigned bytes round(x·127/max|x|)+128
+// into dst (padding past len(x) with 128) and returns the scale max|x|/127.
+func quantizeRow(dst []uint8, x []float32) float32 {
+	amax := maxAbs(x)
+	if amax == 0 || amax > math.MaxFloat32 {
+		// Zeros quantize to zeros; an infinite input has no scale, and
+		// gives NaN outputs. (A NaN input counts as zero.)
+		for i := range dst {
+			dst[i] = 128
+		}
+		if amax == 0 {
+			return 0
+		}
+		return float32(math.NaN())
+	}
+	quantizeScaled(dst[:len(x)], x, 127/amax)
+	for i := len(x); i < len(dst); i++ {
+		dst[i] = 128
+	}
+	return amax / 127
+}
+
+// applyPanelsInt8 computes the output columns of panels [p0, p1) from the
+// quantized rows.
+func (l *Linear) applyPanelsInt8(dst []float32, qx *quantized, m, p0, p1 int) {
+	n := l.n
+	full := n / panelWidth
+	p := l.widePanelsInt8(dst, qx, m, p0, min(full, p1))
+	var tile [12 * panelWidth]float32
+	for ; p < p1; p++ {
+		if p < full {
+			l.tilesInt8(dst[p*panelWidth:], n, qx, 0, m, p, 1)
+			continue
+		}
+		// The last, partial panel goes through a tile so that no column
+		// beyond N is written.
+		cols := n - p*panelWidth
+		for i := 0; i < m; i += 12 {
+			rows := min(12, m-i)
+			l.tilesInt8(tile[:], panelWidth, qx, i, rows, p, 1)
+			for r := 0; r < rows; r++ {
+				copy(dst[(i+r)*n+p*panelWidth:(i+r)*n+p*panelWidth+cols], tile[r*panelWidth:r*panelWidth+cols])
+			}
+		}
+	}
+}
+
+// genericTilesInt8 computes count panels from p for rows [i, i+rows) into
+// c (row r at c[(r−i)·ldc:]) with the Go kernel.
+func (l *Linear) genericTilesInt8(c []float32, ldc int, qx *quantized, i, rows, p, count int) {
+	q := l.q
+	stride := q.kq * 4
+	for pp := p; pp < p+count; pp++ {
+		panel := q.data[pp*q.kq*panelWidth*4 : (pp+1)*q.kq*panelWidth*4]
+		var bias []float32
+		if l.bias != nil {
+			bias = l.bias[pp*panelWidth : (pp+1)*panelWidth]
+		}
+		scale, comp := q.scale[pp*panelWidth:(pp+1)*panelWidth], q.comp[pp*panelWidth:(pp+1)*panelWidth]
+		for r := 0; r < rows; r++ {
+			out := c[r*ldc+(pp-p)*panelWidth:][:panelWidth]
+			genericInt8(q.kq, qx.x[(i+r)*stride:(i+r+1)*stride], panel, scale, comp, bias, qx.scale[i+r], out)
+		}
+	}
+}
+
+// dequantize turns one output's integer sum into its float32 value, in the
+// order every kernel uses: ((acc − comp)·scale_w)·scale_x + bias.
+func dequantize(acc, comp int32, scaleW, scaleX, bias float32) float32 {
+	v := float32(acc-comp) * scaleW
+	v *= scaleX
+	return v + bias
+}
+
+func abs32(v float32) float32 { return math.Float32frombits(math.Float32bits(v) &^ (1 << 31)) }

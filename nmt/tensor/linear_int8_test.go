@@ -1,0 +1,159 @@
+package tensor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// refInt8 is the int8 product computed plainly from the quantized values:
+// each input row quantized as quantizeRow does, exact integer sums, then
+// dequantize.
+func refInt8(l *Linear, x []float32, m int) []float32 {
+	w := make([]float32, l.n*l.k)
+	out := make([]float32, m*l.n)
+	q := l.q
+	for i := 0; i < m; i++ {
+		row := x[i*l.k : (i+1)*l.k]
+		var amax float32
+		for _, v := range row {
+			amax = max(amax, abs32(v))
+		}
+		var xs, inv float32
+		if amax > 0 {
+			xs, inv = amax/127, 127/amax
+		}
+		for n := 0; n < l.n; n++ {
+			p, c := n/panelWidth, n%panelWidth
+			panel := q.data[p*q.kq*panelWidth*4:]
+			var acc int32
+			for j, v := range row {
+				xq := int32(math.RoundToEven(float64(v * inv)))
+				acc += xq * int32(panel[(j/4)*panelWidth*4+c*4+j%4])
+			}
+			var b float32
+			if l.bias != nil {
+				b = l.bias[n]
+			}
+			// acc = Σ (u − 128)·w, so comp drops out: pass acc + comp.
+			out[i*l.n+n] = dequantize(acc+q.comp[n], q.comp[n], q.scale[n], xs, b)
+		}
+	}
+	_ = w
+	return out
+}
+
+var int8Shapes = []struct{ m, n, k int }{
+	{1, 1, 1}, {1, 16, 3}, {1, 128, 8}, {1, 200, 64}, {1, 1000, 33}, {2, 17, 9}, {3, 48, 16},
+	{5, 100, 7}, {12, 32, 12}, {13, 96, 40}, {27, 130, 17}, {31, 512, 64}, {64, 80, 3},
+}
+
+// TestLinearInt8Exact checks every kernel of int8 maps against the plain
+// computation: the integer sums are exact, so equal bit for bit.
+func TestLinearInt8Exact(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, s := range int8Shapes {
+		for _, withBias := range []bool{false, true} {
+			var b []float32
+			if withBias {
+				b = randSlice(r, s.n)
+			}
+			w := randSlice(r, s.n*s.k)
+			l := NewLinearInt8(w, b, s.n, s.k)
+			x := randSlice(r, s.m*s.k)
+			dst := make([]float32, s.m*s.n+1)
+			dst[s.m*s.n] = 42
+			l.Apply(dst[:s.m*s.n], x, s.m)
+			if dst[s.m*s.n] != 42 {
+				t.Fatalf("%+v: Apply wrote past dst", s)
+			}
+			want := refInt8(l, x, s.m)
+			for i := range want {
+				if dst[i] != want[i] {
+					t.Fatalf("%+v bias=%v: element %d = %g, want %g", s, withBias, i, dst[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestLinearInt8CloseToFloat32 bounds the quantization error against the
+// float32 product: per output, by the scales of weights and inputs.
+func TestLinearInt8CloseToFloat32(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	const m, n, k = 9, 300, 512
+	w, b, x := randSlice(r, n*k), randSlice(r, n), randSlice(r, m*k)
+	got, want := make([]float32, m*n), make([]float32, m*n)
+	NewLinearInt8(w, b, n, k).Apply(got, x, m)
+	NewLinear(w, b, n, k).Apply(want, x, m)
+	var errSum, refSum float64
+	for i := range want {
+		errSum += math.Abs(float64(got[i] - want[i]))
+		refSum += math.Abs(float64(want[i]))
+	}
+	// Random Gaussian rows: max/127 steps give about 1 % relative error.
+	if rel := errSum / refSum; rel > 0.02 {
+		t.Errorf("mean relative error %.4f", rel)
+	}
+}
+
+func TestLinearInt8Edges(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	w := randSlice(r, 40*20)
+	for j := 0; j < 20; j++ {
+		w[3*20+j] = 0 // an all-zero output
+	}
+	l := NewLinearInt8(w, nil, 40, 20)
+	x := make([]float32, 2*20) // an all-zero input row, and one with a NaN
+	copy(x[20:], randSlice(r, 20))
+	x[25] = float32(math.NaN())
+	dst := make([]float32, 2*40)
+	l.Apply(dst, x, 2)
+	for i, v := range dst[:40] {
+		if v != 0 || math.Signbit(float64(v)) {
+			t.Fatalf("zero input: output %d = %g", i, v)
+		}
+	}
+	if dst[40+3] != 0 {
+		t.Errorf("zero weights: %g", dst[40+3])
+	}
+	// WeightRow and Weight give the dequantized weights.
+	row := make([]float32, 20)
+	all := make([]float32, 40*20)
+	l.Weight(all)
+	for n := 0; n < 40; n++ {
+		l.WeightRow(row, n)
+		for j, v := range row {
+			if v != all[n*20+j] || math.Abs(float64(v-w[n*20+j])) > float64(l.q.scale[n])/2*1.0001 {
+				t.Fatalf("row %d, %d: %g, weight %g, original %g", n, j, v, all[n*20+j], w[n*20+j])
+			}
+		}
+	}
+	if !l.Int8() || NewLinear(w, nil, 40, 20).Int8() {
+		t.Error("Int8 reports the wrong kind")
+	}
+}
+
+func TestLinearInt8Threads(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	const m, n, k = 32, 4000, 300
+	l := NewLinearInt8(randSlice(r, n*k), randSlice(r, n), n, k)
+	x := randSlice(r, m*k)
+	saved := Threads()
+	defer SetThreads(saved)
+	var first []float32
+	for _, th := range []int{1, 2, 3} {
+		SetThreads(th)
+		dst := make([]float32, m*n)
+		l.Apply(dst, x, m)
+		if first == nil {
+			first = dst
+			continue
+		}
+		for i := range dst {
+			if dst[i] != first[i] {
+				t.Fatalf("threads %d: element %d = %g, with one thread %g", th, i, dst[i], first[i])
+			}
+		}
+	}
+}
