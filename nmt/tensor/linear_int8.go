@@ -23,24 +23,67 @@ type int8Panels struct {
 }
 
 // NewLinearInt8 quantizes w ([n, k], row-major) to int8 with one scale per
-// output and copies b ([n] or nil). Apply then multiplies int8 by int8:
-// each row of x is quantized to int8 with its own scale (max |x| / 127,
-// rounded to nearest) and the integer products are summed exactly, scaled
-// back and the bias added. The result differs from the float32 product by
-// the rounding of weights and inputs (about 1 % of each term), not by the
-// batch or the number of threads. A Linear so made is immutable and safe
-// for concurrent use.
+// output (QuantizeRows) and copies b ([n] or nil). Apply then multiplies
+// int8 by int8: each row of x is quantized to int8 with its own scale
+// (max |x| / 127, rounded to nearest) and the integer products are summed
+// exactly, scaled back and the bias added. The result differs from the
+// float32 product by the rounding of weights and inputs (about 1 % of each
+// term), not by the batch or the number of threads. A Linear so made is
+// immutable and safe for concurrent use.
 func NewLinearInt8(w, b []float32, n, k int) *Linear {
 	if n <= 0 || k <= 0 || len(w) != n*k || (b != nil && len(b) != n) {
 		panic(fmt.Sprintf("tensor.NewLinearInt8: weight of %d values, bias of %d for shape [%d, %d]", len(w), len(b), n, k))
 	}
+	q, scale := QuantizeRows(w, n, k)
+	return NewLinearQuantized(q, scale, b, n, k)
+}
+
+// QuantizeRows quantizes w ([n, k], row-major) to int8 with one scale per
+// row: scale[r] = max_j |w[r][j]| / 127 and q[r][j] = round(w[r][j] /
+// scale[r]) (half to even), so that w ≈ scale·q; a row of zeros has scale 0.
+func QuantizeRows(w []float32, n, k int) (q []int8, scale []float32) {
+	if len(w) != n*k {
+		panic(fmt.Sprintf("tensor.QuantizeRows: %d values for shape [%d, %d]", len(w), n, k))
+	}
+	q, scale = make([]int8, n*k), make([]float32, n)
+	for r := 0; r < n; r++ {
+		row := w[r*k : (r+1)*k]
+		amax := genericMaxAbs(row)
+		if amax == 0 {
+			continue
+		}
+		scale[r] = amax / 127
+		inv := 127 / amax
+		for j, v := range row {
+			q[r*k+j] = int8(max(-127, min(127, math.RoundToEven(float64(v*inv)))))
+		}
+	}
+	return q, scale
+}
+
+// NewLinearQuantized builds an int8 map (see NewLinearInt8) from weights
+// already quantized: q ([n, k], row-major) with one scale per row, as
+// QuantizeRows gives them or Int8Weights returns them, and the bias b ([n]
+// or nil). The values are copied.
+func NewLinearQuantized(q []int8, scale, b []float32, n, k int) *Linear {
+	if n <= 0 || k <= 0 || len(q) != n*k || len(scale) != n || (b != nil && len(b) != n) {
+		panic(fmt.Sprintf("tensor.NewLinearQuantized: %d weights, %d scales, bias of %d for shape [%d, %d]", len(q), len(scale), len(b), n, k))
+	}
 	np := (n + panelWidth - 1) / panelWidth
 	kq := (k + 3) / 4
-	q := &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), comp: make([]int32, np*panelWidth)}
+	p := &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), comp: make([]int32, np*panelWidth)}
+	copy(p.scale, scale)
 	for r := 0; r < n; r++ {
-		q.setRow(r, w[r*k:(r+1)*k])
+		panel := p.data[(r/panelWidth)*kq*panelWidth*4:]
+		c := r % panelWidth
+		var sum int32
+		for j, x := range q[r*k : (r+1)*k] {
+			panel[(j/4)*panelWidth*4+c*4+j%4] = x
+			sum += int32(x)
+		}
+		p.comp[r] = 128 * sum
 	}
-	l := &Linear{n: n, k: k, q: q}
+	l := &Linear{n: n, k: k, q: p}
 	if b != nil {
 		l.bias = make([]float32, np*panelWidth)
 		copy(l.bias, b)
@@ -48,26 +91,38 @@ func NewLinearInt8(w, b []float32, n, k int) *Linear {
 	return l
 }
 
-// setRow quantizes output r's weights into its panel.
-func (q *int8Panels) setRow(r int, w []float32) {
-	var amax float32
-	for _, v := range w {
-		amax = max(amax, abs32(v))
+// Int8Weights returns a copy of an int8 map's quantized weights ([N, K],
+// row-major) and their per-row scales, the arguments NewLinearQuantized
+// takes back; nil, nil for a float32 map.
+func (l *Linear) Int8Weights() (q []int8, scale []float32) {
+	if l.q == nil {
+		return nil, nil
 	}
-	if amax == 0 {
-		return // all zero: scale 0, q 0
+	q = make([]int8, l.n*l.k)
+	for r := 0; r < l.n; r++ {
+		panel := l.q.data[(r/panelWidth)*l.q.kq*panelWidth*4:]
+		c := r % panelWidth
+		for j := 0; j < l.k; j++ {
+			q[r*l.k+j] = panel[(j/4)*panelWidth*4+c*4+j%4]
+		}
 	}
-	q.scale[r] = amax / 127
-	inv := 127 / amax
-	p, c := r/panelWidth, r%panelWidth
-	panel := q.data[p*q.kq*panelWidth*4:]
-	var sum int32
-	for j, v := range w {
-		x := int8(max(-127, min(127, math.RoundToEven(float64(v*inv)))))
-		panel[(j/4)*panelWidth*4+c*4+j%4] = x
-		sum += int32(x)
+	return q, append([]float32(nil), l.q.scale[:l.n]...)
+}
+
+// WithBias returns a map with l's weights, shared and not copied, and the
+// bias b ([N] or nil) instead of l's: two models tied to one embedding
+// matrix keep one copy of it and each its own output bias.
+func (l *Linear) WithBias(b []float32) *Linear {
+	if b != nil && len(b) != l.n {
+		panic(fmt.Sprintf("tensor.Linear.WithBias: bias of %d for %d outputs", len(b), l.n))
 	}
-	q.comp[r] = 128 * sum
+	c := *l
+	c.bias = nil
+	if b != nil {
+		c.bias = make([]float32, ((l.n+panelWidth-1)/panelWidth)*panelWidth)
+		copy(c.bias, b)
+	}
+	return &c
 }
 
 // Int8 reports whether the map holds int8 weights (NewLinearInt8).

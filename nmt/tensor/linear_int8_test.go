@@ -157,3 +157,39 @@ func TestLinearInt8Threads(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearInt8RoundTrip rebuilds an int8 map from its quantized weights,
+// and gives a map another bias over the same weights.
+func TestLinearInt8RoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(39, 40))
+	const m, n, k = 3, 50, 30
+	w, b, x := randSlice(r, n*k), randSlice(r, n), randSlice(r, m*k)
+	l := NewLinearInt8(w, b, n, k)
+	q, s := l.Int8Weights()
+	again := NewLinearQuantized(q, s, b, n, k)
+	other := l.WithBias(nil)
+	want, got, noBias := make([]float32, m*n), make([]float32, m*n), make([]float32, m*n)
+	l.Apply(want, x, m)
+	again.Apply(got, x, m)
+	other.Apply(noBias, x, m)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("rebuilt map: element %d = %g, want %g", i, got[i], want[i])
+		}
+		if d := math.Abs(float64(want[i] - b[i%n] - noBias[i])); d > 1e-5 {
+			t.Fatalf("WithBias(nil): element %d = %g, with the bias %g (bias %g)", i, noBias[i], want[i], b[i%n])
+		}
+	}
+	if q2, _ := NewLinear(w, b, n, k).Int8Weights(); q2 != nil {
+		t.Error("a float32 map returned int8 weights")
+	}
+	f := NewLinear(w, b, n, k)
+	fb := f.WithBias(make([]float32, n))
+	f.Apply(want, x, m)
+	fb.Apply(got, x, m)
+	for i := range want {
+		if d := math.Abs(float64(want[i] - b[i%n] - got[i])); d > 1e-5 {
+			t.Fatalf("float32 WithBias: element %d = %g, want %g", i, got[i], want[i]-b[i%n])
+		}
+	}
+}
