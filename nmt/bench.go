@@ -47,13 +47,18 @@ func (s BenchShape) Config() (*model.Config, error) {
 }
 
 // RandomModel builds a model of shape s with weights drawn from N(0, 0.05)
-// with a fixed seed: the same seed gives the same model.
-func RandomModel(s BenchShape, seed uint64) (*model.Model, error) {
+// with a fixed seed: the same seed gives the same model. With o.Int8 its
+// matrices are quantized to int8 as LoadOptions.Int8 does at load.
+func RandomModel(s BenchShape, seed uint64, o model.LoadOptions) (*model.Model, error) {
 	c, err := s.Config()
 	if err != nil {
 		return nil, err
 	}
-	return model.New(c, model.RandomWeights(c, seed, 0.05))
+	m, err := model.New(c, model.RandomWeights(c, seed, 0.05))
+	if err != nil || !o.Int8 {
+		return m, err
+	}
+	return model.Quantized(m)
 }
 
 // BenchOptions describe the work Bench measures. Zero fields take their

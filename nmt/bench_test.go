@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/translated/translated/nmt/model"
 )
 
 var tinyShape = BenchShape{DModel: 16, EncoderLayers: 1, DecoderLayers: 2, Heads: 2, FFN: 24, Vocab: 40}
 
 func TestBenchCountsSteps(t *testing.T) {
-	m, err := RandomModel(tinyShape, 3)
+	m, err := RandomModel(tinyShape, 3, model.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,8 +20,16 @@ func TestBenchCountsSteps(t *testing.T) {
 		{Sentences: 3, Batch: 3, Beam: 4, SourceLen: 4, TargetLen: 6, Rounds: 1},
 		{},
 	}
-	for _, o := range cases {
-		res, err := Bench(context.Background(), m, o)
+	i8, err := RandomModel(tinyShape, 3, model.LoadOptions{Int8: true})
+	if err != nil || !i8.Int8() || m.Int8() {
+		t.Fatalf("int8 random model: %v", err)
+	}
+	for i, o := range cases {
+		mm := m
+		if i == 1 {
+			mm = i8
+		}
+		res, err := Bench(context.Background(), mm, o)
 		if err != nil {
 			t.Fatalf("%+v: %v", o, err)
 		}
@@ -35,7 +45,7 @@ func TestBenchCountsSteps(t *testing.T) {
 }
 
 func TestBenchRejectsBadOptions(t *testing.T) {
-	m, err := RandomModel(tinyShape, 3)
+	m, err := RandomModel(tinyShape, 3, model.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +54,7 @@ func TestBenchRejectsBadOptions(t *testing.T) {
 			t.Errorf("%+v: %v", o, err)
 		}
 	}
-	if _, err := RandomModel(BenchShape{DModel: 15, EncoderLayers: 1, DecoderLayers: 1, Heads: 2, FFN: 4, Vocab: 10}, 1); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := RandomModel(BenchShape{DModel: 15, EncoderLayers: 1, DecoderLayers: 1, Heads: 2, FFN: 4, Vocab: 10}, 1, model.LoadOptions{}); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("odd d_model: %v", err)
 	}
 }

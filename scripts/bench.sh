@@ -17,7 +17,7 @@
 #   WORK     the work's flags ("--sentences 8 --src-len 24 --tgt-len 32 --rounds 3")
 #   THREADS  threads of every system (2)
 #   OUT      file of the JSON lines (a temporary file)
-# CTranslate2 runs when python3 can import ctranslate2 (set PYTHONPATH and
+# CTranslate2 runs when /usr/bin/python3 can import ctranslate2 (set PYTHONPATH and
 # LD_LIBRARY_PATH to a build of it; docs/performance.md says how); the
 # PyTorch peer needs Debian's python3-torch and python3-numpy.
 set -euo pipefail
@@ -37,13 +37,13 @@ fi
 
 systems=${SYSTEMS:-}
 if [ -z "$systems" ]; then
-  systems="go"
-  if python3 -c 'import ctranslate2' 2>/dev/null; then systems="$systems ct2-int8 ct2-float32"; fi
+  systems="go go-int8"
+  if /usr/bin/python3 -c 'import ctranslate2' 2>/dev/null; then systems="$systems ct2-int8 ct2-float32"; fi
   if /usr/bin/python3 -c 'import torch' 2>/dev/null; then systems="$systems pytorch"; fi
 fi
 if [[ " $systems " == *" ct2-"* ]]; then
   ct2dir=$tmp/ct2
-  python3 scripts/reference/bench_ct2.py --convert "$model" "$ct2dir"
+  /usr/bin/python3 scripts/reference/bench_ct2.py --convert "$model" "$ct2dir"
 fi
 
 run() { # system batch beam repetition
@@ -53,7 +53,7 @@ run() { # system batch beam repetition
   case $1 in
     go) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" "${flags[@]}" "${goflags[@]}" "$model" ;;
     go-int8) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" --dtype int8 "${flags[@]}" "${goflags[@]}" "$model" ;;
-    ct2-*) python3 scripts/reference/bench_ct2.py "$ct2dir" --compute-type "${1#ct2-}" --threads "$threads" "${flags[@]}" ;;
+    ct2-*) /usr/bin/python3 scripts/reference/bench_ct2.py "$ct2dir" --compute-type "${1#ct2-}" --threads "$threads" "${flags[@]}" ;;
     pytorch) OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/reference/bench_decode.py "$model" --threads "$threads" "${flags[@]}" ;;
   esac | python3 scripts/reference/bench_summary.py --record "$out" --system "$1" --rep "$4"
 }

@@ -34,6 +34,7 @@ type benchReport struct {
 	TargetLen       int       `json:"tgt_len"`
 	Threads         int       `json:"threads"`
 	Kernels         string    `json:"kernels"`
+	Int8            bool      `json:"int8"`
 	RoundSeconds    []float64 `json:"round_s"`
 	TokensPerSecond float64   `json:"tok_s"`
 	Steps           int       `json:"steps"`
@@ -53,6 +54,7 @@ func runBench(ctx context.Context, args []string, e *env) int {
 	fs.IntVar(&o.TargetLen, "tgt-len", 32, "exact target tokens per sentence, eos included")
 	fs.IntVar(&o.Rounds, "rounds", 3, "timed rounds after one warm-up round (the median is reported)")
 	threads := fs.Int("threads", 0, "goroutines per matrix product (tensor.SetThreads; 0: the cores)")
+	dtype := fs.String("dtype", "", "int8: quantize the weight matrices to int8 at load (default: as stored)")
 	shape := nmt.OPUSMTShape
 	fs.IntVar(&shape.DModel, "d-model", shape.DModel, "random model: hidden size")
 	fs.IntVar(&shape.EncoderLayers, "encoder-layers", shape.EncoderLayers, "random model: encoder layers")
@@ -74,6 +76,10 @@ func runBench(ctx context.Context, args []string, e *env) int {
 		}
 		return exitUsage
 	}
+	if *dtype != "" && *dtype != "int8" {
+		fmt.Fprintf(e.stderr, "translate-cli: --dtype %q: only int8 is known\n", *dtype)
+		return exitUsage
+	}
 	if *threads > 0 {
 		tensor.SetThreads(*threads)
 	}
@@ -81,11 +87,12 @@ func runBench(ctx context.Context, args []string, e *env) int {
 	start := time.Now()
 	var m *model.Model
 	var err error
+	opts := model.LoadOptions{Int8: *dtype == "int8"}
 	if fs.NArg() == 1 {
 		rep.Model = fs.Arg(0)
-		m, err = model.Load(rep.Model)
+		m, err = model.LoadWith(rep.Model, opts)
 	} else {
-		m, err = nmt.RandomModel(shape, *seed)
+		m, err = nmt.RandomModel(shape, *seed, opts)
 	}
 	rep.LoadSeconds = time.Since(start).Seconds()
 	if err != nil {
@@ -119,6 +126,7 @@ func runBench(ctx context.Context, args []string, e *env) int {
 		return exitFailure
 	}
 	rep.fill(res)
+	rep.Int8 = m.Int8()
 	rep.PeakRSSMB = float64(peakRSS()) / 1e6
 	if *asJSON {
 		b, _ := json.Marshal(rep)
@@ -173,7 +181,11 @@ func (r *benchReport) print(e *env) {
 	fmt.Fprintf(w, "model:     %s (%s)\n", r.Model, r.Shape)
 	fmt.Fprintf(w, "load:      %.2f s\n", r.LoadSeconds)
 	fmt.Fprintf(w, "work:      %d sentences × %d source tokens → %d target tokens, batch %d, beam %d\n", r.Sentences, r.SourceLen, r.TargetLen, r.Batch, r.Beam)
-	fmt.Fprintf(w, "engine:    %s kernels, %d threads, GOMAXPROCS %d\n", r.Kernels, r.Threads, runtime.GOMAXPROCS(0))
+	weights := "float32"
+	if r.Int8 {
+		weights = "int8"
+	}
+	fmt.Fprintf(w, "engine:    %s weights, %s kernels, %d threads, GOMAXPROCS %d\n", weights, r.Kernels, r.Threads, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(w, "speed:     %.1f target tokens/s (median of rounds: %s)\n", r.TokensPerSecond, strings.Join(rounds, ", "))
 	fmt.Fprintf(w, "step:      p50 %.2f ms, p99 %.2f ms (%d steps)\n", r.StepP50ms, r.StepP99ms, r.Steps)
 	if r.PeakRSSMB > 0 {

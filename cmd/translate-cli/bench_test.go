@@ -25,8 +25,12 @@ func TestBenchRandomModel(t *testing.T) {
 	}
 	// The saved model measures as a directory, reported as text.
 	out, errs, code = cli(t, "", "bench", "--rounds", "1", "--sentences", "1", "--tgt-len", "3", dir)
-	if code != exitOK || !strings.Contains(out, "d_model 16, layers 1+1") || !strings.Contains(out, "target tokens/s") {
+	if code != exitOK || !strings.Contains(out, "d_model 16, layers 1+1") || !strings.Contains(out, "target tokens/s") || !strings.Contains(out, "float32 weights") {
 		t.Errorf("exit %d: %s %s", code, out, errs)
+	}
+	out, errs, code = cli(t, "", "bench", "--rounds", "1", "--sentences", "1", "--tgt-len", "3", "--dtype", "int8", dir)
+	if code != exitOK || !strings.Contains(out, "int8 weights") {
+		t.Errorf("--dtype int8: exit %d: %s %s", code, out, errs)
 	}
 }
 
@@ -40,6 +44,7 @@ func TestBenchErrors(t *testing.T) {
 		{append([]string{"bench", "--beam", "-1"}, tinyBenchShape...), exitUsage},
 		{[]string{"bench", "--heads", "3", "--d-model", "16", "--vocab", "40"}, exitBadModel},
 		{[]string{"bench", t.TempDir()}, exitBadModel},
+		{[]string{"bench", "--dtype", "f8"}, exitUsage},
 	}
 	for _, c := range cases {
 		if _, errs, code := cli(t, "", c.args...); code != c.code {

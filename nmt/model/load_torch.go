@@ -46,6 +46,11 @@ func weightsPath(dir string) (string, error) {
 // one. nmt/model's OPUS-MT tests check that the tables torch stores agree
 // with it.
 func LoadWeights(cfg *Config, path string) (*Model, error) {
+	return loadWeights(cfg, path, LoadOptions{})
+}
+
+// loadWeights is LoadWeights with options.
+func loadWeights(cfg *Config, path string, o LoadOptions) (*Model, error) {
 	if err := checkArchitecture(cfg); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(filepath.Dir(path), "config.json"), err)
 	}
@@ -62,7 +67,7 @@ func LoadWeights(cfg *Config, path string) (*Model, error) {
 			return nil, err
 		}
 	}
-	return build(cfg, fileSource{path: path, f: &safetensors.File{Tensors: tensors}})
+	return build(cfg, fileSource{path: path, f: &safetensors.File{Tensors: tensors}}, o.Int8)
 }
 
 // checkArchitecture refuses the BART settings that older MarianMT configs

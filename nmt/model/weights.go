@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 
@@ -16,9 +17,9 @@ const layerNormEps = 1e-5
 // state of a translation lives in an Encoding and a Decoder.
 type Model struct {
 	cfg        Config
-	encEmbed   []float32      // [V, D] source token embeddings
-	decEmbed   []float32      // [Vdec, D] target token embeddings (encEmbed when shared)
-	output     *tensor.Linear // [Vdec, D] output projection with final_logits_bias
+	encEmbed   *embedding     // [V, D] source token embeddings
+	decEmbed   *embedding     // [Vdec, D] target token embeddings (encEmbed when shared)
+	output     *tensor.Linear // [Vdec, D] output projection with final_logits_bias (decEmbed's matrix when tied)
 	positions  positionTable  // sinusoidal rows, built as far as used
 	embedScale float32        // sqrt(D) when scale_embedding, else 1
 	activation func([]float32)
@@ -72,6 +73,10 @@ type weightSource interface {
 	// get returns the tensor's values; ok is false when it is absent, err
 	// non-nil when it is present but unusable (wrong shape or dtype).
 	get(name string, shape []int) (values []float32, ok bool, err error)
+	// getInt8 returns an I8 tensor of shape [n, k] with its per-row
+	// scales (the F32 tensor name+"_scale" of shape [n]); ok is false when
+	// the tensor is absent or not I8.
+	getInt8(name string, shape []int) (q []int8, scale []float32, ok bool, err error)
 	// missing is the error for an absent required tensor.
 	missing(name string) error
 }
@@ -80,6 +85,9 @@ type weightSource interface {
 type builder struct {
 	src weightSource
 	err error
+	// quantize turns float32 matrices into int8 ones as they are read
+	// (LoadOptions.Int8); matrices stored as I8 are int8 either way.
+	quantize bool
 }
 
 func (b *builder) tensor(name string, shape ...int) []float32 {
@@ -103,20 +111,88 @@ func (b *builder) optional(name string, shape ...int) ([]float32, bool) {
 	return v, ok
 }
 
+// matrix is a weight matrix [n, k] as the checkpoint holds it: float32
+// values, or int8 values with one scale per row.
+type matrix struct {
+	f32   []float32
+	q     []int8
+	scale []float32
+}
+
+// matrixOf reads the matrix name of shape [n, k], int8 or float32; ok is
+// false without error when it is absent.
+func (b *builder) matrixOf(name string, n, k int) (matrix, bool) {
+	if b.err != nil {
+		return matrix{}, false
+	}
+	q, scale, ok, err := b.src.getInt8(name, []int{n, k})
+	if err != nil {
+		b.err = err
+		return matrix{}, false
+	}
+	if ok {
+		return matrix{q: q, scale: scale}, true
+	}
+	v, ok := b.optional(name, n, k)
+	return matrix{f32: v}, ok
+}
+
+// rows is the matrix as float32 rows (int8 ones dequantized).
+func (x matrix) rows(n, k int) []float32 {
+	if x.q == nil {
+		return x.f32
+	}
+	v := make([]float32, n*k)
+	for r := 0; r < n; r++ {
+		for j := 0; j < k; j++ {
+			v[r*k+j] = float32(x.q[r*k+j]) * x.scale[r]
+		}
+	}
+	return v
+}
+
+// linear packs parts (stacked by rows, each [n_i, k]) with bias into one
+// map: int8 when the parts are I8 or the builder quantizes, else float32.
+func (b *builder) linear(parts []matrix, bias []float32, k int, names []string) *tensor.Linear {
+	var w []float32
+	var q []int8
+	var scale []float32
+	for i, p := range parts {
+		if (p.q != nil) != (parts[0].q != nil) {
+			b.err = fmt.Errorf("tensors %s and %s of one stacked map are not both I8", names[0], names[i])
+			return nil
+		}
+		w, q, scale = append(w, p.f32...), append(q, p.q...), append(scale, p.scale...)
+	}
+	n := len(bias)
+	switch {
+	case q != nil:
+		return tensor.NewLinearQuantized(q, scale, bias, n, k)
+	case b.quantize:
+		return tensor.NewLinearInt8(w, bias, n, k)
+	}
+	return tensor.NewLinear(w, bias, n, k)
+}
+
 // linears reads the weights and biases of several nn.Linear maps of the same
 // input size and stacks them into one packed map.
 func (b *builder) linears(in int, outs []int, prefixes ...string) *tensor.Linear {
-	var w, bias []float32
-	total := 0
+	var bias []float32
+	parts := make([]matrix, len(prefixes))
+	names := make([]string, len(prefixes))
 	for i, p := range prefixes {
-		w = append(w, b.tensor(p+".weight", outs[i], in)...)
+		names[i] = p + ".weight"
+		w, ok := b.matrixOf(names[i], outs[i], in)
+		if !ok && b.err == nil {
+			b.err = b.src.missing(names[i])
+		}
+		parts[i] = w
 		bias = append(bias, b.tensor(p+".bias", outs[i])...)
-		total += outs[i]
 	}
 	if b.err != nil {
 		return nil
 	}
-	return tensor.NewLinear(w, bias, total, in)
+	return b.linear(parts, bias, in, names)
 }
 
 func (b *builder) layerNorm(prefix string, d int) layerNorm {
@@ -150,42 +226,84 @@ func (b *builder) crossAttention(prefix, norm string, d, heads int) attention {
 	}
 }
 
-// embeddings finds the encoder and decoder token embeddings. With shared
-// embeddings any of the three names may hold the matrix.
-func (b *builder) embeddings(c *Config) (enc, dec []float32) {
-	d := c.DModel
-	if c.SharedEmbeddings() {
-		for _, name := range []string{SharedEmbedding, "model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight"} {
-			if v, ok := b.optional(name, c.VocabSize, d); ok {
-				return v, v
-			}
+// firstMatrix reads the first of names present, of shape [n, k].
+func (b *builder) firstMatrix(n, k int, names ...string) (matrix, string, bool) {
+	for _, name := range names {
+		if m, ok := b.matrixOf(name, n, k); ok {
+			return m, name, true
 		}
-		if b.err == nil {
-			b.err = b.src.missing(SharedEmbedding)
-		}
-		return nil, nil
 	}
-	enc, ok := b.optional("model.encoder.embed_tokens.weight", c.VocabSize, d)
-	if !ok {
-		enc = b.tensor(SharedEmbedding, c.VocabSize, d)
+	if b.err == nil {
+		b.err = b.src.missing(names[0])
 	}
-	dec = b.tensor("model.decoder.embed_tokens.weight", c.DecoderVocabSize, d)
-	return enc, dec
+	return matrix{}, "", false
 }
 
-// build assembles a Model from c and the tensors of src.
-func build(c *Config, src weightSource) (*Model, error) {
+// embeddingsAndOutput reads the token embeddings and the output projection
+// (with the final bias). A tied projection is the decoder embedding
+// matrix itself, held once: the embedding reads its rows from the
+// projection. With shared embeddings any of the three names may hold the
+// matrix.
+func (b *builder) embeddingsAndOutput(c *Config, bias []float32) (enc, dec *embedding, out *tensor.Linear) {
+	d := c.DModel
+	decNames := []string{"model.decoder.embed_tokens.weight"}
+	if c.SharedEmbeddings() {
+		decNames = []string{SharedEmbedding, "model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight"}
+	}
+	if c.TiedOutput() {
+		if l, ok := b.src.(lender); ok && c.SharedEmbeddings() && l.lent() != nil {
+			out = l.lent().WithBias(bias)
+		} else {
+			m, name, ok := b.firstMatrix(c.DecoderVocabSize, d, decNames...)
+			if !ok {
+				return nil, nil, nil
+			}
+			out = b.linear([]matrix{m}, bias, d, []string{name})
+		}
+		dec = &embedding{tied: out}
+	} else {
+		m, _, ok := b.firstMatrix(c.DecoderVocabSize, d, decNames...)
+		if !ok {
+			return nil, nil, nil
+		}
+		dec = &embedding{rows: m.rows(c.DecoderVocabSize, d)}
+		head, ok := b.matrixOf("lm_head.weight", c.DecoderVocabSize, d)
+		if !ok {
+			if b.err == nil {
+				b.err = b.src.missing("lm_head.weight")
+			}
+			return nil, nil, nil
+		}
+		out = b.linear([]matrix{head}, bias, d, []string{"lm_head.weight"})
+	}
+	if c.SharedEmbeddings() {
+		return dec, dec, out
+	}
+	m, _, ok := b.firstMatrix(c.VocabSize, d, "model.encoder.embed_tokens.weight", SharedEmbedding)
+	if !ok {
+		return nil, nil, nil
+	}
+	return &embedding{rows: m.rows(c.VocabSize, d)}, dec, out
+}
+
+// lender is a weight source that lends another model's output projection
+// as the shared, tied embedding matrix (LoadOnEmbeddings); lent is nil
+// when the file has the matrix itself.
+type lender interface{ lent() *tensor.Linear }
+
+// build assembles a Model from c and the tensors of src, quantizing its
+// matrices to int8 when quantize is set.
+func build(c *Config, src weightSource, quantize bool) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	d := c.DModel
-	b := &builder{src: src}
+	b := &builder{src: src, quantize: quantize}
 	m := &Model{cfg: *c, embedScale: 1}
 	if c.ScaleEmbedding {
 		m.embedScale = float32(math.Sqrt(float64(d)))
 	}
 	m.activation = activation(c.ActivationFunction)
-	m.encEmbed, m.decEmbed = b.embeddings(c)
 	for i := 0; i < c.EncoderLayers && b.err == nil; i++ {
 		p := "model.encoder.layers." + strconv.Itoa(i)
 		m.enc = append(m.enc, encoderLayer{
@@ -205,17 +323,19 @@ func build(c *Config, src weightSource) (*Model, error) {
 	if !ok && b.err == nil {
 		bias = make([]float32, c.DecoderVocabSize)
 	}
-	head := m.decEmbed
-	if !c.TiedOutput() {
-		head = b.tensor("lm_head.weight", c.DecoderVocabSize, d)
+	if b.err == nil {
+		m.encEmbed, m.decEmbed, m.output = b.embeddingsAndOutput(c, bias)
 	}
 	if b.err != nil {
 		return nil, b.err
 	}
-	m.output = tensor.NewLinear(head, bias, c.DecoderVocabSize, d)
 	m.positions.d = d
 	return m, nil
 }
+
+// Int8 reports whether the model's matrices are int8 (LoadOptions.Int8, or
+// a checkpoint written with int8 weights).
+func (m *Model) Int8() bool { return m.output.Int8() }
 
 // activation maps a config name to its in-place function.
 func activation(name string) func([]float32) {

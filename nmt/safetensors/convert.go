@@ -30,6 +30,19 @@ func (t Tensor) Float32() ([]float32, error) {
 	return out, nil
 }
 
+// Int8 returns the elements of an I8 tensor; any other type is an error
+// naming the tensor.
+func (t Tensor) Int8() ([]int8, error) {
+	if t.DType != I8 {
+		return nil, fmt.Errorf("tensor %q has dtype %s, not I8", t.Name, t.DType)
+	}
+	out := make([]int8, t.NumElements())
+	for i := range out {
+		out[i] = int8(t.Data[i])
+	}
+	return out, nil
+}
+
 // HalfToFloat32 converts an IEEE 754 binary16 value to float32 exactly.
 func HalfToFloat32(h uint16) float32 {
 	sign := uint32(h>>15) << 31

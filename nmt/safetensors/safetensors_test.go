@@ -163,3 +163,36 @@ func TestWriteAtomicMode(t *testing.T) {
 		t.Errorf("%d files in the directory, want ref and x.json", len(entries))
 	}
 }
+
+func TestInt8RoundTrip(t *testing.T) {
+	q := []int8{-128, -127, -1, 0, 1, 127}
+	b, err := Encode([]Float32Tensor{
+		{Name: "w", Shape: []int{2, 3}, Store: I8, Int8: q},
+		{Name: "w_scale", Shape: []int{2}, Values: []float32{0.5, 0.25}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Tensors["w"].Int8()
+	if err != nil || len(got) != len(q) {
+		t.Fatalf("%v, %v", got, err)
+	}
+	for i := range q {
+		if got[i] != q[i] {
+			t.Errorf("w[%d] = %d, want %d", i, got[i], q[i])
+		}
+	}
+	if _, err := f.Tensors["w_scale"].Int8(); err == nil {
+		t.Error("an F32 tensor read as I8")
+	}
+	if _, err := f.Tensors["w"].Float32(); err == nil {
+		t.Error("an I8 tensor widened to float32")
+	}
+	if _, err := Encode([]Float32Tensor{{Name: "w", Shape: []int{4}, Store: I8, Int8: q}}, nil); err == nil {
+		t.Error("a shape of 4 took 6 int8 values")
+	}
+}
