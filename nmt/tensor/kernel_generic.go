@@ -158,9 +158,9 @@ func genericAxpyGather(dst, w, base []float32, offs []int) {
 }
 
 // genericInt8 computes one row of quantized inputs (kq groups of four
-// unsigned bytes) times one int8 panel: 16 outputs, each the exact integer
-// sum dequantized as dequantize does.
-func genericInt8(kq int, x []uint8, panel []int8, scale []float32, comp []int32, bias []float32, xs float32, c []float32) {
+// unsigned bytes, with their scale xs and zero x0) times one int8 panel:
+// 16 outputs, each the exact integer sum dequantized as dequantize does.
+func genericInt8(kq int, x []uint8, panel []int8, scale, qsum, bias []float32, xs, x0 float32, c []float32) {
 	var acc [panelWidth]int32
 	for j := 0; j < kq; j++ {
 		xg := x[j*4 : j*4+4 : j*4+4]
@@ -175,7 +175,7 @@ func genericInt8(kq int, x []uint8, panel []int8, scale []float32, comp []int32,
 		if bias != nil {
 			b = bias[col]
 		}
-		c[col] = dequantize(acc[col], comp[col], scale[col], xs, b)
+		c[col] = dequantize(acc[col], qsum[col], scale[col], xs, x0, b)
 	}
 }
 
@@ -190,11 +190,26 @@ func genericMaxAbs(x []float32) float32 {
 	return m
 }
 
-// genericQuantize writes round(x[i]·inv) + 128 into dst[i], rounding half
-// to even as the vector conversion does.
-func genericQuantize(dst []uint8, x []float32, inv float32) {
+// genericMinMax is the smallest and the largest x[i], NaNs skipped (+Inf
+// and −Inf for none).
+func genericMinMax(x []float32) (lo, hi float32) {
+	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
+	for _, v := range x {
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+	}
+	return lo, hi
+}
+
+// genericQuantize writes round((x[i] − zero)·inv) into dst[i], rounding
+// half to even as the vector conversion does.
+func genericQuantize(dst []uint8, x []float32, zero, inv float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = uint8(int32(math.RoundToEven(float64(v*inv))) + 128)
+		dst[i] = uint8(int32(math.RoundToEven(float64(float32(v-zero) * inv))))
 	}
 }

@@ -3,49 +3,49 @@
 package tensor
 
 //go:noescape
-func asmQ12x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ12x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ8x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ8x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ4x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ4x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ2x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ2x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ1x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ1x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ12x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ12x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ8x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ8x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ4x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ4x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ2x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ2x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ1x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+func asmQ1x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQRow8(kq int, a *uint8, b *int8, pstride int, c *float32, scale *float32, comp *int32, bias *float32, xs float32)
+func asmQRow8(kq int, a *uint8, b *int8, pstride int, c *float32, scale, qsum, bias *float32, xs, x0 float32)
 
 //go:noescape
-func asmMaxAbs(x *float32, n int) float32
+func asmMinMax(x *float32, n int) (lo, hi float32)
 
 //go:noescape
-func asmQuantize(dst *uint8, x *float32, n int, inv float32)
+func asmQuantize(dst *uint8, x *float32, n int, zero, inv float32)
 
 // zeroBias stands in for the bias of a map without one: the kernels add it
-// all the same, so that −0 comes out as +0 as in genericInt8.
+// all the same, as genericInt8 does.
 var zeroBias [8 * panelWidth]float32
 
-type qTile func(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale *float32, comp *int32, bias, xs *float32)
+type qTile func(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 // qTiles are the VNNI tiles by panel count (index 0: one panel, 1: two),
 // widest row count first.
@@ -72,7 +72,7 @@ func (l *Linear) widePanelsInt8(dst []float32, qx *quantized, m, p, end int) int
 	_ = dst[(m-1)*n+end*panelWidth-1]
 	if m == 1 {
 		for ; p+8 <= end; p += 8 {
-			asmQRow8(q.kq, &qx.x[0], &q.data[p*ps], ps, &dst[p*panelWidth], &q.scale[p*panelWidth], &q.comp[p*panelWidth], l.qbias(p), qx.scale[0])
+			asmQRow8(q.kq, &qx.x[0], &q.data[p*ps], ps, &dst[p*panelWidth], &q.scale[p*panelWidth], &q.qsum[p*panelWidth], l.qbias(p), qx.scale[0], qx.zero[0])
 		}
 	}
 	for p < end {
@@ -93,13 +93,13 @@ func (l *Linear) tilesInt8(c []float32, ldc int, qx *quantized, i, rows, p, coun
 	q := l.q
 	ps := q.kq * panelWidth * 4
 	stride := q.kq * 4
-	b, scale, comp, bias := &q.data[p*ps], &q.scale[p*panelWidth], &q.comp[p*panelWidth], l.qbias(p)
+	b, scale, qsum, bias := &q.data[p*ps], &q.scale[p*panelWidth], &q.qsum[p*panelWidth], l.qbias(p)
 	_ = c[(rows-1)*ldc+count*panelWidth-1]
 	_ = q.data[(p+count)*ps-1]
 	_ = qx.x[(i+rows)*stride-1]
 	for _, t := range qTiles[count-1] {
 		for rows >= t.rows {
-			t.f(q.kq, &qx.x[i*stride], b, ps, &c[0], ldc, scale, comp, bias, &qx.scale[i])
+			t.f(q.kq, &qx.x[i*stride], b, ps, &c[0], ldc, scale, qsum, bias, &qx.scale[i], &qx.zero[i])
 			i, rows = i+t.rows, rows-t.rows
 			if rows > 0 {
 				c = c[t.rows*ldc:]
@@ -116,21 +116,29 @@ func (l *Linear) qbias(p int) *float32 {
 	return &l.bias[p*panelWidth]
 }
 
-func maxAbs(x []float32) float32 {
+func minMax(x []float32) (lo, hi float32) {
 	n := len(x) &^ 15
 	if !avx512() || n == 0 {
-		return genericMaxAbs(x)
+		return genericMinMax(x)
 	}
-	return max(asmMaxAbs(&x[0], n), genericMaxAbs(x[n:]))
+	lo, hi = asmMinMax(&x[0], n)
+	l2, h2 := genericMinMax(x[n:])
+	if l2 < lo {
+		lo = l2
+	}
+	if h2 > hi {
+		hi = h2
+	}
+	return lo, hi
 }
 
-func quantizeScaled(dst []uint8, x []float32, inv float32) {
+func quantizeScaled(dst []uint8, x []float32, zero, inv float32) {
 	n := len(x) &^ 15
 	if !avx512() || n == 0 {
-		genericQuantize(dst, x, inv)
+		genericQuantize(dst, x, zero, inv)
 		return
 	}
 	_ = dst[len(x)-1]
-	asmQuantize(&dst[0], &x[0], n, inv)
-	genericQuantize(dst[n:len(x)], x[n:], inv)
+	asmQuantize(&dst[0], &x[0], n, zero, inv)
+	genericQuantize(dst[n:len(x)], x[n:], zero, inv)
 }

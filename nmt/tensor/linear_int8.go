@@ -19,14 +19,14 @@ type int8Panels struct {
 	kq    int       // groups of four inputs: ⌈K/4⌉
 	data  []int8    // [np][kq][16][4]
 	scale []float32 // [np·16]
-	comp  []int32   // [np·16]: 128·Σ_k q[n][k], see applyInt8
+	qsum  []float32 // [np·16]: Σ_k q[n][k] (exact in float32), see applyInt8
 }
 
 // NewLinearInt8 quantizes w ([n, k], row-major) to int8 with one scale per
 // output (QuantizeRows) and copies b ([n] or nil). Apply then multiplies
-// int8 by int8: each row of x is quantized to int8 with its own scale
-// (max |x| / 127, rounded to nearest) and the integer products are summed
-// exactly, scaled back and the bias added. The result differs from the
+// int8 by 8 bits: each row of x is quantized to unsigned bytes over its
+// own range (min x to max x in 255 steps, rounded to nearest) and the
+// integer products are summed exactly, scaled back and the bias added. The result differs from the
 // float32 product by the rounding of weights and inputs (about 1 % of each
 // term), not by the batch or the number of threads. A Linear so made is
 // immutable and safe for concurrent use.
@@ -71,7 +71,7 @@ func NewLinearQuantized(q []int8, scale, b []float32, n, k int) *Linear {
 	}
 	np := (n + panelWidth - 1) / panelWidth
 	kq := (k + 3) / 4
-	p := &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), comp: make([]int32, np*panelWidth)}
+	p := &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), qsum: make([]float32, np*panelWidth)}
 	copy(p.scale, scale)
 	for r := 0; r < n; r++ {
 		panel := p.data[(r/panelWidth)*kq*panelWidth*4:]
@@ -81,7 +81,7 @@ func NewLinearQuantized(q []int8, scale, b []float32, n, k int) *Linear {
 			panel[(j/4)*panelWidth*4+c*4+j%4] = x
 			sum += int32(x)
 		}
-		p.comp[r] = 128 * sum
+		p.qsum[r] = float32(sum)
 	}
 	l := &Linear{n: n, k: k, q: p}
 	if b != nil {
@@ -163,10 +163,11 @@ func (l *Linear) WeightRow(dst []float32, r int) {
 }
 
 // quantized is one product's inputs quantized: row i of x as unsigned
-// bytes q+128 (kq groups of four, zero-padded) with its scale.
+// bytes u (kq groups of four, zero-padded) with x ≈ scale·u + zero.
 type quantized struct {
 	x     []uint8   // [m][kq·4]
 	scale []float32 // [m]
+	zero  []float32 // [m]: the row's smallest value
 }
 
 var quantizedPool = sync.Pool{New: func() any { return new(quantized) }}
@@ -174,8 +175,9 @@ var quantizedPool = sync.Pool{New: func() any { return new(quantized) }}
 // applyInt8 is Apply for an int8 map: x is quantized row by row, then the
 // column panels are computed, split over goroutines like the float32 ones.
 //
-// Integer side: with u = q_x + 128 (unsigned, as VPDPBUSD takes it),
-// Σ_k q_x·q_w = Σ_k u·q_w − 128·Σ_k q_w, the second sum being comp.
+// With x[k] ≈ xs·u[k] + x0 and W[n][k] ≈ ws[n]·q[n][k]:
+// y[n] = ws[n]·(xs·Σ_k u[k]·q[n][k] + x0·Σ_k q[n][k]) + b[n], the integer
+// sum exact (VPDPBUSD multiplies unsigned bytes by signed ones).
 func (l *Linear) applyInt8(dst, x []float32, m int) {
 	qx := quantizedPool.Get().(*quantized)
 	stride := l.q.kq * 4
@@ -183,37 +185,35 @@ func (l *Linear) applyInt8(dst, x []float32, m int) {
 		qx.x = make([]uint8, m*stride)
 	}
 	if cap(qx.scale) < m {
-		qx.scale = make([]float32, m)
+		qx.scale, qx.zero = make([]float32, m), make([]float32, m)
 	}
-	qx.x, qx.scale = qx.x[:m*stride], qx.scale[:m]
+	qx.x, qx.scale, qx.zero = qx.x[:m*stride], qx.scale[:m], qx.zero[:m]
 	for i := 0; i < m; i++ {
-		qx.scale[i] = quantizeRow(qx.x[i*stride:(i+1)*stride], x[i*l.k:(i+1)*l.k])
+		qx.scale[i], qx.zero[i] = quantizeRow(qx.x[i*stride:(i+1)*stride], x[i*l.k:(i+1)*l.k])
 	}
 	np := (l.n + panelWidth - 1) / panelWidth
 	parallelInt8(l, dst, qx, m, np)
 	quantizedPool.Put(qx)
 }
 
-// quantizeRow writes x's values as unsigned bytes round(x·127/max|x|)+128
-// into dst (padding past len(x) with 128) and returns the scale max|x|/127.
-func quantizeRow(dst []uint8, x []float32) float32 {
-	amax := maxAbs(x)
-	if amax == 0 || amax > math.MaxFloat32 {
-		// Zeros quantize to zeros; an infinite input has no scale, and
-		// gives NaN outputs. (A NaN input counts as zero.)
-		for i := range dst {
-			dst[i] = 128
+// quantizeRow writes x's values as unsigned bytes round((x − lo)·255/(hi −
+// lo)) into dst (padding past len(x) with 0) and returns the scale
+// (hi − lo)/255 and lo, the row's smallest and largest values being lo and
+// hi. A constant row has scale 0; an infinite value gives a NaN scale (and
+// NaN outputs); NaN values are skipped in lo and hi.
+func quantizeRow(dst []uint8, x []float32) (scale, zero float32) {
+	lo, hi := minMax(x)
+	clear(dst[len(x):])
+	width := hi - lo
+	if !(width > 0) || width > math.MaxFloat32 {
+		clear(dst[:len(x)])
+		if width > math.MaxFloat32 || math.IsInf(float64(lo), 0) {
+			return float32(math.NaN()), 0
 		}
-		if amax == 0 {
-			return 0
-		}
-		return float32(math.NaN())
+		return 0, lo
 	}
-	quantizeScaled(dst[:len(x)], x, 127/amax)
-	for i := len(x); i < len(dst); i++ {
-		dst[i] = 128
-	}
-	return amax / 127
+	quantizeScaled(dst[:len(x)], x, lo, 255/width)
+	return width / 255, lo
 }
 
 // applyPanelsInt8 computes the output columns of panels [p0, p1) from the
@@ -252,19 +252,21 @@ func (l *Linear) genericTilesInt8(c []float32, ldc int, qx *quantized, i, rows, 
 		if l.bias != nil {
 			bias = l.bias[pp*panelWidth : (pp+1)*panelWidth]
 		}
-		scale, comp := q.scale[pp*panelWidth:(pp+1)*panelWidth], q.comp[pp*panelWidth:(pp+1)*panelWidth]
+		scale, qsum := q.scale[pp*panelWidth:(pp+1)*panelWidth], q.qsum[pp*panelWidth:(pp+1)*panelWidth]
 		for r := 0; r < rows; r++ {
 			out := c[r*ldc+(pp-p)*panelWidth:][:panelWidth]
-			genericInt8(q.kq, qx.x[(i+r)*stride:(i+r+1)*stride], panel, scale, comp, bias, qx.scale[i+r], out)
+			genericInt8(q.kq, qx.x[(i+r)*stride:(i+r+1)*stride], panel, scale, qsum, bias, qx.scale[i+r], qx.zero[i+r], out)
 		}
 	}
 }
 
 // dequantize turns one output's integer sum into its float32 value, in the
-// order every kernel uses: ((acc − comp)·scale_w)·scale_x + bias.
-func dequantize(acc, comp int32, scaleW, scaleX, bias float32) float32 {
-	v := float32(acc-comp) * scaleW
-	v *= scaleX
+// order every kernel uses: ((acc·xs + x0·qsum)·ws) + bias, each operation
+// rounded to float32 (the conversions keep the compiler from fusing them).
+func dequantize(acc int32, qsum, ws, xs, x0, bias float32) float32 {
+	v := float32(float32(acc) * xs)
+	v = float32(v + float32(x0*qsum))
+	v = float32(v * ws)
 	return v + bias
 }
 
