@@ -85,6 +85,14 @@ type BenchOptions struct {
 	// Rounds is the number of timed rounds, after one untimed warm-up
 	// round. Default 3.
 	Rounds int
+	// Shortlist, when not nil, restricts each batch's output layer to the
+	// tokens it keeps for the batch's sources (as Translator.WithShortlist).
+	Shortlist *Shortlist
+	// ShortlistSize, when positive and Shortlist is nil, restricts the
+	// output layer to ShortlistSize evenly spaced target ids (and the
+	// end-of-sentence token): the cost of a shortlist of that size, for a
+	// model without one (a random model). Default 0: the whole vocabulary.
+	ShortlistSize int
 }
 
 func (o BenchOptions) withDefaults() BenchOptions {
@@ -120,6 +128,9 @@ func (o BenchOptions) Validate(m *model.Model) error {
 	if c.VocabSize < 4 || c.DecoderVocabSize < 4 {
 		return invalidf("bench: the model's vocabulary of %d is too small", c.VocabSize)
 	}
+	if o.ShortlistSize < 0 || o.ShortlistSize > c.DecoderVocabSize {
+		return invalidf("bench: shortlist size %d is outside [0, %d]", o.ShortlistSize, c.DecoderVocabSize)
+	}
 	return nil
 }
 
@@ -141,6 +152,9 @@ type BenchResult struct {
 	// percentile wall time.
 	Steps            int
 	StepP50, StepP99 time.Duration
+	// ShortlistMean is the mean number of tokens the output layer computed
+	// per batch: the vocabulary without a shortlist.
+	ShortlistMean float64
 }
 
 // Bench translates Sentences synthetic sentences with m, Rounds times after
@@ -158,13 +172,14 @@ func Bench(ctx context.Context, m *model.Model, opts BenchOptions) (*BenchResult
 		EOS: c.EOSTokenID, Pad: c.PadTokenID, Start: c.DecoderStartTokenID}
 	res := &BenchResult{Options: o, Threads: tensor.Threads(), Kernels: tensor.Features(), TargetTokens: o.Sentences * o.TargetLen}
 	var steps []time.Duration
+	var rows []int // output rows per batch
 	for round := 0; round <= o.Rounds; round++ {
 		var times *[]time.Duration
 		if round > 0 {
 			times = &steps
 		}
 		start := time.Now()
-		if err := benchRound(ctx, m, srcs, o, sopts, times); err != nil {
+		if err := benchRound(ctx, m, srcs, o, sopts, times, &rows); err != nil {
 			return nil, err
 		}
 		if round > 0 {
@@ -175,12 +190,19 @@ func Bench(ctx context.Context, m *model.Model, opts BenchOptions) (*BenchResult
 	res.Steps = len(steps)
 	slices.Sort(steps)
 	res.StepP50, res.StepP99 = percentile(steps, 50), percentile(steps, 99)
+	total := 0
+	for _, n := range rows {
+		total += n
+	}
+	res.ShortlistMean = float64(total) / float64(len(rows))
 	return res, nil
 }
 
 // benchRound translates srcs batch by batch, appending the time of every
-// decoder step to *times unless times is nil.
-func benchRound(ctx context.Context, m *model.Model, srcs [][]int, o BenchOptions, sopts search.Options, times *[]time.Duration) error {
+// decoder step to *times unless times is nil, and the output rows of every
+// batch to *rows.
+func benchRound(ctx context.Context, m *model.Model, srcs [][]int, o BenchOptions, sopts search.Options, times *[]time.Duration, rows *[]int) error {
+	c := m.Config()
 	for lo := 0; lo < len(srcs); lo += o.Batch {
 		batch := srcs[lo:min(lo+o.Batch, len(srcs))]
 		enc, err := m.Encode(ctx, batch)
@@ -190,6 +212,14 @@ func benchRound(ctx context.Context, m *model.Model, srcs [][]int, o BenchOption
 		dec, err := m.NewDecoder(enc)
 		if err != nil {
 			return err
+		}
+		keep := benchShortlist(&c, batch, o)
+		if err := dec.SetShortlist(keep); err != nil {
+			return err
+		}
+		*rows = append(*rows, len(keep))
+		if keep == nil {
+			(*rows)[len(*rows)-1] = c.DecoderVocabSize
 		}
 		lens := make([]int, len(batch))
 		for i, s := range batch {
@@ -206,6 +236,23 @@ func benchRound(ctx context.Context, m *model.Model, srcs [][]int, o BenchOption
 		}
 	}
 	return nil
+}
+
+// benchShortlist is the shortlist of one batch: from o.Shortlist, or
+// o.ShortlistSize evenly spaced ids, or nil for the whole vocabulary.
+func benchShortlist(c *model.Config, batch [][]int, o BenchOptions) []int {
+	if o.Shortlist != nil {
+		return o.Shortlist.Select(batch, c.EOSTokenID)
+	}
+	if o.ShortlistSize == 0 {
+		return nil
+	}
+	ids := []int{c.EOSTokenID}
+	for i := 0; i < o.ShortlistSize; i++ {
+		ids = append(ids, i*c.DecoderVocabSize/o.ShortlistSize)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // timedScorer is a model decoder that records the wall time of every step.

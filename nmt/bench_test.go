@@ -41,6 +41,13 @@ func TestBenchCountsSteps(t *testing.T) {
 		if res.TokensPerSecond <= 0 || res.StepP50 > res.StepP99 {
 			t.Errorf("%+v: %v tok/s, p50 %v, p99 %v", o, res.TokensPerSecond, res.StepP50, res.StepP99)
 		}
+		if res.ShortlistMean != float64(tinyShape.Vocab) {
+			t.Errorf("%+v: %v output rows, want the vocabulary", o, res.ShortlistMean)
+		}
+	}
+	res, err := Bench(context.Background(), m, BenchOptions{Sentences: 2, TargetLen: 3, Rounds: 1, ShortlistSize: 10})
+	if err != nil || res.ShortlistMean < 10 || res.ShortlistMean > 11 {
+		t.Errorf("shortlist of 10: %v output rows, %v", res, err)
 	}
 }
 
@@ -49,7 +56,7 @@ func TestBenchRejectsBadOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range []BenchOptions{{Batch: -1}, {Beam: -2}, {TargetLen: 513}, {SourceLen: 600}, {Rounds: -1}} {
+	for _, o := range []BenchOptions{{Batch: -1}, {Beam: -2}, {TargetLen: 513}, {SourceLen: 600}, {Rounds: -1}, {ShortlistSize: 41}} {
 		if _, err := Bench(context.Background(), m, o); !errors.Is(err, ErrInvalidArgument) {
 			t.Errorf("%+v: %v", o, err)
 		}

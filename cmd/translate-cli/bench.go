@@ -41,6 +41,7 @@ type benchReport struct {
 	StepP50ms       float64   `json:"step_p50_ms"`
 	StepP99ms       float64   `json:"step_p99_ms"`
 	PeakRSSMB       float64   `json:"peak_rss_mb"` // 0 where the system does not tell
+	OutputRows      float64   `json:"output_rows"` // mean rows of the output layer per batch
 }
 
 func runBench(ctx context.Context, args []string, e *env) int {
@@ -55,6 +56,8 @@ func runBench(ctx context.Context, args []string, e *env) int {
 	fs.IntVar(&o.Rounds, "rounds", 3, "timed rounds after one warm-up round (the median is reported)")
 	threads := fs.Int("threads", 0, "goroutines per matrix product (tensor.SetThreads; 0: the cores)")
 	dtype := fs.String("dtype", "", "int8: quantize the weight matrices to int8 at load (default: as stored)")
+	shortlist := fs.String("shortlist", "", "restrict the output layer to this vocabulary shortlist `FILE` (translate-cli shortlist) of the model")
+	fs.IntVar(&o.ShortlistSize, "shortlist-size", 0, "restrict the output layer to this many evenly spaced tokens: the cost of a shortlist of that size (0: the whole vocabulary)")
 	shape := nmt.OPUSMTShape
 	fs.IntVar(&shape.DModel, "d-model", shape.DModel, "random model: hidden size")
 	fs.IntVar(&shape.EncoderLayers, "encoder-layers", shape.EncoderLayers, "random model: encoder layers")
@@ -117,6 +120,13 @@ func runBench(ctx context.Context, args []string, e *env) int {
 		}
 		defer stop()
 	}
+	if *shortlist != "" {
+		c := m.Config()
+		if o.Shortlist, err = readShortlistFile(*shortlist, c.VocabSize, c.DecoderVocabSize); err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+			return exitUsage
+		}
+	}
 	res, err := nmt.Bench(ctx, m, o)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
@@ -170,6 +180,7 @@ func (r *benchReport) fill(res *nmt.BenchResult) {
 	r.Steps = res.Steps
 	r.StepP50ms = float64(res.StepP50.Microseconds()) / 1e3
 	r.StepP99ms = float64(res.StepP99.Microseconds()) / 1e3
+	r.OutputRows = res.ShortlistMean
 }
 
 func (r *benchReport) print(e *env) {
@@ -188,6 +199,7 @@ func (r *benchReport) print(e *env) {
 	fmt.Fprintf(w, "engine:    %s weights, %s kernels, %d threads, GOMAXPROCS %d\n", weights, r.Kernels, r.Threads, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(w, "speed:     %.1f target tokens/s (median of rounds: %s)\n", r.TokensPerSecond, strings.Join(rounds, ", "))
 	fmt.Fprintf(w, "step:      p50 %.2f ms, p99 %.2f ms (%d steps)\n", r.StepP50ms, r.StepP99ms, r.Steps)
+	fmt.Fprintf(w, "output:    %.0f rows per batch on average\n", r.OutputRows)
 	if r.PeakRSSMB > 0 {
 		fmt.Fprintf(w, "peak RSS:  %.0f MB\n", r.PeakRSSMB)
 	}

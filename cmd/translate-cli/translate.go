@@ -26,6 +26,7 @@ type modelFlags struct {
 	reverse               string // --reverse-model: the opposite direction, for --rerank
 	// wantReverse makes open load the reverse model too (--rerank was given).
 	wantReverse bool
+	shortlist   string // --shortlist: a vocabulary shortlist file for the local model
 }
 
 // translator is what the commands need of a model, local or behind a
@@ -41,6 +42,7 @@ func (m *modelFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&m.to, "to", "es", "target language")
 	fs.StringVar(&m.models, "models", "checkpoints", "directory holding one model directory per language pair")
 	fs.StringVar(&m.server, "server", "", "translate through a translated server at `host:port` (pair from --from/--to) instead of a local model")
+	fs.StringVar(&m.shortlist, "shortlist", "", "search with this vocabulary shortlist `FILE` (translate-cli shortlist writes one): the output layer computes only the tokens it keeps for each batch")
 }
 
 // connect opens the local model, or a client of the server when --server
@@ -50,8 +52,8 @@ func (m *modelFlags) connect(e *env) (translator, func(), int) {
 		tr, code := m.open(e)
 		return tr, func() {}, code
 	}
-	if m.dir != "" || m.reverse != "" {
-		fmt.Fprintln(e.stderr, "translate-cli: --model and --reverse-model exclude --server: a server picks its models by --from/--to")
+	if m.dir != "" || m.reverse != "" || m.shortlist != "" {
+		fmt.Fprintln(e.stderr, "translate-cli: --model, --reverse-model and --shortlist exclude --server: a server picks its models by --from/--to")
 		return nil, nil, exitUsage
 	}
 	r, err := dialServer(m.server, m.from, m.to)
@@ -91,6 +93,9 @@ func (m *modelFlags) reversePath() (string, error) {
 // clear message on failure.
 func (m *modelFlags) open(e *env) (*nmt.Translator, int) {
 	tr, code := m.openDir(e)
+	if code == exitOK && m.shortlist != "" {
+		tr, code = withShortlist(e, tr, m.shortlist)
+	}
 	if code != exitOK || !m.wantReverse {
 		return tr, code
 	}

@@ -48,11 +48,16 @@ type Decoder struct {
 	probs                       []float32 // [rows][probsWidth] attention weights
 	probsWidth                  int
 
+	// short restricts the output layer to a vocabulary shortlist
+	// (SetShortlist); nil: the whole vocabulary.
+	short *shortlist
+
 	// Work split over goroutines (tensor.ParallelFor), kept here so that
 	// handing them out allocates nothing.
 	selfJob  selfAttentionJob
 	crossJob crossAttentionJob
 	softJob  logSoftmaxJob
+	scatter  scatterJob
 }
 
 // source is one encoded sentence as the decoder reads it: the keys and
@@ -187,11 +192,31 @@ func (d *Decoder) Next(ctx context.Context, tokens []int, logProbs, attn []float
 	if d.failed != nil {
 		return d.failed
 	}
+	if d.short != nil {
+		x, err := d.states(ctx, tokens, logProbs, attn)
+		if err == nil && x != nil {
+			d.shortLogits(x, logProbs, len(tokens))
+		}
+		return err
+	}
 	if err := d.logits(ctx, tokens, logProbs, attn); err != nil {
 		return err
 	}
 	d.softJob = logSoftmaxJob{out: logProbs, v: d.m.cfg.DecoderVocabSize}
 	tensor.ParallelFor(len(tokens), 3*d.softJob.v, &d.softJob)
+	return nil
+}
+
+// logits is Next without the final log-softmax and the shortlist: it
+// leaves the raw logits x·Eᵀ + final_logits_bias in out.
+func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32) error {
+	x, err := d.states(ctx, tokens, out, attn)
+	if err != nil || x == nil {
+		return err
+	}
+	rows := len(tokens)
+	// out = x·Eᵀ + final_logits_bias  [rows, V]
+	d.m.output.Apply(out[:rows*d.m.cfg.DecoderVocabSize], x, rows)
 	return nil
 }
 
@@ -207,16 +232,17 @@ func (j *logSoftmaxJob) Range(lo, hi int) {
 	}
 }
 
-// logits is Next without the final log-softmax: it leaves the raw logits
-// x·Eᵀ + final_logits_bias in out.
-func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32) error {
+// states runs the decoder layers of one step and returns the final states
+// of the rows ([rows, D]; nil when there are no rows), to be projected on
+// the vocabulary.
+func (d *Decoder) states(ctx context.Context, tokens []int, out, attn []float32) ([]float32, error) {
 	c := &d.m.cfg
 	rows := len(d.rowSrc)
 	if err := d.check(tokens, out, attn); err != nil || rows == 0 {
-		return err
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	d.prepare(rows)
 	dm := c.DModel
@@ -232,7 +258,7 @@ func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32)
 				// Earlier layers already cached this step: the rows are
 				// now out of step with each other and cannot go on.
 				d.failed = fmt.Errorf("model: decoder abandoned after a cancelled step: %w", err)
-				return err
+				return nil, err
 			}
 		}
 		layer := &d.m.dec[l]
@@ -240,14 +266,12 @@ func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32)
 		d.crossAttention(l, &layer.cross, x, rows, attn)
 		layer.ffn.apply(x, rows, d.m.activation, d.hidden, d.tmp)
 	}
-	// out = x·Eᵀ + final_logits_bias  [rows, V]
-	d.m.output.Apply(out[:rows*c.DecoderVocabSize], x, rows)
 	for r := range rows {
 		d.last[r] = r
 		d.pos[r]++
 	}
 	d.step++
-	return nil
+	return x, nil
 }
 
 // prepare makes room for this step and finds every row's cache entries:

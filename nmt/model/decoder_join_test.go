@@ -2,7 +2,10 @@ package model
 
 import (
 	"context"
+	"math"
 	"testing"
+
+	"github.com/translated/translated/nmt/tensor"
 )
 
 // TestJoin runs rows at different positions in one decoder, as continuous
@@ -65,5 +68,66 @@ func TestJoin(t *testing.T) {
 	}
 	if _, err := dec.Join(nil); err == nil {
 		t.Error("joining a nil encoding did not fail")
+	}
+}
+
+// TestShortlist checks that a shortlisted step gives the listed tokens the
+// whole vocabulary's logits renormalised among themselves, −Inf to the
+// others, and that nil brings the whole vocabulary back.
+func TestShortlist(t *testing.T) {
+	c := tinyConfig()
+	for _, asInt8 := range []bool{false, true} {
+		m := randomModel(t, c, 27)
+		if asInt8 {
+			var err error
+			if m, err = Quantized(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		V := c.DecoderVocabSize
+		srcs := [][]int{{5, 9, 1}, {7, 8, 4, 6, 1}}
+		full, short := newDecoder(t, m, srcs), newDecoder(t, m, srcs)
+		ids := []int{1, 2, 3, 5, 8, 13, 21, 34, 49}
+		if err := short.SetShortlist(ids); err != nil {
+			t.Fatal(err)
+		}
+		logits, lp := make([]float32, 2*V), make([]float32, 2*V)
+		for step, tokens := range [][]int{{0, 0}, {5, 8}, {13, 1}} {
+			if err := full.logits(context.Background(), tokens, logits, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := short.Next(context.Background(), tokens, lp, nil); err != nil {
+				t.Fatal(err)
+			}
+			for r := range tokens {
+				sel := make([]float32, len(ids))
+				for i, id := range ids {
+					sel[i] = logits[r*V+id]
+				}
+				tensor.LogSoftmax(sel, nil)
+				k := 0
+				for id := 0; id < V; id++ {
+					got := lp[r*V+id]
+					if k < len(ids) && ids[k] == id {
+						if got != sel[k] {
+							t.Fatalf("int8 %v step %d row %d token %d: %g, want %g", asInt8, step, r, id, got, sel[k])
+						}
+						k++
+					} else if !math.IsInf(float64(got), -1) {
+						t.Fatalf("int8 %v step %d row %d: token %d off the shortlist has %g", asInt8, step, r, id, got)
+					}
+				}
+			}
+		}
+	}
+	m := randomModel(t, c, 27)
+	dec := newDecoder(t, m, [][]int{{4, 1}})
+	for _, bad := range [][]int{{}, {2, 3}, {1, 1, 2}, {3, 1}, {1, 50}} {
+		if err := dec.SetShortlist(bad); err == nil {
+			t.Errorf("shortlist %v accepted", bad)
+		}
+	}
+	if err := dec.SetShortlist(nil); err != nil || dec.short != nil {
+		t.Errorf("nil shortlist: %v", err)
 	}
 }
