@@ -53,58 +53,6 @@ func loadDir(dir string, cfg *Config, o LoadOptions) (*Model, error) {
 	return loadWeights(cfg, path, o)
 }
 
-// fileSource serves tensors from a parsed safetensors file.
-type fileSource struct {
-	path string
-	f    *safetensors.File
-}
-
-func (s fileSource) get(name string, shape []int) ([]float32, bool, error) {
-	t, ok := s.f.Tensors[name]
-	if !ok {
-		return nil, false, nil
-	}
-	if !slices.Equal(t.Shape, shape) {
-		return nil, false, fmt.Errorf("%s: tensor %q has shape %v, want %v", s.path, name, t.Shape, shape)
-	}
-	v, err := t.Float32()
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: %v", s.path, err)
-	}
-	return v, true, nil
-}
-
-func (s fileSource) getInt8(name string, shape []int) ([]int8, []float32, bool, error) {
-	t, ok := s.f.Tensors[name]
-	if !ok || t.DType != safetensors.I8 {
-		return nil, nil, false, nil
-	}
-	if !slices.Equal(t.Shape, shape) {
-		return nil, nil, false, fmt.Errorf("%s: tensor %q has shape %v, want %v", s.path, name, t.Shape, shape)
-	}
-	q, err := t.Int8()
-	if err != nil {
-		return nil, nil, false, fmt.Errorf("%s: %v", s.path, err)
-	}
-	scale, ok, err := s.get(name+ScaleSuffix, shape[:1])
-	if err == nil && !ok {
-		err = fmt.Errorf("%s: int8 tensor %q has no %q", s.path, name, name+ScaleSuffix)
-	}
-	if err != nil {
-		return nil, nil, false, err
-	}
-	return q, scale, true, nil
-}
-
-// ScaleSuffix names the per-row scales of an int8 weight matrix in a
-// checkpoint: W[r] = scale[r]·q[r] for the I8 tensor q under name and the
-// F32 tensor scale under name+ScaleSuffix.
-const ScaleSuffix = "_scale"
-
-func (s fileSource) missing(name string) error {
-	return fmt.Errorf("%s: tensor %q is missing", s.path, name)
-}
-
 // New builds a Model from a configuration and float32 weights keyed by their
 // Hugging Face names (as Load reads them), each holding exactly the number of
 // values its shape needs. The values are copied into the model's own layout;
@@ -138,8 +86,15 @@ func (s mapSource) get(name string, shape []int) ([]float32, bool, error) {
 	return slices.Clone(v), true, nil
 }
 
-func (s mapSource) getInt8(string, []int) ([]int8, []float32, bool, error) {
-	return nil, nil, false, nil
+func (s mapSource) rows(name string, n, k int) (rowSource, bool, error) {
+	v, ok := s[name]
+	if !ok {
+		return nil, false, nil
+	}
+	if len(v) != n*k {
+		return nil, false, fmt.Errorf("weights: tensor %q has %d values, want %d for shape [%d, %d]", name, len(v), n*k, n, k)
+	}
+	return sliceRows{v: v, k: k}, true, nil
 }
 
 func (s mapSource) missing(name string) error {

@@ -85,11 +85,12 @@ func LoadOnEmbeddings(dir string, base *Model) (*Model, error) {
 		return nil, fmt.Errorf("%s was trained on another embedding matrix than the model's (%s %.12s…, the model's %.12s…): train it again from this model", dir, EmbeddingsKey, want, got)
 	}
 	path := filepath.Join(dir, WeightsFile)
-	f, err := safetensors.ReadFile(path)
+	r, err := safetensors.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return build(cfg, embeddingsFrom{fileSource{path: path, f: f}, base}, false)
+	defer r.Close()
+	return build(cfg, embeddingsFrom{newFileSource(path, onDisk{r}), base}, false)
 }
 
 // SharedEmbedding is the tensor name of the embedding matrix that encoder,
@@ -120,7 +121,14 @@ func (s embeddingsFrom) lent() *tensor.Linear {
 	return s.base.encEmbed.tied
 }
 
+func (s embeddingsFrom) rows(name string, n, k int) (rowSource, bool, error) {
+	if name == SharedEmbedding && !s.inFile() {
+		return sliceRows{v: s.base.encEmbed.values(), k: k}, true, nil
+	}
+	return s.fileSource.rows(name, n, k)
+}
+
 func (s embeddingsFrom) inFile() bool {
-	_, ok := s.f.Tensors[SharedEmbedding]
+	_, ok := s.data.tensor(SharedEmbedding)
 	return ok
 }

@@ -68,19 +68,6 @@ func (m *Model) Config() Config {
 	return c
 }
 
-// weightSource hands out named tensors, checking their shape.
-type weightSource interface {
-	// get returns the tensor's values; ok is false when it is absent, err
-	// non-nil when it is present but unusable (wrong shape or dtype).
-	get(name string, shape []int) (values []float32, ok bool, err error)
-	// getInt8 returns an I8 tensor of shape [n, k] with its per-row
-	// scales (the F32 tensor name+"_scale" of shape [n]); ok is false when
-	// the tensor is absent or not I8.
-	getInt8(name string, shape []int) (q []int8, scale []float32, ok bool, err error)
-	// missing is the error for an absent required tensor.
-	missing(name string) error
-}
-
 // builder collects the first error while the weights are read.
 type builder struct {
 	src weightSource
@@ -111,74 +98,93 @@ func (b *builder) optional(name string, shape ...int) ([]float32, bool) {
 	return v, ok
 }
 
-// matrix is a weight matrix [n, k] as the checkpoint holds it: float32
-// values, or int8 values with one scale per row.
-type matrix struct {
-	f32   []float32
-	q     []int8
-	scale []float32
-}
-
-// matrixOf reads the matrix name of shape [n, k], int8 or float32; ok is
-// false without error when it is absent.
-func (b *builder) matrixOf(name string, n, k int) (matrix, bool) {
+// matrixOf finds the matrix name of shape [n, k]; ok is false without
+// error when it is absent.
+func (b *builder) matrixOf(name string, n, k int) (rowSource, bool) {
 	if b.err != nil {
-		return matrix{}, false
+		return nil, false
 	}
-	q, scale, ok, err := b.src.getInt8(name, []int{n, k})
+	src, ok, err := b.src.rows(name, n, k)
 	if err != nil {
 		b.err = err
-		return matrix{}, false
+		return nil, false
 	}
-	if ok {
-		return matrix{q: q, scale: scale}, true
-	}
-	v, ok := b.optional(name, n, k)
-	return matrix{f32: v}, ok
+	return src, ok
 }
 
-// rows is the matrix as float32 rows (int8 ones dequantized).
-func (x matrix) rows(n, k int) []float32 {
-	if x.q == nil {
-		return x.f32
-	}
+// dense reads a whole matrix [n, k] as float32 rows (int8 ones
+// dequantized): an embedding looked up, not multiplied by.
+func (b *builder) dense(src rowSource, n, k int) []float32 {
 	v := make([]float32, n*k)
+	if !src.isInt8() {
+		b.fail(src.read(0, v))
+		return v
+	}
+	q, scale := make([]int8, n*k), make([]float32, n)
+	b.fail(src.readInt8(0, q, scale))
 	for r := 0; r < n; r++ {
 		for j := 0; j < k; j++ {
-			v[r*k+j] = float32(x.q[r*k+j]) * x.scale[r]
+			v[r*k+j] = float32(q[r*k+j]) * scale[r]
 		}
 	}
 	return v
 }
 
-// linear packs parts (stacked by rows, each [n_i, k]) with bias into one
-// map: int8 when the parts are I8 or the builder quantizes, else float32.
-func (b *builder) linear(parts []matrix, bias []float32, k int, names []string) *tensor.Linear {
-	var w []float32
-	var q []int8
-	var scale []float32
+// fail keeps err when it is the first.
+func (b *builder) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+// pieceValues is how many weights the builder reads at a time: a
+// checkpoint's matrix goes to its packed map in pieces of this size.
+const pieceValues = 1 << 18
+
+// linear packs parts (matrices of k columns stacked by rows) with bias into
+// one map: int8 when the parts are stored as int8 or the builder
+// quantizes, else float32. The parts are read piece by piece.
+func (b *builder) linear(parts []rowSource, outs []int, bias []float32, k int, names []string) *tensor.Linear {
 	for i, p := range parts {
-		if (p.q != nil) != (parts[0].q != nil) {
+		if p.isInt8() != parts[0].isInt8() {
 			b.err = fmt.Errorf("tensors %s and %s of one stacked map are not both I8", names[0], names[i])
 			return nil
 		}
-		w, q, scale = append(w, p.f32...), append(q, p.q...), append(scale, p.scale...)
 	}
-	n := len(bias)
-	switch {
-	case q != nil:
-		return tensor.NewLinearQuantized(q, scale, bias, n, k)
-	case b.quantize:
-		return tensor.NewLinearInt8(w, bias, n, k)
+	asInt8 := parts[0].isInt8()
+	lb := tensor.NewLinearBuilder(len(bias), k, asInt8 || b.quantize)
+	chunk := max(1, pieceValues/k)
+	f := make([]float32, min(chunk, len(bias))*k)
+	var q []int8
+	var scale []float32
+	if asInt8 {
+		q, scale = make([]int8, len(f)), make([]float32, len(f)/k)
 	}
-	return tensor.NewLinear(w, bias, n, k)
+	off := 0
+	for i, p := range parts {
+		for r := 0; r < outs[i] && b.err == nil; r += chunk {
+			rows := min(chunk, outs[i]-r)
+			if asInt8 {
+				b.fail(p.readInt8(r, q[:rows*k], scale[:rows]))
+				lb.SetRowsInt8(off+r, q[:rows*k], scale[:rows])
+			} else {
+				b.fail(p.read(r, f[:rows*k]))
+				lb.SetRows(off+r, f[:rows*k])
+			}
+		}
+		off += outs[i]
+	}
+	if b.err != nil {
+		return nil
+	}
+	return lb.Build(bias)
 }
 
 // linears reads the weights and biases of several nn.Linear maps of the same
 // input size and stacks them into one packed map.
 func (b *builder) linears(in int, outs []int, prefixes ...string) *tensor.Linear {
 	var bias []float32
-	parts := make([]matrix, len(prefixes))
+	parts := make([]rowSource, len(prefixes))
 	names := make([]string, len(prefixes))
 	for i, p := range prefixes {
 		names[i] = p + ".weight"
@@ -192,7 +198,7 @@ func (b *builder) linears(in int, outs []int, prefixes ...string) *tensor.Linear
 	if b.err != nil {
 		return nil
 	}
-	return b.linear(parts, bias, in, names)
+	return b.linear(parts, outs, bias, in, names)
 }
 
 func (b *builder) layerNorm(prefix string, d int) layerNorm {
@@ -226,8 +232,8 @@ func (b *builder) crossAttention(prefix, norm string, d, heads int) attention {
 	}
 }
 
-// firstMatrix reads the first of names present, of shape [n, k].
-func (b *builder) firstMatrix(n, k int, names ...string) (matrix, string, bool) {
+// firstMatrix finds the first of names present, of shape [n, k].
+func (b *builder) firstMatrix(n, k int, names ...string) (rowSource, string, bool) {
 	for _, name := range names {
 		if m, ok := b.matrixOf(name, n, k); ok {
 			return m, name, true
@@ -236,7 +242,7 @@ func (b *builder) firstMatrix(n, k int, names ...string) (matrix, string, bool) 
 	if b.err == nil {
 		b.err = b.src.missing(names[0])
 	}
-	return matrix{}, "", false
+	return nil, "", false
 }
 
 // embeddingsAndOutput reads the token embeddings and the output projection
@@ -258,7 +264,7 @@ func (b *builder) embeddingsAndOutput(c *Config, bias []float32) (enc, dec *embe
 			if !ok {
 				return nil, nil, nil
 			}
-			out = b.linear([]matrix{m}, bias, d, []string{name})
+			out = b.linear([]rowSource{m}, []int{c.DecoderVocabSize}, bias, d, []string{name})
 		}
 		dec = &embedding{tied: out}
 	} else {
@@ -266,7 +272,7 @@ func (b *builder) embeddingsAndOutput(c *Config, bias []float32) (enc, dec *embe
 		if !ok {
 			return nil, nil, nil
 		}
-		dec = &embedding{rows: m.rows(c.DecoderVocabSize, d)}
+		dec = &embedding{rows: b.dense(m, c.DecoderVocabSize, d)}
 		head, ok := b.matrixOf("lm_head.weight", c.DecoderVocabSize, d)
 		if !ok {
 			if b.err == nil {
@@ -274,7 +280,7 @@ func (b *builder) embeddingsAndOutput(c *Config, bias []float32) (enc, dec *embe
 			}
 			return nil, nil, nil
 		}
-		out = b.linear([]matrix{head}, bias, d, []string{"lm_head.weight"})
+		out = b.linear([]rowSource{head}, []int{c.DecoderVocabSize}, bias, d, []string{"lm_head.weight"})
 	}
 	if c.SharedEmbeddings() {
 		return dec, dec, out
@@ -283,7 +289,7 @@ func (b *builder) embeddingsAndOutput(c *Config, bias []float32) (enc, dec *embe
 	if !ok {
 		return nil, nil, nil
 	}
-	return &embedding{rows: m.rows(c.VocabSize, d)}, dec, out
+	return &embedding{rows: b.dense(m, c.VocabSize, d)}, dec, out
 }
 
 // lender is a weight source that lends another model's output projection

@@ -26,21 +26,9 @@ func NewLinear(w, b []float32, n, k int) *Linear {
 	if n <= 0 || k <= 0 || len(w) != n*k || (b != nil && len(b) != n) {
 		panic(fmt.Sprintf("tensor.NewLinear: weight of %d values, bias of %d for shape [%d, %d]", len(w), len(b), n, k))
 	}
-	np := (n + panelWidth - 1) / panelWidth
-	l := &Linear{n: n, k: k, panels: make([]float32, np*k*panelWidth)}
-	for r := 0; r < n; r++ {
-		p, c := r/panelWidth, r%panelWidth
-		dst := l.panels[p*k*panelWidth:]
-		row := w[r*k : (r+1)*k]
-		for j, v := range row {
-			dst[j*panelWidth+c] = v
-		}
-	}
-	if b != nil {
-		l.bias = make([]float32, np*panelWidth)
-		copy(l.bias, b)
-	}
-	return l
+	lb := NewLinearBuilder(n, k, false)
+	lb.SetRows(0, w)
+	return lb.Build(b)
 }
 
 // Out is N, the number of outputs.

@@ -34,8 +34,9 @@ func NewLinearInt8(w, b []float32, n, k int) *Linear {
 	if n <= 0 || k <= 0 || len(w) != n*k || (b != nil && len(b) != n) {
 		panic(fmt.Sprintf("tensor.NewLinearInt8: weight of %d values, bias of %d for shape [%d, %d]", len(w), len(b), n, k))
 	}
-	q, scale := QuantizeRows(w, n, k)
-	return NewLinearQuantized(q, scale, b, n, k)
+	lb := NewLinearBuilder(n, k, true)
+	lb.SetRows(0, w)
+	return lb.Build(b)
 }
 
 // QuantizeRows quantizes w ([n, k], row-major) to int8 with one scale per
@@ -47,18 +48,24 @@ func QuantizeRows(w []float32, n, k int) (q []int8, scale []float32) {
 	}
 	q, scale = make([]int8, n*k), make([]float32, n)
 	for r := 0; r < n; r++ {
-		row := w[r*k : (r+1)*k]
-		amax := genericMaxAbs(row)
-		if amax == 0 {
-			continue
-		}
-		scale[r] = amax / 127
-		inv := 127 / amax
-		for j, v := range row {
-			q[r*k+j] = int8(max(-127, min(127, math.RoundToEven(float64(v*inv)))))
-		}
+		scale[r] = quantizeWeights(q[r*k:(r+1)*k], w[r*k:(r+1)*k])
 	}
 	return q, scale
+}
+
+// quantizeWeights writes round(w[j]·127/max|w|) into q and returns the
+// scale max|w|/127 (0 for a row of zeros, whose q stay 0).
+func quantizeWeights(q []int8, w []float32) float32 {
+	amax := genericMaxAbs(w)
+	if amax == 0 {
+		clear(q)
+		return 0
+	}
+	inv := 127 / amax
+	for j, v := range w {
+		q[j] = int8(max(-127, min(127, math.RoundToEven(float64(v*inv)))))
+	}
+	return amax / 127
 }
 
 // NewLinearQuantized builds an int8 map (see NewLinearInt8) from weights
@@ -69,26 +76,9 @@ func NewLinearQuantized(q []int8, scale, b []float32, n, k int) *Linear {
 	if n <= 0 || k <= 0 || len(q) != n*k || len(scale) != n || (b != nil && len(b) != n) {
 		panic(fmt.Sprintf("tensor.NewLinearQuantized: %d weights, %d scales, bias of %d for shape [%d, %d]", len(q), len(scale), len(b), n, k))
 	}
-	np := (n + panelWidth - 1) / panelWidth
-	kq := (k + 3) / 4
-	p := &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), qsum: make([]float32, np*panelWidth)}
-	copy(p.scale, scale)
-	for r := 0; r < n; r++ {
-		panel := p.data[(r/panelWidth)*kq*panelWidth*4:]
-		c := r % panelWidth
-		var sum int32
-		for j, x := range q[r*k : (r+1)*k] {
-			panel[(j/4)*panelWidth*4+c*4+j%4] = x
-			sum += int32(x)
-		}
-		p.qsum[r] = float32(sum)
-	}
-	l := &Linear{n: n, k: k, q: p}
-	if b != nil {
-		l.bias = make([]float32, np*panelWidth)
-		copy(l.bias, b)
-	}
-	return l
+	lb := NewLinearBuilder(n, k, true)
+	lb.SetRowsInt8(0, q, scale)
+	return lb.Build(b)
 }
 
 // Int8Weights returns a copy of an int8 map's quantized weights ([N, K],

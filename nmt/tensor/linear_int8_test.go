@@ -212,3 +212,37 @@ func TestSelect(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearBuilder fills maps in pieces, out of order, and checks them
+// against the maps made at once.
+func TestLinearBuilder(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	const m, n, k = 3, 37, 21
+	w, b, x := randSlice(r, n*k), randSlice(r, n), randSlice(r, m*k)
+	for _, asInt8 := range []bool{false, true} {
+		lb := NewLinearBuilder(n, k, asInt8)
+		lb.SetRows(20, w[20*k:])
+		lb.SetRows(0, w[:7*k])
+		lb.SetRows(7, w[7*k:20*k])
+		got, want := make([]float32, m*n), make([]float32, m*n)
+		lb.Build(b).Apply(got, x, m)
+		whole := NewLinear(w, b, n, k)
+		if asInt8 {
+			whole = NewLinearInt8(w, b, n, k)
+		}
+		whole.Apply(want, x, m)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("int8 %v: element %d = %g, want %g", asInt8, i, got[i], want[i])
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("building with a row unset did not panic")
+		}
+	}()
+	lb := NewLinearBuilder(n, k, false)
+	lb.SetRows(0, w[:k])
+	lb.Build(nil)
+}
