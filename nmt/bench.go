@@ -96,18 +96,21 @@ type BenchOptions struct {
 }
 
 func (o BenchOptions) withDefaults() BenchOptions {
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&o.Sentences, 8)
-	def(&o.Batch, 1)
-	def(&o.Beam, 1)
-	def(&o.SourceLen, 24)
-	def(&o.TargetLen, 32)
-	def(&o.Rounds, 3)
+	orDefault(&o.Sentences, 8)
+	orDefault(&o.Batch, 1)
+	orDefault(&o.Beam, 1)
+	orDefault(&o.SourceLen, 24)
+	orDefault(&o.TargetLen, 32)
+	orDefault(&o.Rounds, 3)
 	return o
+}
+
+// orDefault sets *v to d when it is zero.
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
 
 // Validate reports the first option out of range for m, in one sentence.
@@ -167,7 +170,7 @@ func Bench(ctx context.Context, m *model.Model, opts BenchOptions) (*BenchResult
 	}
 	o := opts.withDefaults()
 	c := m.Config()
-	srcs := benchSources(&c, o.Sentences, o.SourceLen)
+	srcs := model.SyntheticSources(&c, o.Sentences, o.SourceLen)
 	sopts := search.Options{BeamSize: o.Beam, MinLength: o.TargetLen - 1, MaxLength: o.TargetLen,
 		EOS: c.EOSTokenID, Pad: c.PadTokenID, Start: c.DecoderStartTokenID}
 	res := &BenchResult{Options: o, Threads: tensor.Threads(), Kernels: tensor.Features(), TargetTokens: o.Sentences * o.TargetLen}
@@ -268,22 +271,6 @@ func (t *timedScorer) Next(ctx context.Context, tokens []int, logProbs, attn []f
 		*t.times = append(*t.times, time.Since(start))
 	}
 	return err
-}
-
-// benchSources makes n source sentences of length tokens, as
-// scripts/reference/bench.py does: sentence i holds
-// 3 + (7i + 13j) mod (V − 3) for j < length − 1, then the eos token.
-func benchSources(c *model.Config, n, length int) [][]int {
-	srcs := make([][]int, n)
-	for i := range srcs {
-		s := make([]int, length)
-		for j := 0; j < length-1; j++ {
-			s[j] = 3 + (7*i+13*j)%(c.VocabSize-3)
-		}
-		s[length-1] = c.EOSTokenID
-		srcs[i] = s
-	}
-	return srcs
 }
 
 // median is the middle value of ds (the upper one of an even count).

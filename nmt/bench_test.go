@@ -72,7 +72,7 @@ func TestBenchSourcesFollowThePeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	// scripts/reference/bench.py: 3 + (7i + 13j) mod (V − 3), then eos.
-	got := benchSources(c, 2, 4)
+	got := model.SyntheticSources(c, 2, 4)
 	want := [][]int{{3, 16, 29}, {10, 23, 36}}
 	for i := range want {
 		for j, id := range want[i] {

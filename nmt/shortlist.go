@@ -64,18 +64,10 @@ type ShortlistOptions struct {
 }
 
 func (o ShortlistOptions) withDefaults() ShortlistOptions {
-	if o.Frequent == 0 {
-		o.Frequent = 100
-	}
-	if o.PerSource == 0 {
-		o.PerSource = 100
-	}
-	if o.MinProb == 0 {
-		o.MinProb = 0.001
-	}
-	if o.Iterations == 0 {
-		o.Iterations = 5
-	}
+	orDefault(&o.Frequent, 100)
+	orDefault(&o.PerSource, 100)
+	orDefault(&o.MinProb, 0.001)
+	orDefault(&o.Iterations, 5)
 	return o
 }
 

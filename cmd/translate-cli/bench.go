@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -113,7 +112,7 @@ func runBench(ctx context.Context, args []string, e *env) int {
 		}
 	}
 	if *profile != "" {
-		stop, err := startProfile(*profile)
+		stop, err := startCPUProfile(*profile)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 			return exitFailure
@@ -145,20 +144,6 @@ func runBench(ctx context.Context, args []string, e *env) int {
 	}
 	rep.print(e)
 	return exitOK
-}
-
-// startProfile starts a CPU profile into path; the function returned stops
-// it and closes the file.
-func startProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // saveRandom writes m to dir, which it creates, as an F32 checkpoint.

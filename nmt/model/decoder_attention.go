@@ -17,7 +17,14 @@ func (d *Decoder) selfAttention(l int, a *attention, x []float32, rows int) {
 		copy(c.data[c.at(b, r)+l*c.layerSize():][:2*dm], qkv[r*3*dm+dm:(r+1)*3*dm])
 	}
 	d.selfJob = selfAttentionJob{d: d, a: a, qkv: qkv, base: c.data[l*c.layerSize():]}
-	tensor.ParallelFor(rows, (d.maxPos()+1)*2*dm, &d.selfJob)
+	d.attend(a, x, rows, (d.maxPos()+1)*2*dm, &d.selfJob)
+}
+
+// attend runs job over the rows (each costing about cost), which writes
+// their attention outputs into d.ctx, then x = LN(x + out_proj(ctx)).
+func (d *Decoder) attend(a *attention, x []float32, rows, cost int, job tensor.Ranger) {
+	tensor.ParallelFor(rows, cost, job)
+	dm := len(x) / rows
 	tmp := d.tmp[:rows*dm]
 	a.outProj.Apply(tmp, d.ctx, rows) // [rows, D]
 	tensor.AddLayerNorm(x, tmp, a.norm.gamma, a.norm.beta, layerNormEps)
@@ -57,10 +64,7 @@ func (d *Decoder) crossAttention(l int, a *attention, x []float32, rows int, att
 	a.inProj.Apply(q, x, rows) // [rows, D]
 	tensor.Scale(q, queryScale(dm, a.heads))
 	d.crossJob = crossAttentionJob{d: d, a: a, l: l, q: q, attn: attn}
-	tensor.ParallelFor(rows, d.srcLen*2*dm, &d.crossJob)
-	tmp := d.tmp[:rows*dm]
-	a.outProj.Apply(tmp, d.ctx, rows) // [rows, D]
-	tensor.AddLayerNorm(x, tmp, a.norm.gamma, a.norm.beta, layerNormEps)
+	d.attend(a, x, rows, d.srcLen*2*dm, &d.crossJob)
 }
 
 // crossAttentionJob attends rows to the encoder states of their sentences.

@@ -64,3 +64,20 @@ func RandomWeights(c *Config, seed uint64, std float64) map[string][]float32 {
 	}
 	return w
 }
+
+// SyntheticSources makes n source sentences of length tokens for
+// benchmarks, as scripts/reference/bench.py does: sentence i holds the ids
+// 3 + (7i + 13j) mod (V − 3) for j < length − 1, then the end-of-sentence
+// token.
+func SyntheticSources(c *Config, n, length int) [][]int {
+	srcs := make([][]int, n)
+	for i := range srcs {
+		s := make([]int, length)
+		for j := 0; j < length-1; j++ {
+			s[j] = 3 + (7*i+13*j)%(c.VocabSize-3)
+		}
+		s[length-1] = c.EOSTokenID
+		srcs[i] = s
+	}
+	return srcs
+}

@@ -195,12 +195,18 @@ func genericMaxAbs(x []float32) float32 {
 func genericMinMax(x []float32) (lo, hi float32) {
 	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
 	for _, v := range x {
-		if v < lo {
-			lo = v
-		}
-		if v > hi {
-			hi = v
-		}
+		lo, hi = span(lo, hi, v, v)
+	}
+	return lo, hi
+}
+
+// span widens [lo, hi] to hold [a, b]; NaNs leave it as it is.
+func span(lo, hi, a, b float32) (float32, float32) {
+	if a < lo {
+		lo = a
+	}
+	if b > hi {
+		hi = b
 	}
 	return lo, hi
 }

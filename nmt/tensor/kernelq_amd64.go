@@ -122,14 +122,8 @@ func minMax(x []float32) (lo, hi float32) {
 		return genericMinMax(x)
 	}
 	lo, hi = asmMinMax(&x[0], n)
-	l2, h2 := genericMinMax(x[n:])
-	if l2 < lo {
-		lo = l2
-	}
-	if h2 > hi {
-		hi = h2
-	}
-	return lo, hi
+	tailLo, tailHi := genericMinMax(x[n:])
+	return span(lo, hi, tailLo, tailHi)
 }
 
 func quantizeScaled(dst []uint8, x []float32, zero, inv float32) {

@@ -22,11 +22,15 @@ type Linear struct {
 }
 
 // NewLinear packs w ([n, k], row-major) and copies b ([n] or nil).
-func NewLinear(w, b []float32, n, k int) *Linear {
+func NewLinear(w, b []float32, n, k int) *Linear { return newLinear("NewLinear", w, b, n, k, false) }
+
+// newLinear packs w ([n, k]) as float32 or int8 with the bias b, the
+// arguments checked for the function named.
+func newLinear(name string, w, b []float32, n, k int, asInt8 bool) *Linear {
 	if n <= 0 || k <= 0 || len(w) != n*k || (b != nil && len(b) != n) {
-		panic(fmt.Sprintf("tensor.NewLinear: weight of %d values, bias of %d for shape [%d, %d]", len(w), len(b), n, k))
+		panic(fmt.Sprintf("tensor.%s: weight of %d values, bias of %d for shape [%d, %d]", name, len(w), len(b), n, k))
 	}
-	lb := NewLinearBuilder(n, k, false)
+	lb := NewLinearBuilder(n, k, asInt8)
 	lb.SetRows(0, w)
 	return lb.Build(b)
 }

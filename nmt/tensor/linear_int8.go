@@ -31,12 +31,7 @@ type int8Panels struct {
 // term), not by the batch or the number of threads. A Linear so made is
 // immutable and safe for concurrent use.
 func NewLinearInt8(w, b []float32, n, k int) *Linear {
-	if n <= 0 || k <= 0 || len(w) != n*k || (b != nil && len(b) != n) {
-		panic(fmt.Sprintf("tensor.NewLinearInt8: weight of %d values, bias of %d for shape [%d, %d]", len(w), len(b), n, k))
-	}
-	lb := NewLinearBuilder(n, k, true)
-	lb.SetRows(0, w)
-	return lb.Build(b)
+	return newLinear("NewLinearInt8", w, b, n, k, true)
 }
 
 // QuantizeRows quantizes w ([n, k], row-major) to int8 with one scale per
