@@ -96,12 +96,12 @@ type BenchOptions struct {
 }
 
 func (o BenchOptions) withDefaults() BenchOptions {
-	orDefault(&o.Sentences, 8)
-	orDefault(&o.Batch, 1)
-	orDefault(&o.Beam, 1)
-	orDefault(&o.SourceLen, 24)
-	orDefault(&o.TargetLen, 32)
-	orDefault(&o.Rounds, 3)
+	for _, f := range []struct {
+		v *int
+		d int
+	}{{&o.Sentences, 8}, {&o.Batch, 1}, {&o.Beam, 1}, {&o.SourceLen, 24}, {&o.TargetLen, 32}, {&o.Rounds, 3}} {
+		orDefault(f.v, f.d)
+	}
 	return o
 }
 

@@ -16,13 +16,11 @@ func NewLinearBuilder(n, k int, asInt8 bool) *LinearBuilder {
 	if n <= 0 || k <= 0 {
 		panic(fmt.Sprintf("tensor.NewLinearBuilder: shape [%d, %d]", n, k))
 	}
-	np := (n + panelWidth - 1) / panelWidth
 	l := &Linear{n: n, k: k}
 	if asInt8 {
-		kq := (k + 3) / 4
-		l.q = &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), qsum: make([]float32, np*panelWidth)}
+		l.q = newInt8Panels(n, k)
 	} else {
-		l.panels = make([]float32, np*k*panelWidth)
+		l.panels = make([]float32, (n+panelWidth-1)/panelWidth*k*panelWidth)
 	}
 	return &LinearBuilder{l: l, set: make([]bool, n)}
 }
@@ -91,7 +89,7 @@ func (b *LinearBuilder) Build(bias []float32) *Linear {
 		if len(bias) != l.n {
 			panic(fmt.Sprintf("tensor.LinearBuilder.Build: bias of %d for %d outputs", len(bias), l.n))
 		}
-		l.bias = make([]float32, (l.n+panelWidth-1)/panelWidth*panelWidth)
+		l.bias = make([]float32, l.biasLen())
 		copy(l.bias, bias)
 	}
 	b.l = nil
@@ -108,4 +106,13 @@ func (q *int8Panels) setRow(r int, row []int8, scale float32) {
 		sum += int32(x)
 	}
 	q.scale[r], q.qsum[r] = scale, float32(sum)
+}
+
+// biasLen is the padded length of the bias: whole panels, and for an int8
+// map an even number of them (its kernels take panels two by two).
+func (l *Linear) biasLen() int {
+	if l.q != nil {
+		return l.q.panels() * panelWidth
+	}
+	return (l.n + panelWidth - 1) / panelWidth * panelWidth
 }

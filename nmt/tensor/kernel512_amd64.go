@@ -5,22 +5,13 @@ package tensor
 import "unsafe"
 
 //go:noescape
-func asm512Rows12(k int, a, b *float32, pstride int, bias, c *float32, ldc int)
+func asm512Rows12(k int, a, b *float32, pstride int, c *float32, ldc int, bias *float32)
 
 //go:noescape
-func asm512Rows8(k int, a, b *float32, pstride int, bias, c *float32, ldc int)
+func asm512Rows4(k int, a, b *float32, pstride int, c *float32, ldc int, bias *float32)
 
 //go:noescape
-func asm512Rows4(k int, a, b *float32, pstride int, bias, c *float32, ldc int)
-
-//go:noescape
-func asm512Rows2(k int, a, b *float32, pstride int, bias, c *float32, ldc int)
-
-//go:noescape
-func asm512Rows1(k int, a, b *float32, pstride int, bias, c *float32, ldc int)
-
-//go:noescape
-func asm512Row8(k int, a, b *float32, pstride int, bias, c *float32)
+func asm512Row8(k int, a, b *float32, pstride int, c, bias *float32)
 
 // widePanels runs the AVX-512 kernels, when they run, over the full panels
 // [p, end) of m rows (two panels at a time, or eight for a single row) and
@@ -35,7 +26,7 @@ func (l *Linear) widePanels(dst, x []float32, m, p, end int) int {
 			_ = x[k-1]
 			_ = l.panels[(p+8)*ps-1]
 			_ = dst[(p+8)*panelWidth-1]
-			asm512Row8(k, &x[0], &l.panels[p*ps], ps, l.biasPtr(p, 8), &dst[p*panelWidth])
+			asm512Row8(k, &x[0], &l.panels[p*ps], 4*ps, &dst[p*panelWidth], l.biasPtr(p, 8)) // panel stride in bytes
 		}
 		return p
 	}
@@ -45,22 +36,15 @@ func (l *Linear) widePanels(dst, x []float32, m, p, end int) int {
 		b, bias := &l.panels[p*ps], l.biasPtr(p, 2)
 		i := 0
 		for ; i+12 <= m; i += 12 {
-			asm512Rows12(k, &x[i*k], b, ps, bias, &dst[i*n+p*panelWidth], n)
+			asm512Rows12(k, &x[i*k], b, 4*ps, &dst[i*n+p*panelWidth], n, bias)
 		}
-		if i+8 <= m {
-			asm512Rows8(k, &x[i*k], b, ps, bias, &dst[i*n+p*panelWidth], n)
-			i += 8
+		for ; i+4 <= m; i += 4 {
+			asm512Rows4(k, &x[i*k], b, 4*ps, &dst[i*n+p*panelWidth], n, bias)
 		}
-		if i+4 <= m {
-			asm512Rows4(k, &x[i*k], b, ps, bias, &dst[i*n+p*panelWidth], n)
-			i += 4
-		}
-		if i+2 <= m {
-			asm512Rows2(k, &x[i*k], b, ps, bias, &dst[i*n+p*panelWidth], n)
-			i += 2
-		}
-		if i < m {
-			asm512Rows1(k, &x[i*k], b, ps, bias, &dst[i*n+p*panelWidth], n)
+		// The last rows (under four) take the AVX2 tiles, whose sums are
+		// the same.
+		for q := p; q < p+2 && i < m; q++ {
+			applyPanel(k, x[i*k:], m-i, l.panels[q*ps:(q+1)*ps], l.biasAt(q), dst[i*n+q*panelWidth:], n)
 		}
 	}
 	return p

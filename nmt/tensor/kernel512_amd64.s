@@ -1,495 +1,112 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "panel_amd64.h"
 
 // AVX-512 kernels on the packed panels of Linear (16 columns per panel, one
 // ZMM register per panel row). Every output element is accumulated as in the
 // AVX2 and Go kernels: its bias (or zero), then a[k]·w[k] for k = 0, 1, …
-// with fused multiply-adds, so all three give the same bits.
+// with fused multiply-adds, so all three give the same bits. The macros
+// shared with the int8 kernels are in panel_amd64.h.
 
-// func asm512Rows12(k int, a *float32, b *float32, pstride int, bias *float32, c *float32, ldc int)
+// BIAS2 puts the two panels' bias, or zeros when it is nil, in Z28, Z29.
+#define BIAS2 \
+	MOVQ bias+48(FP), AX \
+	VPXORD Z28, Z28, Z28 \
+	VPXORD Z29, Z29, Z29 \
+	TESTQ AX, AX \
+	JZ nobias \
+	VMOVUPS (AX), Z28 \
+	VMOVUPS 64(AX), Z29 \
+nobias:
+
+// START4 starts the accumulators of four rows (two per row) at Z28, Z29.
+#define START4(A0, A1, A2, A3, A4, A5, A6, A7) \
+	VMOVAPS Z28, A0 \
+	VMOVAPS Z29, A1 \
+	VMOVAPS Z28, A2 \
+	VMOVAPS Z29, A3 \
+	VMOVAPS Z28, A4 \
+	VMOVAPS Z29, A5 \
+	VMOVAPS Z28, A6 \
+	VMOVAPS Z29, A7
+
+// PANELS2 loads the two panels' values at k and prefetches the next two's.
+#define PANELS2 \
+	VMOVUPS (DI), Z28 \
+	VMOVUPS (DI)(BX*1), Z29 \
+	PREFETCHT0 (R13) \
+	PREFETCHT0 (R13)(BX*1)
+
+// FMA4 adds a[r][k]·panels to four rows' accumulators, the rows from RB.
+#define FMA4(RB, A0, A1, A2, A3, A4, A5, A6, A7) \
+	DOT4x2(VBROADCASTSS, VFMADD231PS, RB, A0, A1, A2, A3, A4, A5, A6, A7)
+
+// NEXTK moves the panels on by one k and loops while k is left.
+#define NEXTK \
+	ADDQ $64, R13 \
+	ADDQ $64, DI \
+	DECQ CX \
+	JNZ loop
+
+// STORE4 writes four rows of 32 outputs from DX on, moving DX past them.
+#define STORE4(A0, A1, A2, A3, A4, A5, A6, A7) \
+	VMOVUPS A0, (DX) \
+	VMOVUPS A1, 64(DX) \
+	ADDQ R9, DX \
+	VMOVUPS A2, (DX) \
+	VMOVUPS A3, 64(DX) \
+	ADDQ R9, DX \
+	VMOVUPS A4, (DX) \
+	VMOVUPS A5, 64(DX) \
+	ADDQ R9, DX \
+	VMOVUPS A6, (DX) \
+	VMOVUPS A7, 64(DX) \
+	ADDQ R9, DX
+
+// func asm512Rows12(k int, a *float32, b *float32, pstride int, c *float32, ldc int, bias *float32)
 //
-// 12 row(s) of a (row stride k) times two panels (b and b + pstride):
+// 12 rows of a (row stride k) times two panels (pstride bytes apart):
 // c[r][0:32] = bias[0:32] + Σ_k a[r][k]·(b[k][0:16] | b[pstride+k·16][0:16]).
 // Z0–Z23: two accumulators per row; Z28, Z29: the panels at k; Z30, Z31:
 // broadcast a[r][k].
 TEXT ·asm512Rows12(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ CX, R8
-	SHLQ $2, R8 // row stride of a in bytes
-	MOVQ b+16(FP), DI
-	MOVQ pstride+24(FP), BX
-	SHLQ $2, BX
-	MOVQ bias+32(FP), AX
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R9
-	SHLQ $2, R9
-	TESTQ AX, AX
-	JZ zero
-	VMOVUPS (AX), Z28
-	VMOVUPS 64(AX), Z29
-	VMOVAPS Z28, Z0
-	VMOVAPS Z29, Z1
-	VMOVAPS Z28, Z2
-	VMOVAPS Z29, Z3
-	VMOVAPS Z28, Z4
-	VMOVAPS Z29, Z5
-	VMOVAPS Z28, Z6
-	VMOVAPS Z29, Z7
-	VMOVAPS Z28, Z8
-	VMOVAPS Z29, Z9
-	VMOVAPS Z28, Z10
-	VMOVAPS Z29, Z11
-	VMOVAPS Z28, Z12
-	VMOVAPS Z29, Z13
-	VMOVAPS Z28, Z14
-	VMOVAPS Z29, Z15
-	VMOVAPS Z28, Z16
-	VMOVAPS Z29, Z17
-	VMOVAPS Z28, Z18
-	VMOVAPS Z29, Z19
-	VMOVAPS Z28, Z20
-	VMOVAPS Z29, Z21
-	VMOVAPS Z28, Z22
-	VMOVAPS Z29, Z23
-	JMP start
-zero:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
-start:
-	LEAQ (SI)(R8*2), R10
-	ADDQ R8, R10 // a + 3 rows
-	LEAQ (R10)(R8*2), R11
-	ADDQ R8, R11 // a + 6 rows
-	LEAQ (R11)(R8*2), R12
-	ADDQ R8, R12 // a + 9 rows
-	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
-loop:
-	VMOVUPS (DI), Z28
-	VMOVUPS (DI)(BX*1), Z29
-	PREFETCHT0 (R13)
-	PREFETCHT0 (R13)(BX*1)
-	VBROADCASTSS (SI), Z30
-	VFMADD231PS Z28, Z30, Z0
-	VFMADD231PS Z29, Z30, Z1
-	VBROADCASTSS (SI)(R8*1), Z31
-	VFMADD231PS Z28, Z31, Z2
-	VFMADD231PS Z29, Z31, Z3
-	VBROADCASTSS (SI)(R8*2), Z30
-	VFMADD231PS Z28, Z30, Z4
-	VFMADD231PS Z29, Z30, Z5
-	VBROADCASTSS (R10), Z31
-	VFMADD231PS Z28, Z31, Z6
-	VFMADD231PS Z29, Z31, Z7
-	VBROADCASTSS (R10)(R8*1), Z30
-	VFMADD231PS Z28, Z30, Z8
-	VFMADD231PS Z29, Z30, Z9
-	VBROADCASTSS (R10)(R8*2), Z31
-	VFMADD231PS Z28, Z31, Z10
-	VFMADD231PS Z29, Z31, Z11
-	VBROADCASTSS (R11), Z30
-	VFMADD231PS Z28, Z30, Z12
-	VFMADD231PS Z29, Z30, Z13
-	VBROADCASTSS (R11)(R8*1), Z31
-	VFMADD231PS Z28, Z31, Z14
-	VFMADD231PS Z29, Z31, Z15
-	VBROADCASTSS (R11)(R8*2), Z30
-	VFMADD231PS Z28, Z30, Z16
-	VFMADD231PS Z29, Z30, Z17
-	VBROADCASTSS (R12), Z31
-	VFMADD231PS Z28, Z31, Z18
-	VFMADD231PS Z29, Z31, Z19
-	VBROADCASTSS (R12)(R8*1), Z30
-	VFMADD231PS Z28, Z30, Z20
-	VFMADD231PS Z29, Z30, Z21
-	VBROADCASTSS (R12)(R8*2), Z31
-	VFMADD231PS Z28, Z31, Z22
-	VFMADD231PS Z29, Z31, Z23
-	ADDQ $4, SI
-	ADDQ $4, R10
-	ADDQ $4, R11
-	ADDQ $4, R12
-	ADDQ $64, R13
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
-	LEAQ (DX)(R9*2), SI
-	ADDQ R9, SI // c + 3 rows
-	LEAQ (SI)(R9*2), R10
-	ADDQ R9, R10 // c + 6 rows
-	LEAQ (R10)(R9*2), R11
-	ADDQ R9, R11 // c + 9 rows
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, (DX)(R9*1)
-	VMOVUPS Z3, 64(DX)(R9*1)
-	VMOVUPS Z4, (DX)(R9*2)
-	VMOVUPS Z5, 64(DX)(R9*2)
-	VMOVUPS Z6, (SI)
-	VMOVUPS Z7, 64(SI)
-	VMOVUPS Z8, (SI)(R9*1)
-	VMOVUPS Z9, 64(SI)(R9*1)
-	VMOVUPS Z10, (SI)(R9*2)
-	VMOVUPS Z11, 64(SI)(R9*2)
-	VMOVUPS Z12, (R10)
-	VMOVUPS Z13, 64(R10)
-	VMOVUPS Z14, (R10)(R9*1)
-	VMOVUPS Z15, 64(R10)(R9*1)
-	VMOVUPS Z16, (R10)(R9*2)
-	VMOVUPS Z17, 64(R10)(R9*2)
-	VMOVUPS Z18, (R11)
-	VMOVUPS Z19, 64(R11)
-	VMOVUPS Z20, (R11)(R9*1)
-	VMOVUPS Z21, 64(R11)(R9*1)
-	VMOVUPS Z22, (R11)(R9*2)
-	VMOVUPS Z23, 64(R11)(R9*2)
+	TILEARGS
+	BIAS2
+	START4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	START4(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	START4(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
+	TILE12(PANELS2, FMA4, NEXTK)
+	STORE4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	STORE4(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE4(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
 	VZEROUPPER
 	RET
 
-// func asm512Rows8(k int, a *float32, b *float32, pstride int, bias *float32, c *float32, ldc int)
+// func asm512Rows4(k int, a *float32, b *float32, pstride int, c *float32, ldc int, bias *float32)
 //
-// 8 row(s) of a (row stride k) times two panels (b and b + pstride):
-// c[r][0:32] = bias[0:32] + Σ_k a[r][k]·(b[k][0:16] | b[pstride+k·16][0:16]).
-// Z0–Z15: two accumulators per row; Z28, Z29: the panels at k; Z30, Z31:
-// broadcast a[r][k].
-TEXT ·asm512Rows8(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ CX, R8
-	SHLQ $2, R8 // row stride of a in bytes
-	MOVQ b+16(FP), DI
-	MOVQ pstride+24(FP), BX
-	SHLQ $2, BX
-	MOVQ bias+32(FP), AX
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R9
-	SHLQ $2, R9
-	TESTQ AX, AX
-	JZ zero
-	VMOVUPS (AX), Z28
-	VMOVUPS 64(AX), Z29
-	VMOVAPS Z28, Z0
-	VMOVAPS Z29, Z1
-	VMOVAPS Z28, Z2
-	VMOVAPS Z29, Z3
-	VMOVAPS Z28, Z4
-	VMOVAPS Z29, Z5
-	VMOVAPS Z28, Z6
-	VMOVAPS Z29, Z7
-	VMOVAPS Z28, Z8
-	VMOVAPS Z29, Z9
-	VMOVAPS Z28, Z10
-	VMOVAPS Z29, Z11
-	VMOVAPS Z28, Z12
-	VMOVAPS Z29, Z13
-	VMOVAPS Z28, Z14
-	VMOVAPS Z29, Z15
-	JMP start
-zero:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-start:
-	LEAQ (SI)(R8*2), R10
-	ADDQ R8, R10 // a + 3 rows
-	LEAQ (R10)(R8*2), R11
-	ADDQ R8, R11 // a + 6 rows
-	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
-loop:
-	VMOVUPS (DI), Z28
-	VMOVUPS (DI)(BX*1), Z29
-	PREFETCHT0 (R13)
-	PREFETCHT0 (R13)(BX*1)
-	VBROADCASTSS (SI), Z30
-	VFMADD231PS Z28, Z30, Z0
-	VFMADD231PS Z29, Z30, Z1
-	VBROADCASTSS (SI)(R8*1), Z31
-	VFMADD231PS Z28, Z31, Z2
-	VFMADD231PS Z29, Z31, Z3
-	VBROADCASTSS (SI)(R8*2), Z30
-	VFMADD231PS Z28, Z30, Z4
-	VFMADD231PS Z29, Z30, Z5
-	VBROADCASTSS (R10), Z31
-	VFMADD231PS Z28, Z31, Z6
-	VFMADD231PS Z29, Z31, Z7
-	VBROADCASTSS (R10)(R8*1), Z30
-	VFMADD231PS Z28, Z30, Z8
-	VFMADD231PS Z29, Z30, Z9
-	VBROADCASTSS (R10)(R8*2), Z31
-	VFMADD231PS Z28, Z31, Z10
-	VFMADD231PS Z29, Z31, Z11
-	VBROADCASTSS (R11), Z30
-	VFMADD231PS Z28, Z30, Z12
-	VFMADD231PS Z29, Z30, Z13
-	VBROADCASTSS (R11)(R8*1), Z31
-	VFMADD231PS Z28, Z31, Z14
-	VFMADD231PS Z29, Z31, Z15
-	ADDQ $4, SI
-	ADDQ $4, R10
-	ADDQ $4, R11
-	ADDQ $64, R13
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
-	LEAQ (DX)(R9*2), SI
-	ADDQ R9, SI // c + 3 rows
-	LEAQ (SI)(R9*2), R10
-	ADDQ R9, R10 // c + 6 rows
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, (DX)(R9*1)
-	VMOVUPS Z3, 64(DX)(R9*1)
-	VMOVUPS Z4, (DX)(R9*2)
-	VMOVUPS Z5, 64(DX)(R9*2)
-	VMOVUPS Z6, (SI)
-	VMOVUPS Z7, 64(SI)
-	VMOVUPS Z8, (SI)(R9*1)
-	VMOVUPS Z9, 64(SI)(R9*1)
-	VMOVUPS Z10, (SI)(R9*2)
-	VMOVUPS Z11, 64(SI)(R9*2)
-	VMOVUPS Z12, (R10)
-	VMOVUPS Z13, 64(R10)
-	VMOVUPS Z14, (R10)(R9*1)
-	VMOVUPS Z15, 64(R10)(R9*1)
-	VZEROUPPER
-	RET
-
-// func asm512Rows4(k int, a *float32, b *float32, pstride int, bias *float32, c *float32, ldc int)
-//
-// 4 row(s) of a (row stride k) times two panels (b and b + pstride):
-// c[r][0:32] = bias[0:32] + Σ_k a[r][k]·(b[k][0:16] | b[pstride+k·16][0:16]).
-// Z0–Z7: two accumulators per row; Z28, Z29: the panels at k; Z30, Z31:
-// broadcast a[r][k].
+// As asm512Rows12 for 4 rows.
 TEXT ·asm512Rows4(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ CX, R8
-	SHLQ $2, R8 // row stride of a in bytes
-	MOVQ b+16(FP), DI
-	MOVQ pstride+24(FP), BX
-	SHLQ $2, BX
-	MOVQ bias+32(FP), AX
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R9
-	SHLQ $2, R9
-	TESTQ AX, AX
-	JZ zero
-	VMOVUPS (AX), Z28
-	VMOVUPS 64(AX), Z29
-	VMOVAPS Z28, Z0
-	VMOVAPS Z29, Z1
-	VMOVAPS Z28, Z2
-	VMOVAPS Z29, Z3
-	VMOVAPS Z28, Z4
-	VMOVAPS Z29, Z5
-	VMOVAPS Z28, Z6
-	VMOVAPS Z29, Z7
-	JMP start
-zero:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-start:
-	LEAQ (SI)(R8*2), R10
-	ADDQ R8, R10 // a + 3 rows
-	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
-loop:
-	VMOVUPS (DI), Z28
-	VMOVUPS (DI)(BX*1), Z29
-	PREFETCHT0 (R13)
-	PREFETCHT0 (R13)(BX*1)
-	VBROADCASTSS (SI), Z30
-	VFMADD231PS Z28, Z30, Z0
-	VFMADD231PS Z29, Z30, Z1
-	VBROADCASTSS (SI)(R8*1), Z31
-	VFMADD231PS Z28, Z31, Z2
-	VFMADD231PS Z29, Z31, Z3
-	VBROADCASTSS (SI)(R8*2), Z30
-	VFMADD231PS Z28, Z30, Z4
-	VFMADD231PS Z29, Z30, Z5
-	VBROADCASTSS (R10), Z31
-	VFMADD231PS Z28, Z31, Z6
-	VFMADD231PS Z29, Z31, Z7
-	ADDQ $4, SI
-	ADDQ $4, R10
-	ADDQ $64, R13
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
-	LEAQ (DX)(R9*2), SI
-	ADDQ R9, SI // c + 3 rows
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, (DX)(R9*1)
-	VMOVUPS Z3, 64(DX)(R9*1)
-	VMOVUPS Z4, (DX)(R9*2)
-	VMOVUPS Z5, 64(DX)(R9*2)
-	VMOVUPS Z6, (SI)
-	VMOVUPS Z7, 64(SI)
+	TILEARGS
+	BIAS2
+	START4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	TILE4(PANELS2, FMA4, NEXTK)
+	STORE4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	VZEROUPPER
 	RET
 
-// func asm512Rows2(k int, a *float32, b *float32, pstride int, bias *float32, c *float32, ldc int)
+// func asm512Row8(k int, a *float32, b *float32, pstride int, c *float32, bias *float32)
 //
-// 2 row(s) of a (row stride k) times two panels (b and b + pstride):
-// c[r][0:32] = bias[0:32] + Σ_k a[r][k]·(b[k][0:16] | b[pstride+k·16][0:16]).
-// Z0–Z3: two accumulators per row; Z28, Z29: the panels at k; Z30, Z31:
-// broadcast a[r][k].
-TEXT ·asm512Rows2(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ CX, R8
-	SHLQ $2, R8 // row stride of a in bytes
-	MOVQ b+16(FP), DI
-	MOVQ pstride+24(FP), BX
-	SHLQ $2, BX
-	MOVQ bias+32(FP), AX
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R9
-	SHLQ $2, R9
-	TESTQ AX, AX
-	JZ zero
-	VMOVUPS (AX), Z28
-	VMOVUPS 64(AX), Z29
-	VMOVAPS Z28, Z0
-	VMOVAPS Z29, Z1
-	VMOVAPS Z28, Z2
-	VMOVAPS Z29, Z3
-	JMP start
-zero:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-start:
-	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
-loop:
-	VMOVUPS (DI), Z28
-	VMOVUPS (DI)(BX*1), Z29
-	PREFETCHT0 (R13)
-	PREFETCHT0 (R13)(BX*1)
-	VBROADCASTSS (SI), Z30
-	VFMADD231PS Z28, Z30, Z0
-	VFMADD231PS Z29, Z30, Z1
-	VBROADCASTSS (SI)(R8*1), Z31
-	VFMADD231PS Z28, Z31, Z2
-	VFMADD231PS Z29, Z31, Z3
-	ADDQ $4, SI
-	ADDQ $64, R13
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, (DX)(R9*1)
-	VMOVUPS Z3, 64(DX)(R9*1)
-	VZEROUPPER
-	RET
-
-// func asm512Rows1(k int, a *float32, b *float32, pstride int, bias *float32, c *float32, ldc int)
-//
-// 1 row(s) of a (row stride k) times two panels (b and b + pstride):
-// c[r][0:32] = bias[0:32] + Σ_k a[r][k]·(b[k][0:16] | b[pstride+k·16][0:16]).
-// Z0–Z1: two accumulators per row; Z28, Z29: the panels at k; Z30, Z31:
-// broadcast a[r][k].
-TEXT ·asm512Rows1(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ CX, R8
-	SHLQ $2, R8 // row stride of a in bytes
-	MOVQ b+16(FP), DI
-	MOVQ pstride+24(FP), BX
-	SHLQ $2, BX
-	MOVQ bias+32(FP), AX
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R9
-	SHLQ $2, R9
-	TESTQ AX, AX
-	JZ zero
-	VMOVUPS (AX), Z28
-	VMOVUPS 64(AX), Z29
-	VMOVAPS Z28, Z0
-	VMOVAPS Z29, Z1
-	JMP start
-zero:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-start:
-	LEAQ (DI)(BX*2), R13 // the next two panels, prefetched
-loop:
-	VMOVUPS (DI), Z28
-	VMOVUPS (DI)(BX*1), Z29
-	PREFETCHT0 (R13)
-	PREFETCHT0 (R13)(BX*1)
-	VBROADCASTSS (SI), Z30
-	VFMADD231PS Z28, Z30, Z0
-	VFMADD231PS Z29, Z30, Z1
-	ADDQ $4, SI
-	ADDQ $64, R13
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VZEROUPPER
-	RET
-
-// func asm512Row8(k int, a *float32, b *float32, pstride int, bias *float32, c *float32)
-//
-// One row of a times eight consecutive panels (128 columns): the
-// matrix-vector product of a decoding step. Z0–Z7: accumulators; Z30: a[k].
+// One row of a times eight consecutive panels (128 columns, pstride bytes
+// apart): the matrix-vector product of a decoding step. Z0–Z7:
+// accumulators; Z30: a[k].
 TEXT ·asm512Row8(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ pstride+24(FP), BX
-	SHLQ $2, BX
-	MOVQ bias+32(FP), AX
-	MOVQ c+40(FP), DX
+	ROW8ARGS
+	ZERO8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	MOVQ bias+40(FP), AX
 	TESTQ AX, AX
-	JZ zero
-	VMOVUPS 0(AX), Z0
+	JZ row8
+	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
 	VMOVUPS 192(AX), Z3
@@ -497,38 +114,10 @@ TEXT ·asm512Row8(SB), NOSPLIT, $0-48
 	VMOVUPS 320(AX), Z5
 	VMOVUPS 384(AX), Z6
 	VMOVUPS 448(AX), Z7
-	JMP start
-zero:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-start:
-	LEAQ (DI)(BX*2), R10
-	ADDQ BX, R10 // b + 3 panels
-	LEAQ (R10)(BX*2), R11
-	ADDQ BX, R11 // b + 6 panels
-loop:
+row8:
 	VBROADCASTSS (SI), Z30
-	VFMADD231PS (DI), Z30, Z0
-	VFMADD231PS (DI)(BX*1), Z30, Z1
-	VFMADD231PS (DI)(BX*2), Z30, Z2
-	VFMADD231PS (R10), Z30, Z3
-	VFMADD231PS (R10)(BX*1), Z30, Z4
-	VFMADD231PS (R10)(BX*2), Z30, Z5
-	VFMADD231PS (R11), Z30, Z6
-	VFMADD231PS (R11)(BX*1), Z30, Z7
-	ADDQ $4, SI
-	ADDQ $64, DI
-	ADDQ $64, R10
-	ADDQ $64, R11
-	DECQ CX
-	JNZ loop
-	VMOVUPS Z0, 0(DX)
+	ROW8(VFMADD231PS)
+	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	VMOVUPS Z2, 128(DX)
 	VMOVUPS Z3, 192(DX)

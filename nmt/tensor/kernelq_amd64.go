@@ -3,37 +3,13 @@
 package tensor
 
 //go:noescape
-func asmQ12x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
+func asmQ12x2(k int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ8x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
+func asmQ4x2(k int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
 //go:noescape
-func asmQ4x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQ2x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQ1x2(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQ12x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQ8x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQ4x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQ2x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQ1x1(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-//go:noescape
-func asmQRow8(kq int, a *uint8, b *int8, pstride int, c *float32, scale, qsum, bias *float32, xs, x0 float32)
+func asmQRow8(k int, a *uint8, b *int8, pstride int, c *float32, scale, qsum, bias *float32, xs, x0 float32)
 
 //go:noescape
 func asmMinMax(x *float32, n int) (lo, hi float32)
@@ -45,65 +21,63 @@ func asmQuantize(dst *uint8, x *float32, n int, zero, inv float32)
 // all the same, as genericInt8 does.
 var zeroBias [8 * panelWidth]float32
 
-type qTile func(kq int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
-
-// qTiles are the VNNI tiles by panel count (index 0: one panel, 1: two),
-// widest row count first.
-var qTiles = [2][]struct {
-	rows int
-	f    qTile
-}{
-	{{12, asmQ12x1}, {8, asmQ8x1}, {4, asmQ4x1}, {2, asmQ2x1}, {1, asmQ1x1}},
-	{{12, asmQ12x2}, {8, asmQ8x2}, {4, asmQ4x2}, {2, asmQ2x2}, {1, asmQ1x2}},
-}
-
-// widePanelsInt8 runs the VNNI kernels, when they run, over the full panels
-// [p, end): eight at a time for a single row, else two at a time, then a
-// last odd one; it returns the first panel left.
-func (l *Linear) widePanelsInt8(dst []float32, qx *quantized, m, p, end int) int {
-	if !vnni() || p >= end {
-		return p
+// pairsInt8 computes, when the VNNI kernels run, the output columns of
+// panels [p0, p1) (both even) two panels at a time (eight for a single
+// row), and reports whether it did.
+func (l *Linear) pairsInt8(dst []float32, qx *quantized, m, p0, p1 int) bool {
+	if !vnni() {
+		return false
 	}
 	q, n := l.q, l.n
 	ps := q.kq * panelWidth * 4
-	_ = qx.x[m*q.kq*4-1]
-	_ = qx.scale[m-1]
-	_ = q.data[end*ps-1]
-	_ = dst[(m-1)*n+end*panelWidth-1]
-	if m == 1 {
-		for ; p+8 <= end; p += 8 {
-			asmQRow8(q.kq, &qx.x[0], &q.data[p*ps], ps, &dst[p*panelWidth], &q.scale[p*panelWidth], &q.qsum[p*panelWidth], l.qbias(p), qx.scale[0], qx.zero[0])
+	full := n / panelWidth
+	p := p0
+	for ; m == 1 && p+8 <= min(p1, full); p += 8 {
+		_ = dst[(p+8)*panelWidth-1]
+		asmQRow8(q.kq, &qx.x[0], &q.data[p*ps], ps, &dst[p*panelWidth], &q.scale[p*panelWidth], &q.qsum[p*panelWidth], l.qbias(p), qx.scale[0], qx.zero[0])
+	}
+	var tile [12 * 2 * panelWidth]float32
+	for ; p < p1; p += 2 {
+		if p+2 <= full {
+			l.pairRows(dst[p*panelWidth:], n, qx, 0, m, p)
+			continue
+		}
+		// A pair with a partial or padding panel goes through a tile, so
+		// that no column beyond N is written.
+		cols := max(0, min(2*panelWidth, n-p*panelWidth))
+		for i := 0; i < m && cols > 0; i += 12 {
+			rows := min(12, m-i)
+			l.pairRows(tile[:], 2*panelWidth, qx, i, rows, p)
+			for r := 0; r < rows; r++ {
+				copy(dst[(i+r)*n+p*panelWidth:][:cols], tile[r*2*panelWidth:])
+			}
 		}
 	}
-	for p < end {
-		count := min(2, end-p)
-		l.tilesInt8(dst[p*panelWidth:], n, qx, 0, m, p, count)
-		p += count
-	}
-	return p
+	return true
 }
 
-// tilesInt8 computes count (1 or 2) panels from p for rows [i, i+rows)
-// into c (row r at c[(r−i)·ldc:]).
-func (l *Linear) tilesInt8(c []float32, ldc int, qx *quantized, i, rows, p, count int) {
-	if !vnni() {
-		l.genericTilesInt8(c, ldc, qx, i, rows, p, count)
-		return
-	}
+// pairRows computes panels p and p+1 for rows [i, i+rows) into c (row r at
+// c[(r−i)·ldc:]): twelve rows at a time, then four; the last rows (under
+// four) through a tile, with the zero rows padding the quantized inputs.
+func (l *Linear) pairRows(c []float32, ldc int, qx *quantized, i, rows, p int) {
 	q := l.q
 	ps := q.kq * panelWidth * 4
 	stride := q.kq * 4
 	b, scale, qsum, bias := &q.data[p*ps], &q.scale[p*panelWidth], &q.qsum[p*panelWidth], l.qbias(p)
-	_ = c[(rows-1)*ldc+count*panelWidth-1]
-	_ = q.data[(p+count)*ps-1]
-	_ = qx.x[(i+rows)*stride-1]
-	for _, t := range qTiles[count-1] {
-		for rows >= t.rows {
-			t.f(q.kq, &qx.x[i*stride], b, ps, &c[0], ldc, scale, qsum, bias, &qx.scale[i], &qx.zero[i])
-			i, rows = i+t.rows, rows-t.rows
-			if rows > 0 {
-				c = c[t.rows*ldc:]
-			}
+	_ = q.data[(p+2)*ps-1]
+	_ = qx.x[((i+rows+3)&^3)*stride-1]
+	_ = c[(rows-1)*ldc+2*panelWidth-1]
+	for ; rows >= 12; i, rows, c = i+12, rows-12, c[min(12*ldc, len(c)):] {
+		asmQ12x2(q.kq, &qx.x[i*stride], b, ps, &c[0], ldc, scale, qsum, bias, &qx.scale[i], &qx.zero[i])
+	}
+	for ; rows >= 4; i, rows, c = i+4, rows-4, c[min(4*ldc, len(c)):] {
+		asmQ4x2(q.kq, &qx.x[i*stride], b, ps, &c[0], ldc, scale, qsum, bias, &qx.scale[i], &qx.zero[i])
+	}
+	if rows > 0 {
+		var tile [4 * 2 * panelWidth]float32
+		asmQ4x2(q.kq, &qx.x[i*stride], b, ps, &tile[0], 2*panelWidth, scale, qsum, bias, &qx.scale[i], &qx.zero[i])
+		for r := 0; r < rows; r++ {
+			copy(c[r*ldc:][:2*panelWidth], tile[r*2*panelWidth:])
 		}
 	}
 }

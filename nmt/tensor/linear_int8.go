@@ -17,10 +17,21 @@ import (
 // zero rows to a multiple of 16.
 type int8Panels struct {
 	kq    int       // groups of four inputs: ⌈K/4⌉
-	data  []int8    // [np][kq][16][4]
+	data  []int8    // [np][kq][16][4], np even (zero panels at the end)
 	scale []float32 // [np·16]
 	qsum  []float32 // [np·16]: Σ_k q[n][k] (exact in float32), see applyInt8
 }
+
+// newInt8Panels makes zero panels for n outputs and k inputs: an even
+// number of panels, so that the kernels always take two.
+func newInt8Panels(n, k int) *int8Panels {
+	np := (n + 2*panelWidth - 1) / (2 * panelWidth) * 2
+	kq := (k + 3) / 4
+	return &int8Panels{kq: kq, data: make([]int8, np*kq*panelWidth*4), scale: make([]float32, np*panelWidth), qsum: make([]float32, np*panelWidth)}
+}
+
+// panels is the number of panels, even.
+func (q *int8Panels) panels() int { return len(q.scale) / panelWidth }
 
 // NewLinearInt8 quantizes w ([n, k], row-major) to int8 with one scale per
 // output (QuantizeRows) and copies b ([n] or nil). Apply then multiplies
@@ -104,7 +115,7 @@ func (l *Linear) WithBias(b []float32) *Linear {
 	c := *l
 	c.bias = nil
 	if b != nil {
-		c.bias = make([]float32, ((l.n+panelWidth-1)/panelWidth)*panelWidth)
+		c.bias = make([]float32, l.biasLen())
 		copy(c.bias, b)
 	}
 	return &c
@@ -148,11 +159,13 @@ func (l *Linear) WeightRow(dst []float32, r int) {
 }
 
 // quantized is one product's inputs quantized: row i of x as unsigned
-// bytes u (kq groups of four, zero-padded) with x ≈ scale·u + zero.
+// bytes u (kq groups of four, zero-padded) with x ≈ scale·u + zero. The
+// rows are padded with zero rows to a multiple of four, which the kernels
+// may read (never write out).
 type quantized struct {
-	x     []uint8   // [m][kq·4]
-	scale []float32 // [m]
-	zero  []float32 // [m]: the row's smallest value
+	x     []uint8   // [⌈m/4⌉·4][kq·4]
+	scale []float32 // [⌈m/4⌉·4]
+	zero  []float32 // [⌈m/4⌉·4]: the row's smallest value
 }
 
 var quantizedPool = sync.Pool{New: func() any { return new(quantized) }}
@@ -166,18 +179,21 @@ var quantizedPool = sync.Pool{New: func() any { return new(quantized) }}
 func (l *Linear) applyInt8(dst, x []float32, m int) {
 	qx := quantizedPool.Get().(*quantized)
 	stride := l.q.kq * 4
-	if cap(qx.x) < m*stride {
-		qx.x = make([]uint8, m*stride)
+	m4 := (m + 3) &^ 3
+	if cap(qx.x) < m4*stride {
+		qx.x = make([]uint8, m4*stride)
 	}
-	if cap(qx.scale) < m {
-		qx.scale, qx.zero = make([]float32, m), make([]float32, m)
+	if cap(qx.scale) < m4 {
+		qx.scale, qx.zero = make([]float32, m4), make([]float32, m4)
 	}
-	qx.x, qx.scale, qx.zero = qx.x[:m*stride], qx.scale[:m], qx.zero[:m]
+	qx.x, qx.scale, qx.zero = qx.x[:m4*stride], qx.scale[:m4], qx.zero[:m4]
 	for i := 0; i < m; i++ {
 		qx.scale[i], qx.zero[i] = quantizeRow(qx.x[i*stride:(i+1)*stride], x[i*l.k:(i+1)*l.k])
 	}
-	np := (l.n + panelWidth - 1) / panelWidth
-	parallelInt8(l, dst, qx, m, np)
+	clear(qx.x[m*stride:])
+	clear(qx.scale[m:])
+	clear(qx.zero[m:])
+	parallelInt8(l, dst, qx, m, l.q.panels())
 	quantizedPool.Put(qx)
 }
 
@@ -201,27 +217,20 @@ func quantizeRow(dst []uint8, x []float32) (scale, zero float32) {
 	return width / 255, lo
 }
 
-// applyPanelsInt8 computes the output columns of panels [p0, p1) from the
-// quantized rows.
+// applyPanelsInt8 computes the output columns of panels [p0, p1) (both
+// even) from the quantized rows.
 func (l *Linear) applyPanelsInt8(dst []float32, qx *quantized, m, p0, p1 int) {
+	if l.pairsInt8(dst, qx, m, p0, p1) {
+		return
+	}
 	n := l.n
-	full := n / panelWidth
-	p := l.widePanelsInt8(dst, qx, m, p0, min(full, p1))
-	var tile [12 * panelWidth]float32
-	for ; p < p1; p++ {
-		if p < full {
-			l.tilesInt8(dst[p*panelWidth:], n, qx, 0, m, p, 1)
-			continue
-		}
-		// The last, partial panel goes through a tile so that no column
-		// beyond N is written.
-		cols := n - p*panelWidth
-		for i := 0; i < m; i += 12 {
-			rows := min(12, m-i)
-			l.tilesInt8(tile[:], panelWidth, qx, i, rows, p, 1)
-			for r := 0; r < rows; r++ {
-				copy(dst[(i+r)*n+p*panelWidth:(i+r)*n+p*panelWidth+cols], tile[r*panelWidth:r*panelWidth+cols])
-			}
+	var tile [panelWidth]float32
+	for p := p0; p < p1 && p*panelWidth < n; p++ {
+		cols := min(panelWidth, n-p*panelWidth)
+		for i := 0; i < m; i++ {
+			// Through a tile, so that no column beyond N is written.
+			l.genericTilesInt8(tile[:], panelWidth, qx, i, 1, p, 1)
+			copy(dst[i*n+p*panelWidth:][:cols], tile[:cols])
 		}
 	}
 }

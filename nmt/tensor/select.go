@@ -18,8 +18,11 @@ func (l *Linear) Select(rows []int) *Linear {
 	n, k := len(rows), l.k
 	np := (n + panelWidth - 1) / panelWidth
 	s := &Linear{n: n, k: k}
+	if l.q != nil {
+		s.q = newInt8Panels(n, k)
+	}
 	if l.bias != nil {
-		s.bias = make([]float32, np*panelWidth)
+		s.bias = make([]float32, s.biasLen())
 		for i, r := range rows {
 			s.bias[i] = l.bias[r]
 		}
@@ -37,7 +40,6 @@ func (l *Linear) Select(rows []int) *Linear {
 	}
 	q := l.q
 	group := panelWidth * 4 // bytes of one group of four inputs in a panel
-	s.q = &int8Panels{kq: q.kq, data: make([]int8, np*q.kq*group), scale: make([]float32, np*panelWidth), qsum: make([]float32, np*panelWidth)}
 	for i, r := range rows {
 		s.q.scale[i], s.q.qsum[i] = q.scale[r], q.qsum[r]
 		src := q.data[(r/panelWidth)*q.kq*group+(r%panelWidth)*4:]
