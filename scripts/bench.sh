@@ -17,6 +17,9 @@
 #   WORK     the work's flags ("--sentences 8 --src-len 24 --tgt-len 32 --rounds 3")
 #   THREADS  threads of every system (2)
 #   OUT      file of the JSON lines (a temporary file)
+#   OMP_WAIT_POLICY  of the peers' OpenMP threads (PASSIVE: on a machine
+#            shared with other work, spinning OpenMP threads slow CTranslate2
+#            and PyTorch down many times over)
 # CTranslate2 runs when /usr/bin/python3 can import ctranslate2 (set PYTHONPATH and
 # LD_LIBRARY_PATH to a build of it; docs/performance.md says how); the
 # PyTorch peer needs Debian's python3-torch and python3-numpy.
@@ -26,6 +29,7 @@ reps=${REPS:-3}
 points=${POINTS:-"1:1 1:4 8:1 8:4"}
 threads=${THREADS:-2}
 work=${WORK:-"--sentences 8 --src-len 24 --tgt-len 32 --rounds 3"}
+omp=${OMP_WAIT_POLICY:-PASSIVE}
 tmp=$(mktemp -d)
 out=${OUT:-$tmp/results.jsonl}
 go build -o "$tmp/translate-cli" ./cmd/translate-cli
@@ -53,13 +57,13 @@ run() { # system batch beam repetition
   case $1 in
     go) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" "${flags[@]}" "${goflags[@]}" "$model" ;;
     go-int8) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" --dtype int8 "${flags[@]}" "${goflags[@]}" "$model" ;;
-    ct2-*) /usr/bin/python3 scripts/reference/bench_ct2.py "$ct2dir" --compute-type "${1#ct2-}" --threads "$threads" "${flags[@]}" ;;
-    pytorch) OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/reference/bench_decode.py "$model" --threads "$threads" "${flags[@]}" ;;
+    ct2-*) OMP_WAIT_POLICY=$omp /usr/bin/python3 scripts/reference/bench_ct2.py "$ct2dir" --compute-type "${1#ct2-}" --threads "$threads" "${flags[@]}" ;;
+    pytorch) OMP_WAIT_POLICY=$omp OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/reference/bench_decode.py "$model" --threads "$threads" "${flags[@]}" ;;
   esac | python3 scripts/reference/bench_summary.py --record "$out" --system "$1" --rep "$4"
 }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== model: $model; systems: $systems; points (batch:beam): $points; $reps repetitions; work: $work; $threads threads"
+echo "== model: $model; systems: $systems; points (batch:beam): $points; $reps repetitions; work: $work; $threads threads; peers' OMP_WAIT_POLICY=$omp"
 read -r -a sys_list <<<"$systems"
 n=${#sys_list[@]}
 for rep in $(seq 1 "$reps"); do
