@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -77,7 +78,8 @@ func TestAVX2Kernels(t *testing.T) {
 // (d_model 512, ffn 2048, vocabulary 58,101) at the row counts of decoding
 // (1: batch 1 greedy, 8, 32: batch 8 × beam 4) and of the encoder (192:
 // 8 sentences of 24 tokens), on one thread and on two; "kernels" tells
-// which instruction set ran (int8: the int8 map with VNNI). It reports
+// which instruction set ran (int8: the int8 map with VNNI, int8-avx2: with
+// the AVX2 integer kernel). It reports
 // GFLOP/s (multiply-adds counted twice, whatever their type).
 func BenchmarkLinearOPUS(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
@@ -90,9 +92,9 @@ func BenchmarkLinearOPUS(b *testing.B) {
 			}
 			x := randSlice(r, m*nk.k)
 			dst := make([]float32, m*nk.n)
-			for _, kernels := range []string{"avx512", "avx2", "int8"} {
+			for _, kernels := range []string{"avx512", "avx2", "int8", "int8-avx2"} {
 				l := f32
-				if kernels == "int8" {
+				if strings.HasPrefix(kernels, "int8") {
 					l = i8
 				}
 				for _, th := range []int{1, 2} {
@@ -100,9 +102,9 @@ func BenchmarkLinearOPUS(b *testing.B) {
 						saved := Threads()
 						SetThreads(th)
 						defer SetThreads(saved)
-						savedOff := noAVX512
-						noAVX512 = kernels == "avx2"
-						defer func() { noAVX512 = savedOff }()
+						savedOff, savedVNNI := noAVX512, hasVNNI
+						noAVX512, hasVNNI = kernels == "avx2", hasVNNI && kernels != "int8-avx2"
+						defer func() { noAVX512, hasVNNI = savedOff, savedVNNI }()
 						runtime.LockOSThread()
 						defer runtime.UnlockOSThread()
 						cpu := threadCPU()
@@ -121,4 +123,18 @@ func BenchmarkLinearOPUS(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestInt8AVX2 runs the int8 tests with the VNNI kernels off, so that the
+// AVX2 integer kernel is checked against the plain computation too.
+func TestInt8AVX2(t *testing.T) {
+	if !hasVNNI || !avx2() {
+		t.Skip("the AVX2 int8 kernel already runs by default here, or cannot run")
+	}
+	saved := hasVNNI
+	hasVNNI = false
+	defer func() { hasVNNI = saved }()
+	t.Run("LinearInt8Exact", TestLinearInt8Exact)
+	t.Run("LinearInt8Threads", TestLinearInt8Threads)
+	t.Run("Select", TestSelect)
 }

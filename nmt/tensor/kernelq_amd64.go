@@ -26,7 +26,7 @@ var zeroBias [8 * panelWidth]float32
 // row), and reports whether it did.
 func (l *Linear) pairsInt8(dst []float32, qx *quantized, m, p0, p1 int) bool {
 	if !vnni() {
-		return false
+		return l.avx2Int8(dst, qx, m, p0, p1)
 	}
 	q, n := l.q, l.n
 	ps := q.kq * panelWidth * 4
@@ -80,6 +80,41 @@ func (l *Linear) pairRows(c []float32, ldc int, qx *quantized, i, rows, p int) {
 			copy(c[r*ldc:][:2*panelWidth], tile[r*2*panelWidth:])
 		}
 	}
+}
+
+//go:noescape
+func asmQ2AVX2(k int, a *uint8, b *int8, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
+
+// avx2Int8 computes, when only the AVX2 kernels run, the output columns of
+// panels [p0, p1) one panel and two rows at a time, and reports whether it
+// did. The quantized rows are padded to a multiple of four, and their
+// buffer has slack for the kernel's last eight-byte read.
+func (l *Linear) avx2Int8(dst []float32, qx *quantized, m, p0, p1 int) bool {
+	if !avx2() {
+		return false
+	}
+	q, n := l.q, l.n
+	ps := q.kq * panelWidth * 4
+	stride := q.kq * 4
+	_ = qx.x[:((m+1)&^1)*stride+4]
+	var tile [2 * panelWidth]float32
+	for p := p0; p < p1 && p*panelWidth < n; p++ {
+		cols := min(panelWidth, n-p*panelWidth)
+		b, scale, qsum, bias := &q.data[p*ps], &q.scale[p*panelWidth], &q.qsum[p*panelWidth], l.qbias(p)
+		for i := 0; i < m; i += 2 {
+			if cols == panelWidth && i+2 <= m {
+				_ = dst[(i+1)*n+(p+1)*panelWidth-1]
+				asmQ2AVX2(q.kq, &qx.x[i*stride], b, &dst[i*n+p*panelWidth], n, scale, qsum, bias, &qx.scale[i], &qx.zero[i])
+				continue
+			}
+			// Through a tile: a partial panel, or a last row alone.
+			asmQ2AVX2(q.kq, &qx.x[i*stride], b, &tile[0], panelWidth, scale, qsum, bias, &qx.scale[i], &qx.zero[i])
+			for r := i; r < min(i+2, m); r++ {
+				copy(dst[r*n+p*panelWidth:][:cols], tile[(r-i)*panelWidth:])
+			}
+		}
+	}
+	return true
 }
 
 // qbias is the bias from panel p on, or zeros.

@@ -180,8 +180,8 @@ func (l *Linear) applyInt8(dst, x []float32, m int) {
 	qx := quantizedPool.Get().(*quantized)
 	stride := l.q.kq * 4
 	m4 := (m + 3) &^ 3
-	if cap(qx.x) < m4*stride {
-		qx.x = make([]uint8, m4*stride)
+	if cap(qx.x) < m4*stride+8 {
+		qx.x = make([]uint8, m4*stride+8) // slack for an eight-byte read at the end
 	}
 	if cap(qx.scale) < m4 {
 		qx.scale, qx.zero = make([]float32, m4), make([]float32, m4)
