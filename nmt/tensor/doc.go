@@ -14,5 +14,14 @@
 // bits do not change; elsewhere the pure Go kernels in kernel_generic.go
 // compute the same sums in the same order. Features reports which run.
 //
+// A Linear may hold int8 weights instead (NewLinearInt8, linear_int8.go):
+// one scale per output, the inputs quantized per row at each product, exact
+// integer sums by AVX-512 VNNI (kernelq_amd64.s), AVX2 (kernelq2_amd64.s)
+// or Go, all three giving the same bits. LinearBuilder packs a map row by
+// row as a checkpoint is read; Select copies some of its outputs (a
+// vocabulary shortlist's output layer). ParallelFor splits other work (the
+// rows of attention, of the log-softmax) over the same helper goroutines as
+// the products.
+//
 // Nothing here knows about transformers: the model code lives in nmt/model.
 package tensor
