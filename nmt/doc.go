@@ -2,7 +2,10 @@
 // plain requests (texts and decoding options), tokenizes them, runs the
 // transformer (package model) under a search strategy (package search) and
 // returns translations with per-token scores and cross-attention. Evaluate
-// translates a test set and scores it (corpus BLEU and chrF2).
+// translates a test set and scores it (corpus BLEU and chrF2). Bench
+// measures the engine's speed on synthetic sentences (translate-cli bench);
+// BuildShortlist learns a vocabulary shortlist, which WithShortlist makes
+// the searches use.
 //
 // It has no gRPC and no file formats of its own; the server, the CLI and the
 // exporters are thin adapters around it. Its sub-packages form one chain of

@@ -115,14 +115,23 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 		models = append(models, t.members...)
 	}
 	decs := make([]search.Scorer, len(models))
+	var keep []int // the shortlist of the batch, nil without one
+	if t.shortlist != nil {
+		keep = t.shortlist.Select(srcs, t.cfg.EOSTokenID)
+	}
 	for i, m := range models {
 		enc, err := m.Encode(ctx, srcs)
 		if err != nil {
 			return nil, err
 		}
-		if decs[i], err = m.NewDecoder(enc); err != nil {
+		dec, err := m.NewDecoder(enc)
+		if err != nil {
 			return nil, err
 		}
+		if err := dec.SetShortlist(keep); err != nil {
+			return nil, err
+		}
+		decs[i] = dec
 	}
 	if len(decs) == 1 {
 		return decs[0], nil
@@ -153,6 +162,15 @@ func (e *ensembleScorer) Source(r int) int { return e.parts[0].Source(r) }
 func (e *ensembleScorer) Reorder(rows []int) {
 	for _, p := range e.parts {
 		p.Reorder(rows)
+	}
+}
+
+// Reserve passes the search's sizes on to every decoder that takes them.
+func (e *ensembleScorer) Reserve(rows, steps int) {
+	for _, p := range e.parts {
+		if r, ok := p.(interface{ Reserve(rows, steps int) }); ok {
+			r.Reserve(rows, steps)
+		}
 	}
 }
 

@@ -31,6 +31,9 @@ type Translator struct {
 	// maxBatch bounds the sentences decoded together; longer requests are
 	// cut into several batches of sentences of similar length.
 	maxBatch int
+	// shortlist restricts the output layer of search to the tokens likely
+	// in each batch's translation (WithShortlist); nil: the whole vocabulary.
+	shortlist *Shortlist
 }
 
 // ModelInfo summarises a loaded model.

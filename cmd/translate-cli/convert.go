@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register("convert", "rewrite a model directory as model.safetensors in F32, F16 or BF16", runConvert)
+	register("convert", "rewrite a model directory as model.safetensors in F32, F16, BF16 or int8", runConvert)
 }
 
 // companionFiles are copied unchanged from the source directory when
@@ -27,7 +27,7 @@ var companionFiles = []string{
 func runConvert(ctx context.Context, args []string, e *env) int {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	dtype := fs.String("dtype", "f16", "storage type of the weights: f32, f16 or bf16")
+	dtype := fs.String("dtype", "f16", "storage type of the weights: f32, f16, bf16, or int8 (weight matrices as int8 with one scale per row, the rest F32; loads as an int8 model here, not in Python)")
 	noEmbed := fs.Bool("no-embeddings", false, "leave out the shared embedding matrix, recording its digest in config.json: for a model trained with train --freeze-embeddings from the model it is to sit beside (as its right-to-left/ model), which supplies the matrix; the tokenizer and the other files beside the weights are not copied")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: translate-cli convert [--dtype f16] SRC_DIR DST_DIR\n\nLoads a model directory (model.safetensors or pytorch_model.bin) and writes\nconfig.json and model.safetensors to DST_DIR, copying the tokenizer files.")
@@ -37,7 +37,10 @@ func runConvert(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	store := safetensors.DType(strings.ToUpper(*dtype))
-	if fs.NArg() != 2 || (store != safetensors.F32 && store != safetensors.F16 && store != safetensors.BF16) {
+	if store == "INT8" {
+		store = safetensors.I8
+	}
+	if fs.NArg() != 2 || (store != safetensors.F32 && store != safetensors.F16 && store != safetensors.BF16 && store != safetensors.I8) {
 		fs.Usage()
 		return exitUsage
 	}
@@ -46,7 +49,8 @@ func runConvert(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintln(e.stderr, "translate-cli: convert needs a destination other than its source")
 		return exitUsage
 	}
-	m, err := model.Load(src)
+	// An int8 copy is quantized as the weights are read.
+	m, err := model.LoadWith(src, model.LoadOptions{Int8: store == safetensors.I8})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: cannot load model: %v\n", err)
 		return exitBadModel

@@ -31,7 +31,7 @@ func TestConvertKeepsTranslations(t *testing.T) {
 func TestConvertErrors(t *testing.T) {
 	cases := [][]string{
 		{"convert", tiny},
-		{"convert", "--dtype", "i8", tiny, t.TempDir()},
+		{"convert", "--dtype", "i4", tiny, t.TempDir()},
 		{"convert", tiny, tiny},
 	}
 	for _, args := range cases {
@@ -41,5 +41,19 @@ func TestConvertErrors(t *testing.T) {
 	}
 	if _, errs, code := cli(t, "", "convert", t.TempDir(), t.TempDir()); code != exitBadModel || !strings.Contains(errs, "config.json") {
 		t.Errorf("empty source: exit %d, %s", code, errs)
+	}
+}
+
+func TestConvertInt8(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "int8")
+	out, errs, code := cli(t, "", "convert", "--dtype", "int8", tiny, dst)
+	if code != exitOK || !strings.Contains(out, "I8") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	// The copy translates (as an int8 model); its words may differ from
+	// the float32 model's by the rounding of the weights.
+	got, errs, code := cli(t, "", "translate", "--model", dst, "--beam", "1", "--max-length", "6", "In the beginning.")
+	if code != exitOK || strings.TrimSpace(got) == "" {
+		t.Errorf("int8 copy: exit %d, %q (%s)", code, got, errs)
 	}
 }

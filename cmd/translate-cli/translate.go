@@ -29,6 +29,7 @@ type modelFlags struct {
 	// fromSet and toSet record that --from and --to were given: a server
 	// asked for a named model then checks them against the model's pair.
 	fromSet, toSet bool
+	shortlist   string // --shortlist: a vocabulary shortlist file for the local model
 }
 
 // translator is what the commands need of a model, local or behind a
@@ -44,6 +45,7 @@ func (m *modelFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&m.to, "to", "es", "target language")
 	fs.StringVar(&m.models, "models", "checkpoints", "directory holding the model directories, each named <from>-<to> (the pair's default) or <from>-<to>-<variant>")
 	fs.StringVar(&m.server, "server", "", "translate through a translated server at `host:port` (the pair's default model from --from/--to, or --model NAME) instead of a local model")
+	fs.StringVar(&m.shortlist, "shortlist", "", "search with this vocabulary shortlist `FILE` (translate-cli shortlist writes one): the output layer computes only the tokens it keeps for each batch")
 	recordSet(fs, "from", &m.fromSet)
 	recordSet(fs, "to", &m.toSet)
 }
@@ -78,8 +80,8 @@ func (m *modelFlags) connect(e *env) (translator, func(), int) {
 		tr, code := m.open(e)
 		return tr, func() {}, code
 	}
-	if (m.dir != "" && !m.modelName()) || m.reverse != "" {
-		fmt.Fprintln(e.stderr, "translate-cli: --model DIR and --reverse-model exclude --server: a server serves models by name (--model NAME) or by pair (--from/--to)")
+	if (m.dir != "" && !m.modelName()) || m.reverse != "" || m.shortlist != "" {
+		fmt.Fprintln(e.stderr, "translate-cli: --model DIR, --reverse-model and --shortlist exclude --server: a server serves models by name (--model NAME) or by pair (--from/--to)")
 		return nil, nil, exitUsage
 	}
 	from, to := m.from, m.to
@@ -141,6 +143,9 @@ func (m *modelFlags) reversePath() (string, error) {
 // clear message on failure.
 func (m *modelFlags) open(e *env) (*nmt.Translator, int) {
 	tr, code := m.openDir(e)
+	if code == exitOK && m.shortlist != "" {
+		tr, code = withShortlist(e, tr, m.shortlist)
+	}
 	if code != exitOK || !m.wantReverse {
 		return tr, code
 	}

@@ -89,21 +89,10 @@ func benchModel(b *testing.B) *Model {
 	return m
 }
 
-// benchSources makes n source sentences of length tokens as
-// scripts/reference/bench.py does: sentence i holds
-// 3 + (7i + 13j) mod (V - 3) for j < length-1, then the eos token.
+// benchSources makes bench.py's n source sentences of length tokens.
 func benchSources(m *Model, n, length int) [][]int {
 	c := m.Config()
-	srcs := make([][]int, n)
-	for i := range srcs {
-		s := make([]int, length)
-		for j := 0; j < length-1; j++ {
-			s[j] = 3 + (7*i+13*j)%(c.VocabSize-3)
-		}
-		s[length-1] = c.EOSTokenID
-		srcs[i] = s
-	}
-	return srcs
+	return SyntheticSources(&c, n, length)
 }
 
 func BenchmarkEncoder(b *testing.B) {

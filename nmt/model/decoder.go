@@ -7,36 +7,64 @@ import (
 	"github.com/translated/translated/nmt/tensor"
 )
 
-// Decoder is the per-request decoder state over one Encoding: a set of rows
-// (hypotheses), each reading one source sentence, advanced one token at a
-// time. It implements search.Scorer (without importing package search; see
-// Dims). It keeps, per layer, a self-attention
-// key/value cache for every row that grows by one position per step, and the
-// cross-attention keys and values of every sentence, computed once.
+// Decoder is the per-request decoder state: a set of rows (hypotheses),
+// each reading one source sentence, advanced one token at a time, all rows
+// in one matrix product per layer. It implements search.Scorer (without
+// importing package search; see Dims).
+//
+// Rows need not be in step: a row's position is the number of tokens fed
+// to it, and Join adds rows at position 0 for newly encoded sentences while
+// others go on, so that a caller can keep one Decoder busy with sentences
+// that start and finish at different times (continuous batching: Reorder
+// drops the finished rows, Join adds the waiting ones). Search over one
+// batch (package search) starts all rows together.
+//
+// The self-attention keys and values live in a cache of one block per step
+// with back-pointers (kvCache): Reorder moves no cached value. Reserve sizes
+// the cache and the step buffers for a whole search at once, after which a
+// step allocates nothing.
 //
 // A Decoder is not safe for concurrent use; any number of Decoders may share
 // one Model and one Encoding.
 type Decoder struct {
 	m      *Model
-	enc    *Encoding
-	step   int   // tokens fed so far to every row; the next token's position
+	step   int   // Next calls so far: the step whose block is written next
 	failed error // set when a step stopped half-way; the state is then unusable
-	src    []int // row → source sentence
 
-	crossKV [][]float32 // [layer][Σ lens, 2D]: k | v of every source token
+	sources []source // every sentence joined, in order
+	srcLen  int      // longest source: S of the attention rows
 
-	// Self-attention caches: selfK[l][r] holds step×D keys of row r in
-	// layer l (heads side by side), selfV likewise. Reorder moves slices
-	// between rows and copies only repeated rows.
-	selfK, selfV [][][]float32
-	spare        [][]float32 // cache slices of dropped rows, for reuse
-	nextRows     [][]float32 // reorder scratch
-	used         []bool      // reorder scratch
-	nextSrc      []int       // reorder scratch
+	// Per row: its sentence, its position (tokens fed so far) and its slot
+	// at the last step (-1 before its first), with Reorder's spares.
+	rowSrc, pos, last             []int
+	spareSrc, sparePos, spareLast []int
+
+	cache kvCache
+	offs  []int // this step's cache offsets, row i's from offStart[i]
+	start []int // offStart
 
 	// Step buffers, sized for the largest row count seen.
 	x, qkv, q, ctx, tmp, hidden []float32
-	probs, expScratch           []float32
+	probs                       []float32 // [rows][probsWidth] attention weights
+	probsWidth                  int
+
+	// short restricts the output layer to a vocabulary shortlist
+	// (SetShortlist); nil: the whole vocabulary.
+	short *shortlist
+
+	// Work split over goroutines (tensor.ParallelFor), kept here so that
+	// handing them out allocates nothing.
+	selfJob  selfAttentionJob
+	crossJob crossAttentionJob
+	softJob  logSoftmaxJob
+	scatter  scatterJob
+}
+
+// source is one encoded sentence as the decoder reads it: the keys and
+// values of its tokens in every layer's cross-attention.
+type source struct {
+	n  int         // tokens, the end-of-sentence token included
+	kv [][]float32 // [layer][n, 2D]: k | v of every token
 }
 
 // NewDecoder starts decoding enc: one row per source sentence, in order,
@@ -45,30 +73,65 @@ type Decoder struct {
 // package search does; the cross-attention keys and values of every source
 // token are computed here, once.
 func (m *Model) NewDecoder(enc *Encoding) (*Decoder, error) {
-	if enc == nil || enc.model != m {
-		return nil, fmt.Errorf("model: the encoding was made by another model")
+	dec := &Decoder{m: m, cache: kvCache{layers: len(m.dec), dm: m.cfg.DModel}}
+	if _, err := dec.Join(enc); err != nil {
+		return nil, err
 	}
-	c := &m.cfg
-	d := c.DModel
-	total := len(enc.hidden) / d
-	n := enc.Sentences()
-	dec := &Decoder{m: m, enc: enc, src: make([]int, n)}
-	for i := range dec.src {
-		dec.src[i] = i
-	}
-	dec.crossKV = make([][]float32, len(m.dec))
-	dec.selfK = make([][][]float32, len(m.dec))
-	dec.selfV = make([][][]float32, len(m.dec))
-	for l, layer := range m.dec {
-		dec.crossKV[l] = make([]float32, total*2*d)
-		layer.cross.kvProj.Apply(dec.crossKV[l], enc.hidden, total) // [total, 2D]
-		dec.selfK[l] = make([][]float32, n)
-		dec.selfV[l] = make([][]float32, n)
-	}
-	dec.expScratch = make([]float32, c.DecoderVocabSize)
-	dec.probs = make([]float32, max(enc.maxLen, 1))
-	dec.grow(n)
 	return dec, nil
+}
+
+// Join adds one row per sentence of enc, at position 0, after the present
+// rows, and returns the index of the first. The sentences are numbered
+// after those joined before (Source reports these numbers). The cross-
+// attention keys and values of their tokens are computed here.
+func (d *Decoder) Join(enc *Encoding) (first int, err error) {
+	m := d.m
+	if enc == nil || enc.model != m {
+		return 0, fmt.Errorf("model: the encoding was made by another model")
+	}
+	if d.failed != nil {
+		return 0, d.failed
+	}
+	dm := m.cfg.DModel
+	total := len(enc.hidden) / dm
+	kv := make([][]float32, len(m.dec))
+	for l, layer := range m.dec {
+		kv[l] = make([]float32, total*2*dm)
+		layer.cross.kvProj.Apply(kv[l], enc.hidden, total) // [total, 2D]
+	}
+	first = len(d.rowSrc)
+	for i, n := range enc.lens {
+		s := source{n: n, kv: make([][]float32, len(m.dec))}
+		for l := range kv {
+			s.kv[l] = kv[l][enc.offs[i]*2*dm : (enc.offs[i]+n)*2*dm]
+		}
+		d.rowSrc = append(d.rowSrc, len(d.sources))
+		d.pos = append(d.pos, 0)
+		d.last = append(d.last, -1)
+		d.sources = append(d.sources, s)
+	}
+	d.srcLen = max(d.srcLen, enc.maxLen)
+	d.Reserve(len(d.rowSrc), 1)
+	return first, nil
+}
+
+// Reserve sizes the cache and the step buffers for up to rows rows whose
+// positions stay below steps, so that no later step allocates while both
+// hold (package search reserves for its whole search). Steps beyond or
+// more rows still work: the cache then grows.
+func (d *Decoder) Reserve(rows, steps int) {
+	c := &d.m.cfg
+	steps = min(max(steps, 1), c.MaxPositionEmbeddings)
+	d.cache.reserve(rows, steps, d.step)
+	rows = d.cache.rows
+	d.grow(rows)
+	if w := max(d.cache.steps, d.srcLen); w != d.probsWidth || len(d.probs) < rows*w {
+		d.probsWidth = w
+		d.probs = make([]float32, rows*w)
+	}
+	if len(d.offs) < rows*d.cache.steps {
+		d.offs = make([]int, rows*d.cache.steps)
+	}
 }
 
 // grow sizes the step buffers for rows rows.
@@ -85,6 +148,7 @@ func (d *Decoder) grow(rows int) {
 	d.ctx = make([]float32, rows*dm)
 	d.tmp = make([]float32, rows*dm)
 	d.hidden = make([]float32, rows*c.DecoderFFNDim)
+	d.start = make([]int, rows)
 }
 
 // Dims are the sizes of a Decoder's outputs: the same struct as search.Dims,
@@ -98,22 +162,27 @@ type Dims = struct {
 	SrcLen int // padded source length S (including the end-of-sentence token)
 }
 
-// Dims reports the vocabulary, decoder layers, heads and padded source length.
+// Dims reports the vocabulary, decoder layers, heads and padded source
+// length (the longest sentence joined so far).
 func (d *Decoder) Dims() Dims {
 	c := &d.m.cfg
-	return Dims{Vocab: c.DecoderVocabSize, Layers: c.DecoderLayers, Heads: c.DecoderAttentionHeads, SrcLen: d.enc.maxLen}
+	return Dims{Vocab: c.DecoderVocabSize, Layers: c.DecoderLayers, Heads: c.DecoderAttentionHeads, SrcLen: d.srcLen}
 }
 
 // Rows is the number of live rows.
-func (d *Decoder) Rows() int { return len(d.src) }
+func (d *Decoder) Rows() int { return len(d.rowSrc) }
 
-// Step is the number of tokens fed to every row so far.
+// Step is the number of steps (calls to Next) so far.
 func (d *Decoder) Step() int { return d.step }
 
-// Source returns the source sentence index that row r reads.
-func (d *Decoder) Source(r int) int { return d.src[r] }
+// Position is the number of tokens fed to row r so far: the position of
+// its next token.
+func (d *Decoder) Position(r int) int { return d.pos[r] }
 
-// Next feeds tokens[r] to row r at position Step() and writes the
+// Source returns the source sentence index that row r reads.
+func (d *Decoder) Source(r int) int { return d.rowSrc[r] }
+
+// Next feeds tokens[r] to row r at position Position(r) and writes the
 // log-softmax of the next-token logits into logProbs ([rows, Vocab]) and the
 // cross-attention weights into attn ([rows, Layers, Heads, S], zero beyond
 // each row's source length). attn may be nil when the caller does not want
@@ -123,37 +192,65 @@ func (d *Decoder) Next(ctx context.Context, tokens []int, logProbs, attn []float
 	if d.failed != nil {
 		return d.failed
 	}
+	if d.short != nil {
+		x, err := d.states(ctx, tokens, logProbs, attn)
+		if err == nil && x != nil {
+			d.shortLogits(x, logProbs, len(tokens))
+		}
+		return err
+	}
 	if err := d.logits(ctx, tokens, logProbs, attn); err != nil {
 		return err
 	}
-	v := d.m.cfg.DecoderVocabSize
-	for r := range tokens {
-		tensor.LogSoftmax(logProbs[r*v:(r+1)*v], d.expScratch)
-	}
+	d.softJob = logSoftmaxJob{out: logProbs, v: d.m.cfg.DecoderVocabSize}
+	tensor.ParallelFor(len(tokens), 3*d.softJob.v, &d.softJob)
 	return nil
 }
 
-// logits is Next without the final log-softmax: it leaves the raw logits
-// x·Eᵀ + final_logits_bias in out.
+// logits is Next without the final log-softmax and the shortlist: it
+// leaves the raw logits x·Eᵀ + final_logits_bias in out.
 func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32) error {
-	c := &d.m.cfg
-	rows := len(d.src)
-	if err := d.check(tokens, out, attn); err != nil || rows == 0 {
+	x, err := d.states(ctx, tokens, out, attn)
+	if err != nil || x == nil {
 		return err
+	}
+	rows := len(tokens)
+	// out = x·Eᵀ + final_logits_bias  [rows, V]
+	d.m.output.Apply(out[:rows*d.m.cfg.DecoderVocabSize], x, rows)
+	return nil
+}
+
+// logSoftmaxJob turns rows of logits into log-probabilities.
+type logSoftmaxJob struct {
+	out []float32
+	v   int
+}
+
+func (j *logSoftmaxJob) Range(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		tensor.LogSoftmax(j.out[r*j.v:(r+1)*j.v], nil)
+	}
+}
+
+// states runs the decoder layers of one step and returns the final states
+// of the rows ([rows, D]; nil when there are no rows), to be projected on
+// the vocabulary.
+func (d *Decoder) states(ctx context.Context, tokens []int, out, attn []float32) ([]float32, error) {
+	c := &d.m.cfg
+	rows := len(d.rowSrc)
+	if err := d.check(tokens, out, attn); err != nil || rows == 0 {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	d.grow(rows)
-	if len(d.probs) <= d.step {
-		d.probs = make([]float32, 2*(d.step+1))
-	}
+	d.prepare(rows)
 	dm := c.DModel
 	x := d.x[:rows*dm]
-	// x = embed(token)·scale + position(step)  [rows, D]
-	pos := d.m.positions.rows(d.step + 1)[d.step*dm : (d.step+1)*dm]
+	// x = embed(token)·scale + position  [rows, D]
+	table := d.m.positions.rows(d.maxPos() + 1)
 	for r, id := range tokens {
-		embed(x[r*dm:(r+1)*dm], d.m.decEmbed, id, d.m.embedScale, pos)
+		embed(x[r*dm:(r+1)*dm], d.m.decEmbed, id, d.m.embedScale, table[d.pos[r]*dm:][:dm])
 	}
 	for l := range d.m.dec {
 		if l > 0 {
@@ -161,7 +258,7 @@ func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32)
 				// Earlier layers already cached this step: the rows are
 				// now out of step with each other and cannot go on.
 				d.failed = fmt.Errorf("model: decoder abandoned after a cancelled step: %w", err)
-				return err
+				return nil, err
 			}
 		}
 		layer := &d.m.dec[l]
@@ -169,16 +266,53 @@ func (d *Decoder) logits(ctx context.Context, tokens []int, out, attn []float32)
 		d.crossAttention(l, &layer.cross, x, rows, attn)
 		layer.ffn.apply(x, rows, d.m.activation, d.hidden, d.tmp)
 	}
-	// out = x·Eᵀ + final_logits_bias  [rows, V]
-	d.m.output.Apply(out[:rows*c.DecoderVocabSize], x, rows)
+	for r := range rows {
+		d.last[r] = r
+		d.pos[r]++
+	}
 	d.step++
-	return nil
+	return x, nil
+}
+
+// prepare makes room for this step and finds every row's cache entries:
+// the back-pointers of this step's block, then each row's history.
+func (d *Decoder) prepare(rows int) {
+	need := d.maxPos() + 1
+	if rows > d.cache.rows || need > d.cache.steps || len(d.x) < rows*d.m.cfg.DModel {
+		// Whatever is short grows by doubling, so that a search that did
+		// not reserve grows only a few times.
+		more := func(want, have int) int {
+			if want > have {
+				return max(want, 2*have)
+			}
+			return have
+		}
+		d.Reserve(more(rows, d.cache.rows), more(need, d.cache.steps))
+	}
+	c := &d.cache
+	b := d.step % c.steps
+	copy(c.parent[b*c.rows:], d.last[:rows])
+	n := 0
+	for r := range rows {
+		d.start[r] = n
+		c.history(d.offs[n:], r, d.pos[r]+1, d.step)
+		n += d.pos[r] + 1
+	}
+}
+
+// maxPos is the largest row position.
+func (d *Decoder) maxPos() int {
+	p := 0
+	for _, v := range d.pos {
+		p = max(p, v)
+	}
+	return p
 }
 
 // check validates Next's arguments against the decoder's state.
 func (d *Decoder) check(tokens []int, out, attn []float32) error {
 	c := &d.m.cfg
-	rows := len(d.src)
+	rows := len(d.rowSrc)
 	if len(tokens) != rows {
 		return fmt.Errorf("model: Next got %d tokens for %d rows", len(tokens), rows)
 	}
@@ -193,8 +327,8 @@ func (d *Decoder) check(tokens []int, out, attn []float32) error {
 	if attn != nil && len(attn) < rows*attnSize {
 		return fmt.Errorf("model: attn holds %d values, need %d rows × %d", len(attn), rows, attnSize)
 	}
-	if d.step >= c.MaxPositionEmbeddings {
-		return fmt.Errorf("model: target position %d reaches max_position_embeddings %d", d.step, c.MaxPositionEmbeddings)
+	if p := d.maxPos(); p >= c.MaxPositionEmbeddings {
+		return fmt.Errorf("model: target position %d reaches max_position_embeddings %d", p, c.MaxPositionEmbeddings)
 	}
 	for r, id := range tokens {
 		if id < 0 || id >= c.DecoderVocabSize {

@@ -41,18 +41,19 @@ func (d *Decoder) Force(ctx context.Context, start int, targets [][]int, logProb
 	for r, t := range targets {
 		first[r], lens[r] = len(rowSrc), len(t)
 		for range t {
-			rowSrc = append(rowSrc, d.src[r])
+			rowSrc = append(rowSrc, d.rowSrc[r])
 		}
 	}
-	d.src = rowSrc
+	d.rowSrc = rowSrc
 	d.grow(n)
 	longest := 0
 	for _, t := range targets {
 		longest = max(longest, len(t))
 	}
-	if len(d.probs) < longest {
-		d.probs = make([]float32, longest)
-	}
+	// Self-attention takes one row of weights at a time, cross-attention
+	// one per position.
+	d.probsWidth = max(longest, d.srcLen)
+	d.probs = make([]float32, n*d.probsWidth)
 	// x = embed(input)·scale + position(t)  [N, D]
 	x := d.x[:n*dm]
 	pos := d.m.positions.rows(longest)
@@ -82,8 +83,8 @@ func (d *Decoder) forceInputs(start int, targets [][]int, logProbs [][]float32, 
 		return nil, 0, d.failed
 	case d.step != 0:
 		return nil, 0, fmt.Errorf("model: Force needs a fresh decoder, this one is at step %d", d.step)
-	case len(targets) != len(d.src):
-		return nil, 0, fmt.Errorf("model: Force got %d targets for %d rows", len(targets), len(d.src))
+	case len(targets) != len(d.rowSrc):
+		return nil, 0, fmt.Errorf("model: Force got %d targets for %d rows", len(targets), len(d.rowSrc))
 	case len(logProbs) != len(targets):
 		return nil, 0, fmt.Errorf("model: Force got %d log-probability rows for %d targets", len(logProbs), len(targets))
 	case start < 0 || start >= c.DecoderVocabSize:
@@ -119,7 +120,7 @@ func (d *Decoder) forceInputs(start int, targets [][]int, logProbs [][]float32, 
 // positions at a time, and keeps each target token's log-probability.
 func (d *Decoder) forceScores(ctx context.Context, x []float32, targets [][]int, logProbs [][]float32) error {
 	dm, v := d.m.cfg.DModel, d.m.cfg.DecoderVocabSize
-	n := len(d.src)
+	n := len(d.rowSrc)
 	gold := make([]int, 0, n)     // position → its target token
 	out := make([]*float32, 0, n) // position → where its log-probability goes
 	for r, t := range targets {
@@ -137,7 +138,7 @@ func (d *Decoder) forceScores(ctx context.Context, x []float32, targets [][]int,
 		d.m.output.Apply(logits[:k*v], x[lo*dm:(lo+k)*dm], k) // [k, V]
 		for i := range k {
 			row := logits[i*v : (i+1)*v]
-			tensor.LogSoftmax(row, d.expScratch)
+			tensor.LogSoftmax(row, nil)
 			*out[lo+i] = row[gold[lo+i]]
 		}
 	}

@@ -1,9 +1,12 @@
 // Package model holds a MarianMT transformer encoder-decoder: its
 // configuration, its weights as loaded from a checkpoint directory, and its
 // forward pass (encoder over a padded batch; decoder one step at a time with a
-// per-layer self-attention cache and cross-attention keys and values computed
-// once per sentence, or over whole given targets in one pass for forced
-// decoding).
+// self-attention cache of one block per step chained by back-pointers and
+// cross-attention keys and values computed once per sentence, or over whole
+// given targets in one pass for forced decoding). Weights load as float32
+// or int8 (LoadOptions), read from the checkpoint piece by piece; a
+// decoder's rows may start at different times (Join) and its output layer
+// may be cut to a vocabulary shortlist (SetShortlist).
 //
 // A *Model is immutable after loading and safe for concurrent use; all
 // per-request state lives in the values its methods return. Search (greedy,

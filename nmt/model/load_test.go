@@ -82,7 +82,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfgBytes, _ := os.ReadFile(filepath.Join(good, "config.json"))
-	weights := m.tensors()
+	weights := m.tensors(false)
 	encode := func(edit func([]safetensors.Float32Tensor) []safetensors.Float32Tensor) []byte {
 		ts := edit(append([]safetensors.Float32Tensor(nil), weights...))
 		b, err := safetensors.Encode(ts, nil)

@@ -46,23 +46,28 @@ func weightsPath(dir string) (string, error) {
 // one. nmt/model's OPUS-MT tests check that the tables torch stores agree
 // with it.
 func LoadWeights(cfg *Config, path string) (*Model, error) {
+	return loadWeights(cfg, path, LoadOptions{})
+}
+
+// loadWeights is LoadWeights with options.
+func loadWeights(cfg *Config, path string, o LoadOptions) (*Model, error) {
 	if err := checkArchitecture(cfg); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(filepath.Dir(path), "config.json"), err)
 	}
-	var tensors map[string]safetensors.Tensor
 	if strings.HasSuffix(path, ".safetensors") {
-		f, err := safetensors.ReadFile(path)
+		// Read tensor by tensor: the file is never held whole.
+		r, err := safetensors.Open(path)
 		if err != nil {
 			return nil, err
 		}
-		tensors = f.Tensors
-	} else {
-		var err error
-		if tensors, err = torchbin.ReadFile(path); err != nil {
-			return nil, err
-		}
+		defer r.Close()
+		return build(cfg, newFileSource(path, onDisk{r}), o.Int8)
 	}
-	return build(cfg, fileSource{path: path, f: &safetensors.File{Tensors: tensors}})
+	tensors, err := torchbin.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return build(cfg, newFileSource(path, inMemory(tensors)), o.Int8)
 }
 
 // checkArchitecture refuses the BART settings that older MarianMT configs

@@ -51,13 +51,3 @@ func (t *positionTable) rows(n int) []float32 {
 	t.table.Store(&s)
 	return s
 }
-
-// embed writes row = table[id]·scale + pos: a token's input to the first
-// layer, its embedding (a row of table, [V, D]) scaled, plus its position.
-func embed(row, table []float32, id int, scale float32, pos []float32) {
-	d := len(row)
-	emb := table[id*d : (id+1)*d]
-	for j := range row {
-		row[j] = emb[j]*scale + pos[j]
-	}
-}

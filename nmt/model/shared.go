@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/translated/translated/nmt/safetensors"
+	"github.com/translated/translated/nmt/tensor"
 )
 
 // EmbeddingsKey is the config.json field of a checkpoint saved without its
@@ -23,7 +24,7 @@ const EmbeddingsKey = "embeddings_sha256"
 func (m *Model) EmbeddingsDigest() string {
 	h := sha256.New()
 	var b [4]byte
-	for _, v := range m.encEmbed {
+	for _, v := range m.encEmbed.values() {
 		if v == 0 {
 			v = 0
 		}
@@ -51,15 +52,7 @@ func SaveWithoutEmbeddings(dir string, m *Model, store safetensors.DType) error 
 	if err := WriteConfig(dir, &cfg); err != nil {
 		return err
 	}
-	var tensors []safetensors.Float32Tensor
-	for _, t := range m.tensors() {
-		if t.Name == SharedEmbedding {
-			continue
-		}
-		t.Store = store
-		tensors = append(tensors, t)
-	}
-	return safetensors.WriteFile(filepath.Join(dir, WeightsFile), tensors, map[string]string{"format": "pt"})
+	return safetensors.WriteFile(filepath.Join(dir, WeightsFile), m.stored(store, SharedEmbedding), map[string]string{"format": "pt"})
 }
 
 // LoadOnEmbeddings reads a checkpoint directory saved by
@@ -74,11 +67,14 @@ func LoadOnEmbeddings(dir string, base *Model) (*Model, error) {
 	}
 	raw, ok := cfg.Extra[EmbeddingsKey]
 	if !ok {
-		return loadDir(dir, cfg)
+		return loadDir(dir, cfg, LoadOptions{})
 	}
 	var want string
 	if err := json.Unmarshal(raw, &want); err != nil {
 		return nil, fmt.Errorf("%s: %s is not a string", filepath.Join(dir, "config.json"), EmbeddingsKey)
+	}
+	if base.Int8() {
+		return nil, fmt.Errorf("%s shares the embeddings of its model, which was loaded as int8: load both as float32", dir)
 	}
 	bc := base.cfg
 	if !bc.SharedEmbeddings() || bc.VocabSize != cfg.VocabSize || bc.DModel != cfg.DModel {
@@ -89,11 +85,12 @@ func LoadOnEmbeddings(dir string, base *Model) (*Model, error) {
 		return nil, fmt.Errorf("%s was trained on another embedding matrix than the model's (%s %.12s…, the model's %.12s…): train it again from this model", dir, EmbeddingsKey, want, got)
 	}
 	path := filepath.Join(dir, WeightsFile)
-	f, err := safetensors.ReadFile(path)
+	r, err := safetensors.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return build(cfg, embeddingsFrom{fileSource{path: path, f: f}, base.encEmbed})
+	defer r.Close()
+	return build(cfg, embeddingsFrom{newFileSource(path, onDisk{r}), base}, false)
 }
 
 // SharedEmbedding is the tensor name of the embedding matrix that encoder,
@@ -101,17 +98,37 @@ func LoadOnEmbeddings(dir string, base *Model) (*Model, error) {
 const SharedEmbedding = "model.shared.weight"
 
 // embeddingsFrom serves a file's tensors and, for the shared embedding
-// matrix the file lacks, another model's.
+// matrix the file lacks, another model's: its output projection's weights
+// when tied (held once by both models), else its rows.
 type embeddingsFrom struct {
 	fileSource
-	embed []float32
+	base *Model
 }
 
 func (s embeddingsFrom) get(name string, shape []int) ([]float32, bool, error) {
-	if name == SharedEmbedding {
-		if _, inFile := s.f.Tensors[name]; !inFile {
-			return s.embed, true, nil
-		}
+	if name == SharedEmbedding && !s.inFile() {
+		return s.base.encEmbed.values(), true, nil
 	}
 	return s.fileSource.get(name, shape)
+}
+
+// lent is the base's output projection when the file lacks the matrix and
+// the base's embedding is that projection's.
+func (s embeddingsFrom) lent() *tensor.Linear {
+	if s.inFile() {
+		return nil
+	}
+	return s.base.encEmbed.tied
+}
+
+func (s embeddingsFrom) rows(name string, n, k int) (rowSource, bool, error) {
+	if name == SharedEmbedding && !s.inFile() {
+		return sliceRows{v: s.base.encEmbed.values(), k: k}, true, nil
+	}
+	return s.fileSource.rows(name, n, k)
+}
+
+func (s embeddingsFrom) inFile() bool {
+	_, ok := s.data.tensor(SharedEmbedding)
+	return ok
 }

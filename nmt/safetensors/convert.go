@@ -4,28 +4,76 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
+	"unsafe"
 )
 
 // Float32 widens the tensor's elements to float32. F32, F16 and BF16 are
 // accepted; any other type is an error naming the tensor.
 func (t Tensor) Float32() ([]float32, error) {
-	n := t.NumElements()
-	out := make([]float32, n)
-	switch t.DType {
+	out := make([]float32, t.NumElements())
+	if err := DecodeFloat32(t.DType, t.Data, out); err != nil {
+		return nil, fmt.Errorf("tensor %q %v", t.Name, err)
+	}
+	return out, nil
+}
+
+// DecodeFloat32 widens the little-endian elements of type dt in raw to
+// float32 into dst (len(raw) = len(dst)·dt.Size()). F32, F16 and BF16 are
+// accepted; any other type is an error, worded to follow "tensor NAME".
+func DecodeFloat32(dt DType, raw []byte, dst []float32) error {
+	if dt.Size() == 0 || len(raw) != len(dst)*dt.Size() {
+		return fmt.Errorf("has %d bytes of %s for %d values", len(raw), dt, len(dst))
+	}
+	switch dt {
 	case F32:
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:]))
+		if littleEndian && len(dst) > 0 {
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), len(raw)), raw)
+			return nil
+		}
+		for i := range dst {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 		}
 	case F16:
-		for i := range out {
-			out[i] = HalfToFloat32(binary.LittleEndian.Uint16(t.Data[2*i:]))
+		table := halfTable()
+		for i := range dst {
+			dst[i] = table[binary.LittleEndian.Uint16(raw[2*i:])]
 		}
 	case BF16:
-		for i := range out {
-			out[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(t.Data[2*i:])) << 16)
+		for i := range dst {
+			dst[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
 		}
 	default:
-		return nil, fmt.Errorf("tensor %q has dtype %s; only F32, F16 and BF16 can be loaded", t.Name, t.DType)
+		return fmt.Errorf("has dtype %s; only F32, F16 and BF16 can be loaded", dt)
+	}
+	return nil
+}
+
+// littleEndian reports whether float32 values in memory have the byte
+// order of the file, so that F32 data copies as it is.
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// halfTable maps every binary16 value to its float32, built on first use.
+var halfTable = sync.OnceValue(func() *[1 << 16]float32 {
+	var t [1 << 16]float32
+	for h := range t {
+		t[h] = HalfToFloat32(uint16(h))
+	}
+	return &t
+})
+
+// Int8 returns the elements of an I8 tensor; any other type is an error
+// naming the tensor.
+func (t Tensor) Int8() ([]int8, error) {
+	if t.DType != I8 {
+		return nil, fmt.Errorf("tensor %q has dtype %s, not I8", t.Name, t.DType)
+	}
+	out := make([]int8, t.NumElements())
+	for i := range out {
+		out[i] = int8(t.Data[i])
 	}
 	return out, nil
 }

@@ -30,7 +30,9 @@ type Tensor struct {
 	Name  string
 	DType DType
 	Shape []int
-	Data  []byte
+	Data  []byte // nil for the tensors of a Reader
+	// offset is where Data starts in the file's data section.
+	offset int64
 }
 
 // File is a parsed safetensors file.
@@ -79,11 +81,18 @@ func Parse(b []byte) (*File, error) {
 	if n > maxHeader || n > uint64(len(b)-8) {
 		return nil, fmt.Errorf("safetensors: header length %d does not fit in a file of %d bytes", n, len(b))
 	}
+	return parseHeader(b[8:8+n], b[8+n:], int64(len(b))-8-int64(n))
+}
+
+// parseHeader parses the JSON header hdr of a file whose data section
+// holds size bytes. With data (the section itself, or nil) the tensors'
+// Data share it; without, their Data is nil and their offset into the
+// section is in offsets.
+func parseHeader(hdr, data []byte, size int64) (*File, error) {
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b[8:8+n], &raw); err != nil {
+	if err := json.Unmarshal(hdr, &raw); err != nil {
 		return nil, fmt.Errorf("safetensors: header is not valid JSON: %v", err)
 	}
-	data := b[8+n:]
 	f := &File{Tensors: make(map[string]Tensor, len(raw))}
 	type span struct {
 		lo, hi int64
@@ -101,10 +110,14 @@ func Parse(b []byte) (*File, error) {
 		if err := json.Unmarshal(msg, &e); err != nil {
 			return nil, fmt.Errorf("safetensors: tensor %q: bad header entry: %v", name, err)
 		}
-		t, err := entryTensor(name, e, data)
+		t, err := entryTensor(name, e, size)
 		if err != nil {
 			return nil, err
 		}
+		if data != nil {
+			t.Data = data[e.DataOffsets[0]:e.DataOffsets[1]]
+		}
+		t.offset = e.DataOffsets[0]
 		f.Tensors[name] = t
 		if e.DataOffsets[1] > e.DataOffsets[0] {
 			spans = append(spans, span{e.DataOffsets[0], e.DataOffsets[1], name})
@@ -119,9 +132,9 @@ func Parse(b []byte) (*File, error) {
 	return f, nil
 }
 
-func entryTensor(name string, e headerEntry, data []byte) (Tensor, error) {
-	size := e.DType.Size()
-	if size == 0 {
+func entryTensor(name string, e headerEntry, size int64) (Tensor, error) {
+	elem := e.DType.Size()
+	if elem == 0 {
 		return Tensor{}, fmt.Errorf("safetensors: tensor %q: unknown dtype %q", name, e.DType)
 	}
 	count := int64(1)
@@ -132,13 +145,13 @@ func entryTensor(name string, e headerEntry, data []byte) (Tensor, error) {
 		count *= int64(d)
 	}
 	lo, hi := e.DataOffsets[0], e.DataOffsets[1]
-	if lo < 0 || hi < lo || hi > int64(len(data)) {
-		return Tensor{}, fmt.Errorf("safetensors: tensor %q: data offsets [%d, %d] outside the %d-byte data section", name, lo, hi, len(data))
+	if lo < 0 || hi < lo || hi > size {
+		return Tensor{}, fmt.Errorf("safetensors: tensor %q: data offsets [%d, %d] outside the %d-byte data section", name, lo, hi, size)
 	}
-	if hi-lo != count*int64(size) {
-		return Tensor{}, fmt.Errorf("safetensors: tensor %q: shape %v of %s needs %d bytes, offsets give %d", name, e.Shape, e.DType, count*int64(size), hi-lo)
+	if hi-lo != count*int64(elem) {
+		return Tensor{}, fmt.Errorf("safetensors: tensor %q: shape %v of %s needs %d bytes, offsets give %d", name, e.Shape, e.DType, count*int64(elem), hi-lo)
 	}
-	return Tensor{Name: name, DType: e.DType, Shape: append([]int(nil), e.Shape...), Data: data[lo:hi]}, nil
+	return Tensor{Name: name, DType: e.DType, Shape: append([]int(nil), e.Shape...)}, nil
 }
 
 // Size is the number of bytes of one element, 0 for an unknown type.

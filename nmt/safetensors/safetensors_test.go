@@ -97,11 +97,102 @@ func TestCorruptFiles(t *testing.T) {
 		"offsets beyond":  withHeader(`{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}`),
 		"overlap":         withHeader(`{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"v":{"dtype":"F16","shape":[2],"data_offsets":[2,6]}}`),
 	}
+	dir := t.TempDir()
 	for name, b := range cases {
 		if _, err := Parse(b); err == nil {
 			t.Errorf("%s: no error", name)
 		} else if !strings.Contains(err.Error(), "safetensors") {
 			t.Errorf("%s: error %q does not say where it comes from", name, err)
+		}
+		// Open checks the header alike (short data shows when read).
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path)
+		if err == nil {
+			buf := make([]byte, 8)
+			err = r.ReadAt(r.Tensors["w"], buf, 0)
+			r.Close()
+		}
+		if err == nil {
+			t.Errorf("%s: Open and ReadAt gave no error", name)
+		}
+	}
+}
+
+func TestReaderMatchesParse(t *testing.T) {
+	in := []Float32Tensor{
+		{Name: "a", Shape: []int{2, 3}, Values: []float32{1, -2, 3.5, 0, 1e-3, -7}},
+		{Name: "h", Shape: []int{3}, Values: []float32{0.5, -1.25, 2048}, Store: F16},
+		{Name: "b", Shape: []int{2}, Values: []float32{1, -3}, Store: BF16},
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := WriteFile(path, in, map[string]string{"format": "pt"}); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Metadata["format"] != "pt" || len(r.Tensors) != len(whole.Tensors) {
+		t.Fatalf("metadata %v, %d tensors", r.Metadata, len(r.Tensors))
+	}
+	for name, want := range whole.Tensors {
+		got := r.Tensors[name]
+		if got.Data != nil || got.DType != want.DType {
+			t.Fatalf("%s: %+v", name, got)
+		}
+		// Read in two pieces, the second from the middle.
+		buf := make([]byte, len(want.Data))
+		half := len(buf) / 2
+		if err := r.ReadAt(got, buf[:half], 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.ReadAt(got, buf[half:], int64(half)); err != nil {
+			t.Fatal(err)
+		}
+		if string(buf) != string(want.Data) {
+			t.Errorf("%s: read %x, want %x", name, buf, want.Data)
+		}
+		vals := make([]float32, got.NumElements())
+		if err := DecodeFloat32(got.DType, buf, vals); err != nil {
+			t.Fatal(err)
+		}
+		wantVals, _ := want.Float32()
+		for i := range vals {
+			if vals[i] != wantVals[i] {
+				t.Errorf("%s[%d] = %v, want %v", name, i, vals[i], wantVals[i])
+			}
+		}
+		if err := r.ReadAt(got, make([]byte, 1), int64(len(buf))); err == nil {
+			t.Errorf("%s: reading past the end gave no error", name)
+		}
+	}
+	if err := DecodeFloat32(I8, []byte{1}, make([]float32, 1)); err == nil {
+		t.Error("I8 decoded as float32")
+	}
+}
+
+// TestHalfTable checks the F16 lookup table against the conversion.
+func TestHalfTable(t *testing.T) {
+	raw := make([]byte, 2<<16)
+	for h := 0; h < 1<<16; h++ {
+		binary.LittleEndian.PutUint16(raw[2*h:], uint16(h))
+	}
+	out := make([]float32, 1<<16)
+	if err := DecodeFloat32(F16, raw, out); err != nil {
+		t.Fatal(err)
+	}
+	for h := range out {
+		want := HalfToFloat32(uint16(h))
+		if math.Float32bits(out[h]) != math.Float32bits(want) {
+			t.Fatalf("%#04x: %v, want %v", h, out[h], want)
 		}
 	}
 }
@@ -161,5 +252,38 @@ func TestWriteAtomicMode(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("%d files in the directory, want ref and x.json", len(entries))
+	}
+}
+
+func TestInt8RoundTrip(t *testing.T) {
+	q := []int8{-128, -127, -1, 0, 1, 127}
+	b, err := Encode([]Float32Tensor{
+		{Name: "w", Shape: []int{2, 3}, Store: I8, Int8: q},
+		{Name: "w_scale", Shape: []int{2}, Values: []float32{0.5, 0.25}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Tensors["w"].Int8()
+	if err != nil || len(got) != len(q) {
+		t.Fatalf("%v, %v", got, err)
+	}
+	for i := range q {
+		if got[i] != q[i] {
+			t.Errorf("w[%d] = %d, want %d", i, got[i], q[i])
+		}
+	}
+	if _, err := f.Tensors["w_scale"].Int8(); err == nil {
+		t.Error("an F32 tensor read as I8")
+	}
+	if _, err := f.Tensors["w"].Float32(); err == nil {
+		t.Error("an I8 tensor widened to float32")
+	}
+	if _, err := Encode([]Float32Tensor{{Name: "w", Shape: []int{4}, Store: I8, Int8: q}}, nil); err == nil {
+		t.Error("a shape of 4 took 6 int8 values")
 	}
 }

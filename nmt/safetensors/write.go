@@ -14,12 +14,14 @@ import (
 )
 
 // Float32Tensor is a tensor to write: float32 values and the type to store
-// them as (F32, F16 or BF16; BF16 truncates with round-to-nearest-even).
+// them as (F32, F16 or BF16; BF16 truncates with round-to-nearest-even), or,
+// with Store I8, int8 values (quantized weights) in Int8 instead.
 type Float32Tensor struct {
 	Name   string
 	Shape  []int
 	Values []float32
 	Store  DType
+	Int8   []int8 // the values when Store is I8; Values is then nil
 }
 
 // Encode lays out tensors in the given order as a safetensors file.
@@ -37,15 +39,23 @@ func Encode(tensors []Float32Tensor, metadata map[string]string) ([]byte, error)
 		for _, d := range t.Shape {
 			n *= d
 		}
-		if n != len(t.Values) {
-			return nil, fmt.Errorf("safetensors: tensor %q: shape %v holds %d values, got %d", t.Name, t.Shape, n, len(t.Values))
+		got := len(t.Values)
+		if t.Store == I8 {
+			got = len(t.Int8)
+		}
+		if n != got {
+			return nil, fmt.Errorf("safetensors: tensor %q: shape %v holds %d values, got %d", t.Name, t.Shape, n, got)
 		}
 		store := t.Store
 		if store == "" {
 			store = F32
 		}
 		lo := data.Len()
-		if err := appendValues(&data, t.Values, store); err != nil {
+		if store == I8 {
+			for _, v := range t.Int8 {
+				data.WriteByte(byte(v))
+			}
+		} else if err := appendValues(&data, t.Values, store); err != nil {
 			return nil, fmt.Errorf("safetensors: tensor %q: %w", t.Name, err)
 		}
 		shape := t.Shape

@@ -26,22 +26,37 @@ func (r *run) beam(ctx context.Context) error {
 		beams[s].next = make([]*node, 0, B)
 		active[s] = s
 	}
-	top := &topK{k: 2 * B, h: make([]cand, 0, 2*B)}
+	tops := make([]topK, len(r.srcLens)) // each sentence's best extensions
+	for s := range tops {
+		tops[s] = topK{k: 2 * B, h: make([]cand, 0, 2*B)}
+	}
+	firsts := make([]int, len(r.srcLens)) // each active sentence's first scorer row
 	parentAttn := make([][]float32, B)
 	for step := 0; len(active) > 0; step++ {
 		logProbs, attn, err := r.step(ctx)
 		if err != nil {
 			return err
 		}
+		first := 0
+		for _, s := range active {
+			firsts[s] = first
+			first += len(beams[s].live)
+		}
+		// The scans of the sentences' rows, the bulk of the work, run in
+		// parallel; choosing from them runs in order.
+		parallelRanges(len(active), first*r.dims.Vocab/len(active), func(lo, hi int) {
+			for _, s := range active[lo:hi] {
+				r.scanSentence(&beams[s], s, step, firsts[s], logProbs, &tops[s])
+			}
+		})
 		r.tokens, r.rows = r.tokens[:0], r.rows[:0]
-		first, kept := 0, 0 // first scorer row of the sentence; sentences kept
+		kept := 0 // sentences kept
 		for _, s := range active {
 			b := &beams[s]
-			mark, k := len(r.rows), len(b.live)
-			if err := r.expand(b, s, step, first, logProbs, attn, top, parentAttn); err != nil {
+			mark := len(r.rows)
+			if err := r.expand(b, s, step, firsts[s], logProbs, attn, &tops[s], parentAttn); err != nil {
 				return err
 			}
-			first += k
 			if r.sentenceDone(b, s) {
 				r.rows, r.tokens = r.rows[:mark], r.tokens[:mark]
 				r.emit(s, r.best[s][0], b.emitted, true)
@@ -59,18 +74,25 @@ func (r *run) beam(ctx context.Context) error {
 	return nil
 }
 
-// expand chooses sentence s's next live hypotheses from the scorer rows
-// first, first+1, … that hold its current ones, appending their rows and
-// tokens to r.rows and r.tokens, and records the hypotheses that finish.
-func (r *run) expand(b *sentenceBeam, s, step, first int, logProbs, attn []float32, top *topK, parentAttn [][]float32) error {
-	B, V, eos := r.opts.BeamSize, r.dims.Vocab, r.opts.EOS
+// scanSentence masks the scorer rows first, first+1, … of sentence s's
+// live hypotheses and keeps their best extensions in top. It touches only
+// those rows and top, so sentences scan in parallel.
+func (r *run) scanSentence(b *sentenceBeam, s, step, first int, logProbs []float32, top *topK) {
+	V := r.dims.Vocab
 	top.h = top.h[:0]
 	for j, n := range b.live {
 		lp := row(logProbs, first+j, V)
 		r.procs.apply(lp, step, r.lims[s])
 		top.scan(lp, n.score, j*V)
-		parentAttn[j] = nil
 	}
+}
+
+// expand chooses sentence s's next live hypotheses from the extensions
+// scanSentence kept in top, appending their rows and tokens to r.rows and
+// r.tokens, and records the hypotheses that finish.
+func (r *run) expand(b *sentenceBeam, s, step, first int, logProbs, attn []float32, top *topK, parentAttn [][]float32) error {
+	B, V, eos := r.opts.BeamSize, r.dims.Vocab, r.opts.EOS
+	clear(parentAttn)
 	cands := top.sorted()
 	if len(cands) == 0 {
 		return fmt.Errorf("search: source %d: every token is masked or impossible at step %d", s, step)

@@ -90,6 +90,9 @@ func newRun(scorer Scorer, srcLens []int, opts Options, stream func(Event)) (*ru
 	}
 	r.pow = lengthNorm(o.LengthPenalty, longest)
 	rows := len(srcLens) * o.BeamSize
+	if rs, ok := scorer.(reserver); ok {
+		rs.Reserve(rows, longest)
+	}
 	r.logProbs = make([]float32, rows*d.Vocab)
 	r.attn = make([]float32, rows*d.Layers*d.Heads*d.SrcLen)
 	r.tokens = make([]int, 0, rows)
@@ -99,6 +102,11 @@ func newRun(scorer Scorer, srcLens []int, opts Options, stream func(Event)) (*ru
 	}
 	return r, nil
 }
+
+// reserver is implemented by scorers that can size their state for a whole
+// search up front (model.Decoder does): Decode tells them the most rows it
+// will have and the most tokens a hypothesis may take.
+type reserver interface{ Reserve(rows, steps int) }
 
 // rowCounter is implemented by scorers that can tell how many rows they
 // hold (model.Decoder does); Decode then checks it against the sources

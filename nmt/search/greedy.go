@@ -14,17 +14,24 @@ func (r *run) greedy(ctx context.Context) error {
 	for s := range live {
 		live[s], cur[s] = s, &node{}
 	}
+	best := make([]int, len(r.srcLens)) // the token chosen for each live row
 	for step := 0; len(live) > 0; step++ {
 		logProbs, attn, err := r.step(ctx)
 		if err != nil {
 			return err
 		}
+		parallelRanges(len(live), V, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				lp := row(logProbs, i, V)
+				r.procs.apply(lp, step, r.lims[live[i]])
+				best[i] = argmax(lp)
+			}
+		})
 		r.tokens, r.rows = r.tokens[:0], r.rows[:0]
 		kept := 0
 		for i, s := range live {
 			lp := row(logProbs, i, V)
-			r.procs.apply(lp, step, r.lims[s])
-			tok := argmax(lp)
+			tok := best[i]
 			if tok < 0 {
 				return fmt.Errorf("search: source %d: every token is masked or impossible at step %d", s, step)
 			}

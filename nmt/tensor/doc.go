@@ -7,12 +7,24 @@
 // without garbage. Shapes are passed as plain ints and checked; a mismatch is
 // a programmer error and panics.
 //
-// On amd64 with AVX2 and FMA (detected with golang.org/x/sys/cpu) the
-// matrix product, dot product, axpy, the exponential, attention and layer
-// norm kernels run in assembly (kernel_amd64.s); elsewhere, and with the
-// purego build tag, the pure Go kernels in kernel_generic.go compute the
-// same sums in the same order. UseAssembly switches between the two at run
+// On amd64 with AVX2 and FMA the matrix product, dot product, axpy, the
+// exponential, attention and layer norm kernels run in assembly
+// (kernel_amd64.s); with AVX-512 (detected with golang.org/x/sys/cpu,
+// features_amd64.go) the matrix products take wider tiles
+// (kernel512_amd64.s) with the same sums in the same order, so the bits do
+// not change; elsewhere, and with the purego build tag, the pure Go kernels
+// in kernel_generic.go compute the same sums in the same order. Features
+// reports which run; UseAssembly switches between assembly and Go at run
 // time (for tests; it is safe for concurrent use).
+//
+// A Linear may hold int8 weights instead (NewLinearInt8, linear_int8.go):
+// one scale per output, the inputs quantized per row at each product, exact
+// integer sums by AVX-512 VNNI (kernelq_amd64.s), AVX2 (kernelq2_amd64.s)
+// or Go, all three giving the same bits. LinearBuilder packs a map row by
+// row as a checkpoint is read; Select copies some of its outputs (a
+// vocabulary shortlist's output layer). ParallelFor splits other work (the
+// rows of attention, of the log-softmax) over the same helper goroutines as
+// the products.
 //
 // Nothing here knows about transformers: the model code lives in nmt/model.
 package tensor

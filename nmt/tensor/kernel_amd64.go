@@ -175,14 +175,22 @@ func axpy(dst []float32, alpha float32, x []float32) {
 	asmAxpy(&dst[0], &x[0], len(dst), alpha)
 }
 
+// expSum sets dst[i] = exp(src[i] - shift) and returns the sum; with a nil
+// dst it returns the sum of len(src) exponentials alone.
 func expSum(dst, src []float32, shift float32) float32 {
-	n := len(dst) &^ 7
+	var dp *float32
+	if dst != nil {
+		src = src[:len(dst)]
+	}
+	n := len(src) &^ 7
 	if !useAVX2.Load() || n == 0 {
 		return genericExpSum(dst, src, shift)
 	}
-	_ = src[len(dst)-1]
-	sum := asmExpSum(&dst[0], &src[0], n, shift)
-	return sum + genericExpSum(dst[n:], src[n:], shift)
+	if dst != nil {
+		dp, dst = &dst[0], dst[n:]
+	}
+	sum := asmExpSum(dp, &src[0], n, shift)
+	return sum + genericExpSum(dst, src[n:], shift)
 }
 
 func silu(x []float32) {

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "attention_amd64.h"
 
 // Kernels for amd64 with AVX2 and FMA. Register use is noted per kernel; the
 // Go wrappers in kernel_amd64.go check all bounds before calling.
@@ -559,14 +560,24 @@ GLOBL ·expBias(SB), RODATA|NOPTR, $32
 
 // func asmExpSum(dst, src *float32, n int, shift float32) float32
 //
-// dst[i] = exp(src[i] - shift) for n (a multiple of 8) floats; returns the sum.
-TEXT ·asmExpSum(SB), NOSPLIT, $0-36
+// dst[i] = exp(src[i] - shift) for n (a multiple of 8) floats; returns the
+// sum. A nil dst stores nothing: the values go to a slot on the stack,
+// written over at every step (R11, R12: how far dst moves per 16 and 8
+// values), and the sum comes out the same.
+TEXT ·asmExpSum(SB), NOSPLIT, $64-36
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
 	VBROADCASTSS shift+24(FP), Y15
 	VXORPS Y14, Y14, Y14
 	VXORPS Y13, Y13, Y13
+	MOVQ $64, R11
+	MOVQ $32, R12
+	TESTQ DI, DI
+	JNZ loop16
+	LEAQ slot-64(SP), DI
+	XORQ R11, R11
+	XORQ R12, R12
 loop16:
 	CMPQ CX, $16
 	JL loop8
@@ -581,7 +592,7 @@ loop16:
 	VADDPS Y0, Y14, Y14
 	VADDPS Y4, Y13, Y13
 	ADDQ $64, SI
-	ADDQ $64, DI
+	ADDQ R11, DI
 	SUBQ $16, CX
 	JMP loop16
 loop8:
@@ -593,7 +604,7 @@ loop8:
 	VMOVUPS Y0, (DI)
 	VADDPS Y0, Y14, Y14
 	ADDQ $32, SI
-	ADDQ $32, DI
+	ADDQ R12, DI
 	SUBQ $8, CX
 	JMP loop8
 done:
@@ -698,8 +709,8 @@ done:
 
 // func asmDotRows(dst, q, keys *float32, n, hd, stride int)
 //
-// dst[j] = q · keys[j*stride : j*stride+hd] for j < n; hd is a multiple of
-// 8. Four keys at a time, one accumulator each (Y0-Y3), q's chunk in Y4.
+// dst[j] = q · keys[j*stride : j*stride+hd] for j < n (hd a multiple of 8),
+// four keys at a time (DOT4, attention_amd64.h), then one by one.
 TEXT ·asmDotRows(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ q+8(FP), SI
@@ -715,47 +726,14 @@ four:
 	LEAQ (R10)(R8*1), R11
 	LEAQ (R10)(R8*2), R12
 	LEAQ (R11)(R8*2), R13
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	XORQ AX, AX
-four_k:
-	VMOVUPS (SI)(AX*1), Y4
-	VFMADD231PS (R10)(AX*1), Y4, Y0
-	VFMADD231PS (R11)(AX*1), Y4, Y1
-	VFMADD231PS (R12)(AX*1), Y4, Y2
-	VFMADD231PS (R13)(AX*1), Y4, Y3
-	ADDQ $32, AX
-	CMPQ AX, R9
-	JL four_k
-	VHADDPS Y1, Y0, Y0
-	VHADDPS Y3, Y2, Y2
-	VHADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VMOVUPS X0, (DI)
-	ADDQ $16, DI
+	DOT4(R10, R11, R12, R13)
 	LEAQ (R12)(R8*2), R10
 	SUBQ $4, CX
 	JMP four
 one:
 	TESTQ CX, CX
 	JZ done
-	VXORPS Y0, Y0, Y0
-	XORQ AX, AX
-one_k:
-	VMOVUPS (SI)(AX*1), Y4
-	VFMADD231PS (R10)(AX*1), Y4, Y0
-	ADDQ $32, AX
-	CMPQ AX, R9
-	JL one_k
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, (DI)
-	ADDQ $4, DI
+	DOT1(R10)
 	ADDQ R8, R10
 	DECQ CX
 	JMP one
@@ -774,38 +752,13 @@ TEXT ·asmAxpyRows64(SB), NOSPLIT, $0-40
 	MOVQ n+24(FP), CX
 	MOVQ stride+32(FP), R8
 	SHLQ $2, R8
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	SUM64START
 loop:
-	VBROADCASTSS (SI), Y8
-	VFMADD231PS (R10), Y8, Y0
-	VFMADD231PS 32(R10), Y8, Y1
-	VFMADD231PS 64(R10), Y8, Y2
-	VFMADD231PS 96(R10), Y8, Y3
-	VFMADD231PS 128(R10), Y8, Y4
-	VFMADD231PS 160(R10), Y8, Y5
-	VFMADD231PS 192(R10), Y8, Y6
-	VFMADD231PS 224(R10), Y8, Y7
-	ADDQ $4, SI
+	SUM64(R10)
 	ADDQ R8, R10
 	DECQ CX
 	JNZ loop
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
-	VZEROUPPER
-	RET
+	SUM64END
 
 // func asmAxpyRows8(dst, w, values *float32, n, stride int)
 //
@@ -823,24 +776,17 @@ TEXT ·asmAxpyRows8(SB), NOSPLIT, $0-40
 pair:
 	CMPQ CX, $2
 	JL single
-	VBROADCASTSS (SI), Y8
-	VBROADCASTSS 4(SI), Y9
-	VFMADD231PS (R10), Y8, Y0
-	VFMADD231PS (R10)(R8*1), Y9, Y1
-	ADDQ $8, SI
+	LEAQ (R10)(R8*1), R11
+	SUM8PAIR(R10, R11)
 	LEAQ (R10)(R8*2), R10
 	SUBQ $2, CX
 	JMP pair
 single:
 	TESTQ CX, CX
 	JZ done
-	VBROADCASTSS (SI), Y8
-	VFMADD231PS (R10), Y8, Y0
+	SUM8LAST(R10)
 done:
-	VADDPS Y1, Y0, Y0
-	VMOVUPS Y0, (DI)
-	VZEROUPPER
-	RET
+	SUM8END
 
 // func asmAddSum(x, y *float32, n int) float64
 //

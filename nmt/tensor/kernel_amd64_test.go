@@ -27,6 +27,9 @@ func TestGenericKernels(t *testing.T) {
 	t.Run("ArgmaxMax", TestArgmaxMax)
 	t.Run("DotRowsWeightedSum", TestDotRowsWeightedSum)
 	t.Run("AddLayerNormSizes", TestAddLayerNormSizes)
+	t.Run("GatherMatchesStrided", TestGatherMatchesStrided)
+	t.Run("LinearInt8Exact", TestLinearInt8Exact)
+	t.Run("LinearInt8Edges", TestLinearInt8Edges)
 }
 
 // kernelCase computes one kernel's output from inputs fixed beforehand.

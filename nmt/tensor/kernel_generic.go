@@ -59,13 +59,18 @@ func genericAxpy(dst []float32, alpha float32, x []float32) {
 	}
 }
 
-// genericExpSum sets dst[i] = exp(src[i] - shift) and returns the sum.
+// genericExpSum sets dst[i] = exp(src[i] - shift) and returns the sum; with
+// a nil dst it returns the sum of len(src) exponentials alone.
 func genericExpSum(dst, src []float32, shift float32) float32 {
-	src = src[:len(dst)]
+	if dst != nil {
+		src = src[:len(dst)]
+	}
 	var sum float64
 	for i, v := range src {
 		e := float32(math.Exp(float64(v - shift)))
-		dst[i] = e
+		if dst != nil {
+			dst[i] = e
+		}
 		sum += float64(e)
 	}
 	return float32(sum)
@@ -134,5 +139,83 @@ func genericSqDev(x []float32, mean float64) float64 {
 func genericNormAffine(x, gamma, beta []float32, mean, inv float32) {
 	for i, v := range x {
 		x[i] = (v-mean)*inv*gamma[i] + beta[i]
+	}
+}
+
+func genericDotGather(dst, q, base []float32, offs []int) {
+	hd := len(q)
+	for j := range dst {
+		dst[j] = genericDot(q, base[offs[j]:offs[j]+hd])
+	}
+}
+
+func genericAxpyGather(dst, w, base []float32, offs []int) {
+	clear(dst)
+	hd := len(dst)
+	for j, a := range w {
+		genericAxpy(dst, a, base[offs[j]:offs[j]+hd])
+	}
+}
+
+// genericInt8 computes one row of quantized inputs (kq groups of four
+// unsigned bytes, with their scale xs and zero x0) times one int8 panel:
+// 16 outputs, each the exact integer sum dequantized as dequantize does.
+func genericInt8(kq int, x []uint8, panel []int8, scale, qsum, bias []float32, xs, x0 float32, c []float32) {
+	var acc [panelWidth]int32
+	for j := 0; j < kq; j++ {
+		xg := x[j*4 : j*4+4 : j*4+4]
+		g := panel[j*panelWidth*4 : (j+1)*panelWidth*4 : (j+1)*panelWidth*4]
+		for col := range acc {
+			w := g[col*4 : col*4+4 : col*4+4]
+			acc[col] += int32(xg[0])*int32(w[0]) + int32(xg[1])*int32(w[1]) + int32(xg[2])*int32(w[2]) + int32(xg[3])*int32(w[3])
+		}
+	}
+	for col := range acc {
+		var b float32
+		if bias != nil {
+			b = bias[col]
+		}
+		c[col] = dequantize(acc[col], qsum[col], scale[col], xs, x0, b)
+	}
+}
+
+// genericMaxAbs is the largest |x[i]|, NaNs skipped.
+func genericMaxAbs(x []float32) float32 {
+	var m float32
+	for _, v := range x {
+		if a := abs32(v); a > m {
+			m = a
+		}
+	}
+	return m
+}
+
+// genericMinMax is the smallest and the largest x[i], NaNs skipped (+Inf
+// and −Inf for none).
+func genericMinMax(x []float32) (lo, hi float32) {
+	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
+	for _, v := range x {
+		lo, hi = span(lo, hi, v, v)
+	}
+	return lo, hi
+}
+
+// span widens [lo, hi] to hold [a, b]; NaNs leave it as it is.
+func span(lo, hi, a, b float32) (float32, float32) {
+	if a < lo {
+		lo = a
+	}
+	if b > hi {
+		hi = b
+	}
+	return lo, hi
+}
+
+// genericQuantize writes round((x[i] − zero)·inv) into dst[i], rounding
+// half to even as the vector conversion does.
+func genericQuantize(dst []uint8, x []float32, zero, inv float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = uint8(int32(math.RoundToEven(float64(float32(v-zero) * inv))))
 	}
 }

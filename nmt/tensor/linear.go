@@ -16,30 +16,23 @@ const panelWidth = 16
 // immutable and safe for concurrent use.
 type Linear struct {
 	n, k   int
-	panels []float32 // [ceil(N/16)][K][16]
-	bias   []float32 // [ceil(N/16)*16], nil when the map has no bias
+	panels []float32   // [ceil(N/16)][K][16]; nil for an int8 map
+	q      *int8Panels // the int8 weights of NewLinearInt8, else nil
+	bias   []float32   // [ceil(N/16)*16], nil when the map has no bias
 }
 
 // NewLinear packs w ([n, k], row-major) and copies b ([n] or nil).
-func NewLinear(w, b []float32, n, k int) *Linear {
+func NewLinear(w, b []float32, n, k int) *Linear { return newLinear("NewLinear", w, b, n, k, false) }
+
+// newLinear packs w ([n, k]) as float32 or int8 with the bias b, the
+// arguments checked for the function named.
+func newLinear(name string, w, b []float32, n, k int, asInt8 bool) *Linear {
 	if n <= 0 || k <= 0 || len(w) != n*k || (b != nil && len(b) != n) {
-		panic(fmt.Sprintf("tensor.NewLinear: weight of %d values, bias of %d for shape [%d, %d]", len(w), len(b), n, k))
+		panic(fmt.Sprintf("tensor.%s: weight of %d values, bias of %d for shape [%d, %d]", name, len(w), len(b), n, k))
 	}
-	np := (n + panelWidth - 1) / panelWidth
-	l := &Linear{n: n, k: k, panels: make([]float32, np*k*panelWidth)}
-	for r := 0; r < n; r++ {
-		p, c := r/panelWidth, r%panelWidth
-		dst := l.panels[p*k*panelWidth:]
-		row := w[r*k : (r+1)*k]
-		for j, v := range row {
-			dst[j*panelWidth+c] = v
-		}
-	}
-	if b != nil {
-		l.bias = make([]float32, np*panelWidth)
-		copy(l.bias, b)
-	}
-	return l
+	lb := NewLinearBuilder(n, k, asInt8)
+	lb.SetRows(0, w)
+	return lb.Build(b)
 }
 
 // Out is N, the number of outputs.
@@ -48,10 +41,15 @@ func (l *Linear) Out() int { return l.n }
 // In is K, the number of inputs.
 func (l *Linear) In() int { return l.k }
 
-// Weight writes W back in its [N, K] row-major layout into dst.
+// Weight writes W back in its [N, K] row-major layout into dst (for an int8
+// map, the quantized values times their scales).
 func (l *Linear) Weight(dst []float32) {
 	if len(dst) != l.n*l.k {
 		panic(fmt.Sprintf("tensor.Linear.Weight: dst has %d values, want %d", len(dst), l.n*l.k))
+	}
+	if l.q != nil {
+		l.weightInt8(dst)
+		return
 	}
 	for r := 0; r < l.n; r++ {
 		p, c := r/panelWidth, r%panelWidth
@@ -85,6 +83,10 @@ func (l *Linear) Apply(dst, x []float32, m int) {
 	if m == 0 {
 		return
 	}
+	if l.q != nil {
+		l.applyInt8(dst, x, m)
+		return
+	}
 	np := (n + panelWidth - 1) / panelWidth
 	parallel(l, dst, x, m, np)
 }
@@ -94,7 +96,7 @@ func (l *Linear) applyPanels(dst, x []float32, m, p0, p1 int) {
 	n, k := l.n, l.k
 	full := n / panelWidth // panels whose 16 columns all exist
 	pstride := k * panelWidth
-	p := p0
+	p := l.widePanels(dst, x, m, p0, min(full, p1))
 	if m == 1 {
 		// One row: four panels at a time keep eight accumulators busy.
 		for ; p+4 <= min(full, p1); p += 4 {

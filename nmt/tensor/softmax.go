@@ -17,14 +17,18 @@ func Softmax(x []float32) {
 	Scale(x, 1/sum)
 }
 
-// LogSoftmax replaces x by x - max - log Σ exp(x - max), using scratch (at
-// least len(x) long) for the exponentials.
+// LogSoftmax replaces x by x - max - log Σ exp(x - max). scratch, when not
+// nil, receives the exponentials exp(x - max) (it must be at least len(x)
+// long); nil skips storing them, with the same result.
 func LogSoftmax(x, scratch []float32) {
 	if len(x) == 0 {
 		return
 	}
 	m := Max(x)
-	sum := expSum(scratch[:len(x)], x, m)
+	if scratch != nil {
+		scratch = scratch[:len(x)]
+	}
+	sum := expSum(scratch, x, m)
 	addConst(x, -(m + float32(math.Log(float64(sum)))))
 }
 

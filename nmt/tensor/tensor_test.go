@@ -3,6 +3,7 @@ package tensor
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -145,6 +146,15 @@ func TestSoftmaxAndExp(t *testing.T) {
 		Softmax(p)
 		ls := append([]float32(nil), x...)
 		LogSoftmax(ls, make([]float32, len(x)))
+		// Without scratch the exponentials are summed, not stored: the
+		// same values bit for bit.
+		noScratch := append([]float32(nil), x...)
+		LogSoftmax(noScratch, nil)
+		for i := range ls {
+			if noScratch[i] != ls[i] && !(math.IsNaN(float64(ls[i])) && math.IsNaN(float64(noScratch[i]))) {
+				t.Fatalf("case %d: logsoftmax[%d] = %g without scratch, %g with", ci, i, noScratch[i], ls[i])
+			}
+		}
 		for i, v := range x {
 			wantP := math.Exp(float64(v)-m) / sum
 			if math.Abs(float64(p[i])-wantP) > 1e-6 {
@@ -340,6 +350,79 @@ func TestAddLayerNormSizes(t *testing.T) {
 					want := (e-mean)/math.Sqrt(vr+1e-5)*float64(g[i]) + float64(b[i])
 					if math.Abs(float64(got[row*d+i])-want) > 2e-5*math.Max(1, math.Abs(want)) {
 						t.Fatalf("d %d y %v row %d col %d: %g, want %g", d, withY, row, i, got[row*d+i], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGatherMatchesStrided checks DotGather and WeightedSumGather against
+// DotRows and WeightedSum over the same rows laid out evenly: equal bit for
+// bit, whatever order the offsets take.
+func TestGatherMatchesStrided(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, hd := range []int{1, 8, 12, 64, 72, 128} {
+		for _, n := range []int{0, 1, 3, 4, 5, 9, 31} {
+			base := randSlice(r, 40*hd+7)
+			offs := make([]int, n)
+			packed := make([]float32, n*hd)
+			for j := range offs {
+				offs[j] = r.IntN(len(base) - hd + 1)
+				copy(packed[j*hd:], base[offs[j]:offs[j]+hd])
+			}
+			q, w := randSlice(r, hd), randSlice(r, n)
+			got, want := make([]float32, n), make([]float32, n)
+			DotGather(got, q, base, offs)
+			DotRows(want, q, packed, hd)
+			sum, wantSum := randSlice(r, hd), make([]float32, hd)
+			WeightedSumGather(sum, w, base, offs)
+			WeightedSum(wantSum, w, packed, hd)
+			for j := range want {
+				if got[j] != want[j] {
+					t.Fatalf("hd %d n %d: dot %d = %g, strided %g", hd, n, j, got[j], want[j])
+				}
+			}
+			for i := range wantSum {
+				if sum[i] != wantSum[i] {
+					t.Fatalf("hd %d n %d: sum[%d] = %g, strided %g", hd, n, i, sum[i], wantSum[i])
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("an offset past the end did not panic")
+		}
+	}()
+	DotGather(make([]float32, 1), make([]float32, 8), make([]float32, 10), []int{3})
+}
+
+type countRanger struct {
+	mu    sync.Mutex
+	items []int
+}
+
+func (c *countRanger) Range(lo, hi int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := lo; i < hi; i++ {
+		c.items[i]++
+	}
+}
+
+func TestParallelForCoversEachItemOnce(t *testing.T) {
+	saved := Threads()
+	defer SetThreads(saved)
+	for _, th := range []int{1, 2, 3, 8} {
+		SetThreads(th)
+		for _, n := range []int{0, 1, 2, 7, 100, 1000} {
+			for _, cost := range []int{1, 1 << 20} {
+				c := &countRanger{items: make([]int, n)}
+				ParallelFor(n, cost, c)
+				for i, k := range c.items {
+					if k != 1 {
+						t.Fatalf("threads %d, n %d, cost %d: item %d done %d times", th, n, cost, i, k)
 					}
 				}
 			}

@@ -59,3 +59,37 @@ func Add(dst, x []float32) {
 func Zero(dst []float32) {
 	clear(dst)
 }
+
+// DotGather sets dst[j] = q · base[offs[j] : offs[j]+len(q)] for every j <
+// len(dst): one query against keys found through their offsets (a
+// key/value cache whose rows are not evenly spaced). Equally spaced
+// offsets give DotRows's results bit for bit.
+func DotGather(dst, q, base []float32, offs []int) {
+	checkGather("DotGather", len(dst), len(q), base, offs)
+	dotGather(dst, q, base, offs)
+}
+
+// WeightedSumGather sets dst = Σ_j w[j]·base[offs[j] : offs[j]+len(dst)]:
+// the attention-weighted sum of values found through their offsets.
+// Equally spaced offsets give WeightedSum's results bit for bit.
+func WeightedSumGather(dst, w, base []float32, offs []int) {
+	checkGather("WeightedSumGather", len(w), len(dst), base, offs)
+	if len(w) == 0 {
+		clear(dst)
+		return
+	}
+	axpyGather(dst, w, base, offs)
+}
+
+// checkGather panics unless offs holds n offsets of rows of width values
+// inside base.
+func checkGather(name string, n, width int, base []float32, offs []int) {
+	if len(offs) < n {
+		panic(fmt.Sprintf("tensor.%s: %d offsets for %d rows", name, len(offs), n))
+	}
+	for _, o := range offs[:n] {
+		if o < 0 || o+width > len(base) {
+			panic(fmt.Sprintf("tensor.%s: a row of %d at offset %d lies outside %d values", name, width, o, len(base)))
+		}
+	}
+}

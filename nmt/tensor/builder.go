@@ -1,0 +1,118 @@
+package tensor
+
+import "fmt"
+
+// LinearBuilder fills a Linear row by row, so that a map is packed straight
+// from its source (a checkpoint read in pieces) with no full copy of its
+// weights in another layout on the way.
+type LinearBuilder struct {
+	l   *Linear
+	set []bool // rows filled so far
+}
+
+// NewLinearBuilder starts a map of n outputs and k inputs, float32 or, with
+// asInt8, int8 (NewLinearInt8).
+func NewLinearBuilder(n, k int, asInt8 bool) *LinearBuilder {
+	if n <= 0 || k <= 0 {
+		panic(fmt.Sprintf("tensor.NewLinearBuilder: shape [%d, %d]", n, k))
+	}
+	l := &Linear{n: n, k: k}
+	if asInt8 {
+		l.q = newInt8Panels(n, k)
+	} else {
+		l.panels = make([]float32, (n+panelWidth-1)/panelWidth*k*panelWidth)
+	}
+	return &LinearBuilder{l: l, set: make([]bool, n)}
+}
+
+// SetRows sets rows r0, r0+1, … of W from w (whole rows of K values),
+// quantizing them for an int8 map.
+func (b *LinearBuilder) SetRows(r0 int, w []float32) {
+	k := b.l.k
+	rows := b.check(r0, len(w), k)
+	if b.l.q != nil {
+		q := make([]int8, k)
+		for i := 0; i < rows; i++ {
+			scale := quantizeWeights(q, w[i*k:(i+1)*k])
+			b.l.q.setRow(r0+i, q, scale)
+		}
+		return
+	}
+	for i := 0; i < rows; i++ {
+		r := r0 + i
+		dst := b.l.panels[(r/panelWidth)*k*panelWidth+r%panelWidth:]
+		for j, v := range w[i*k : (i+1)*k] {
+			dst[j*panelWidth] = v
+		}
+	}
+}
+
+// SetRowsInt8 sets rows r0, r0+1, … of an int8 map from quantized values
+// (whole rows of K) and their scales, as QuantizeRows gives them.
+func (b *LinearBuilder) SetRowsInt8(r0 int, q []int8, scale []float32) {
+	if b.l.q == nil {
+		panic("tensor.LinearBuilder.SetRowsInt8: a float32 map")
+	}
+	k := b.l.k
+	rows := b.check(r0, len(q), k)
+	if len(scale) != rows {
+		panic(fmt.Sprintf("tensor.LinearBuilder.SetRowsInt8: %d scales for %d rows", len(scale), rows))
+	}
+	for i := 0; i < rows; i++ {
+		b.l.q.setRow(r0+i, q[i*k:(i+1)*k], scale[i])
+	}
+}
+
+// check panics unless values holds whole rows from r0 on inside the map,
+// and marks them set; it returns their count.
+func (b *LinearBuilder) check(r0, values, k int) int {
+	rows := values / k
+	if values%k != 0 || r0 < 0 || r0+rows > b.l.n {
+		panic(fmt.Sprintf("tensor.LinearBuilder: %d values from row %d of a [%d, %d] map", values, r0, b.l.n, k))
+	}
+	for r := r0; r < r0+rows; r++ {
+		b.set[r] = true
+	}
+	return rows
+}
+
+// Build returns the map with the bias b ([N] or nil). Every row must have
+// been set. The builder must not be used afterwards.
+func (b *LinearBuilder) Build(bias []float32) *Linear {
+	l := b.l
+	for r, ok := range b.set {
+		if !ok {
+			panic(fmt.Sprintf("tensor.LinearBuilder.Build: row %d of %d was not set", r, l.n))
+		}
+	}
+	if bias != nil {
+		if len(bias) != l.n {
+			panic(fmt.Sprintf("tensor.LinearBuilder.Build: bias of %d for %d outputs", len(bias), l.n))
+		}
+		l.bias = make([]float32, l.biasLen())
+		copy(l.bias, bias)
+	}
+	b.l = nil
+	return l
+}
+
+// setRow stores output r's quantized weights and scale in its panel.
+func (q *int8Panels) setRow(r int, row []int8, scale float32) {
+	panel := q.data[(r/panelWidth)*q.kq*panelWidth*4:]
+	c := r % panelWidth
+	var sum int32
+	for j, x := range row {
+		panel[(j/4)*panelWidth*4+c*4+j%4] = x
+		sum += int32(x)
+	}
+	q.scale[r], q.qsum[r] = scale, float32(sum)
+}
+
+// biasLen is the padded length of the bias: whole panels, and for an int8
+// map an even number of them (its kernels take panels two by two).
+func (l *Linear) biasLen() int {
+	if l.q != nil {
+		return l.q.panels() * panelWidth
+	}
+	return (l.n + panelWidth - 1) / panelWidth * panelWidth
+}
