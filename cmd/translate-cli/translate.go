@@ -29,7 +29,7 @@ type modelFlags struct {
 	// fromSet and toSet record that --from and --to were given: a server
 	// asked for a named model then checks them against the model's pair.
 	fromSet, toSet bool
-	shortlist   string // --shortlist: a vocabulary shortlist file for the local model
+	shortlist      string // --shortlist: a vocabulary shortlist file for the local model
 }
 
 // translator is what the commands need of a model, local or behind a
