@@ -11,8 +11,10 @@
 # translate-cli bench --save. Environment:
 #   REPS     repetitions (fresh process per system, point and repetition; 3)
 #   POINTS   batch:beam points ("1:1 1:4 8:1 8:4")
-#   SYSTEMS  among go go-int8 ct2-int8 ct2-float32 pytorch (all that are
-#            available); go-int8 is translate-cli bench --dtype int8
+#   SYSTEMS  among go go-int8 go-sl go-int8-sl ct2-int8 ct2-float32 pytorch
+#            (default: all but the -sl ones that are available); go-int8 is
+#            translate-cli bench --dtype int8, -sl adds --shortlist-size
+#            $SHORTLIST_SIZE (1000): an output layer of that many tokens
 #   GO_FLAGS extra flags for translate-cli bench (e.g. "--shortlist DIR")
 #   WORK     the work's flags ("--sentences 8 --src-len 24 --tgt-len 32 --rounds 3")
 #   THREADS  threads of every system (2)
@@ -30,6 +32,7 @@ points=${POINTS:-"1:1 1:4 8:1 8:4"}
 threads=${THREADS:-2}
 work=${WORK:-"--sentences 8 --src-len 24 --tgt-len 32 --rounds 3"}
 omp=${OMP_WAIT_POLICY:-PASSIVE}
+slsize=${SHORTLIST_SIZE:-1000}
 tmp=$(mktemp -d)
 out=${OUT:-$tmp/results.jsonl}
 go build -o "$tmp/translate-cli" ./cmd/translate-cli
@@ -57,6 +60,8 @@ run() { # system batch beam repetition
   case $1 in
     go) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" "${flags[@]}" "${goflags[@]}" "$model" ;;
     go-int8) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" --dtype int8 "${flags[@]}" "${goflags[@]}" "$model" ;;
+    go-sl) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" --shortlist-size "$slsize" "${flags[@]}" "${goflags[@]}" "$model" ;;
+    go-int8-sl) GOMAXPROCS=$threads "$tmp/translate-cli" bench --json --threads "$threads" --dtype int8 --shortlist-size "$slsize" "${flags[@]}" "${goflags[@]}" "$model" ;;
     ct2-*) OMP_WAIT_POLICY=$omp /usr/bin/python3 scripts/reference/bench_ct2.py "$ct2dir" --compute-type "${1#ct2-}" --threads "$threads" "${flags[@]}" ;;
     pytorch) OMP_WAIT_POLICY=$omp OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/reference/bench_decode.py "$model" --threads "$threads" "${flags[@]}" ;;
   esac | python3 scripts/reference/bench_summary.py --record "$out" --system "$1" --rep "$4"

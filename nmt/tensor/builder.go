@@ -6,8 +6,10 @@ import "fmt"
 // from its source (a checkpoint read in pieces) with no full copy of its
 // weights in another layout on the way.
 type LinearBuilder struct {
-	l   *Linear
-	set []bool // rows filled so far
+	l     *Linear
+	set   []bool    // rows filled so far
+	q     []int8    // quantized rows of SetRows, reused
+	scale []float32 // their scales
 }
 
 // NewLinearBuilder starts a map of n outputs and k inputs, float32 or, with
@@ -31,19 +33,34 @@ func (b *LinearBuilder) SetRows(r0 int, w []float32) {
 	k := b.l.k
 	rows := b.check(r0, len(w), k)
 	if b.l.q != nil {
-		q := make([]int8, k)
-		for i := 0; i < rows; i++ {
-			scale := quantizeWeights(q, w[i*k:(i+1)*k])
-			b.l.q.setRow(r0+i, q, scale)
+		if len(b.q) < rows*k {
+			b.q, b.scale = make([]int8, rows*k), make([]float32, rows)
 		}
+		for i := 0; i < rows; i++ {
+			b.scale[i] = quantizeWeights(b.q[i*k:(i+1)*k], w[i*k:(i+1)*k])
+		}
+		b.l.q.setRows(r0, b.q[:rows*k], b.scale[:rows], k)
 		return
 	}
-	for i := 0; i < rows; i++ {
+	for i := 0; i < rows; {
 		r := r0 + i
-		dst := b.l.panels[(r/panelWidth)*k*panelWidth+r%panelWidth:]
-		for j, v := range w[i*k : (i+1)*k] {
-			dst[j*panelWidth] = v
+		panel := b.l.panels[(r/panelWidth)*k*panelWidth:][:k*panelWidth]
+		if r%panelWidth == 0 && i+panelWidth <= rows {
+			// A whole panel, written in order from its 16 rows.
+			src := w[i*k : (i+panelWidth)*k]
+			for j := 0; j < k; j++ {
+				dst := panel[j*panelWidth : (j+1)*panelWidth]
+				for c := range dst {
+					dst[c] = src[c*k+j]
+				}
+			}
+			i += panelWidth
+			continue
 		}
+		for j, v := range w[i*k : (i+1)*k] {
+			panel[j*panelWidth+r%panelWidth] = v
+		}
+		i++
 	}
 }
 
@@ -58,9 +75,7 @@ func (b *LinearBuilder) SetRowsInt8(r0 int, q []int8, scale []float32) {
 	if len(scale) != rows {
 		panic(fmt.Sprintf("tensor.LinearBuilder.SetRowsInt8: %d scales for %d rows", len(scale), rows))
 	}
-	for i := 0; i < rows; i++ {
-		b.l.q.setRow(r0+i, q[i*k:(i+1)*k], scale[i])
-	}
+	b.l.q.setRows(r0, q, scale, k)
 }
 
 // check panics unless values holds whole rows from r0 on inside the map,
@@ -96,16 +111,26 @@ func (b *LinearBuilder) Build(bias []float32) *Linear {
 	return l
 }
 
-// setRow stores output r's quantized weights and scale in its panel.
-func (q *int8Panels) setRow(r int, row []int8, scale float32) {
-	panel := q.data[(r/panelWidth)*q.kq*panelWidth*4:]
-	c := r % panelWidth
-	var sum int32
-	for j, x := range row {
-		panel[(j/4)*panelWidth*4+c*4+j%4] = x
-		sum += int32(x)
+// setRows stores the quantized weights (rows of k) and scales of outputs
+// r0, r0+1, … in their panels.
+func (q *int8Panels) setRows(r0 int, rows []int8, scale []float32, k int) {
+	group := panelWidth * 4
+	for i := range scale {
+		r := r0 + i
+		panel := q.data[(r/panelWidth)*q.kq*group+(r%panelWidth)*4:]
+		row := rows[i*k : (i+1)*k]
+		var sum int32
+		for j := 0; j+4 <= k; j += 4 {
+			copy(panel[(j/4)*group:(j/4)*group+4], row[j:j+4])
+		}
+		for j := k &^ 3; j < k; j++ {
+			panel[(j/4)*group+j%4] = row[j]
+		}
+		for _, x := range row {
+			sum += int32(x)
+		}
+		q.scale[r], q.qsum[r] = scale[i], float32(sum)
 	}
-	q.scale[r], q.qsum[r] = scale, float32(sum)
 }
 
 // biasLen is the padded length of the bias: whole panels, and for an int8

@@ -179,17 +179,6 @@ func genericInt8(kq int, x []uint8, panel []int8, scale, qsum, bias []float32, x
 	}
 }
 
-// genericMaxAbs is the largest |x[i]|, NaNs skipped.
-func genericMaxAbs(x []float32) float32 {
-	var m float32
-	for _, v := range x {
-		if a := abs32(v); a > m {
-			m = a
-		}
-	}
-	return m
-}
-
 // genericMinMax is the smallest and the largest x[i], NaNs skipped (+Inf
 // and −Inf for none).
 func genericMinMax(x []float32) (lo, hi float32) {
@@ -217,5 +206,14 @@ func genericQuantize(dst []uint8, x []float32, zero, inv float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
 		dst[i] = uint8(int32(math.RoundToEven(float64(float32(v-zero) * inv))))
+	}
+}
+
+// genericQuantizeSigned writes round(w[j]·inv) (half to even), within
+// [−127, 127], into q[j].
+func genericQuantizeSigned(q []int8, w []float32, inv float32) {
+	w = w[:len(q)]
+	for j, v := range w {
+		q[j] = int8(max(-127, min(127, math.RoundToEven(float64(v*inv)))))
 	}
 }

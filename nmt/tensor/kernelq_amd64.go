@@ -145,3 +145,18 @@ func quantizeScaled(dst []uint8, x []float32, zero, inv float32) {
 	asmQuantize(&dst[0], &x[0], n, zero, inv)
 	genericQuantize(dst[n:len(x)], x[n:], zero, inv)
 }
+
+//go:noescape
+func asmQuantizeSigned(dst *int8, x *float32, n int, inv float32)
+
+// quantizeSigned writes round(w[j]·inv) into q[j]; |w[j]·inv| ≤ 127.
+func quantizeSigned(q []int8, w []float32, inv float32) {
+	n := len(w) &^ 15
+	if !avx512() || n == 0 {
+		genericQuantizeSigned(q, w, inv)
+		return
+	}
+	_ = q[len(w)-1]
+	asmQuantizeSigned(&q[0], &w[0], n, inv)
+	genericQuantizeSigned(q[n:len(w)], w[n:], inv)
+}

@@ -210,3 +210,27 @@ qloop:
 qdone:
 	VZEROUPPER
 	RET
+
+// func asmQuantizeSigned(dst *int8, x *float32, n int, inv float32)
+//
+// dst[i] = round(x[i]·inv) (half to even) for n (a multiple of 16) floats
+// with |x[i]·inv| ≤ 127.
+TEXT ·asmQuantizeSigned(SB), NOSPLIT, $0-28
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS inv+24(FP), Z31
+	SHRQ $4, CX
+	JZ sdone
+sloop:
+	VMULPS (SI), Z31, Z0
+	VCVTPS2DQ Z0, Z0
+	VPMOVSDB Z0, X0
+	VMOVDQU X0, (DI)
+	ADDQ $64, SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ sloop
+sdone:
+	VZEROUPPER
+	RET

@@ -9,3 +9,5 @@ func minMax(x []float32) (lo, hi float32) { return genericMinMax(x) }
 func quantizeScaled(dst []uint8, x []float32, zero, inv float32) {
 	genericQuantize(dst, x, zero, inv)
 }
+
+func quantizeSigned(q []int8, w []float32, inv float32) { genericQuantizeSigned(q, w, inv) }

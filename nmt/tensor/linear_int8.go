@@ -62,15 +62,13 @@ func QuantizeRows(w []float32, n, k int) (q []int8, scale []float32) {
 // quantizeWeights writes round(w[j]·127/max|w|) into q and returns the
 // scale max|w|/127 (0 for a row of zeros, whose q stay 0).
 func quantizeWeights(q []int8, w []float32) float32 {
-	amax := genericMaxAbs(w)
+	lo, hi := minMax(w)
+	amax := max(-lo, hi, 0)
 	if amax == 0 {
 		clear(q)
 		return 0
 	}
-	inv := 127 / amax
-	for j, v := range w {
-		q[j] = int8(max(-127, min(127, math.RoundToEven(float64(v*inv)))))
-	}
+	quantizeSigned(q, w, 127/amax)
 	return amax / 127
 }
 
@@ -263,5 +261,3 @@ func dequantize(acc int32, qsum, ws, xs, x0, bias float32) float32 {
 	v = float32(v * ws)
 	return v + bias
 }
-
-func abs32(v float32) float32 { return math.Float32frombits(math.Float32bits(v) &^ (1 << 31)) }
