@@ -3,8 +3,9 @@
 # there. Usage: scripts/deps.sh [build|test]
 #   build: what building and translating need (a C compiler and OpenBLAS for cgo)
 #   test:  build, plus what the tests drive (headless Chromium for the HTML
-#          export) and the Go tools the checks run (go.mod's tool lines:
-#          buf), built here so that no test builds one
+#          export) and the Go tools the checks and tests run (go.mod's tool
+#          lines: buf, and grpcurl into .bin/), built here so that no test
+#          builds one under its timeout
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +33,6 @@ fi
 if [ "${1:-build}" = test ]; then
   # go tool caches the built binary: only the first run builds it.
   go tool buf --version >/dev/null
+  # The API examples and TLS tests run grpcurl from .bin/.
+  scripts/grpcurl.sh
 fi

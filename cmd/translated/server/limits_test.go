@@ -136,7 +136,7 @@ func TestInvalidUTF8OnTheWire(t *testing.T) {
 	if _, err := h.client.Translate(ctx, enEs("Hello.")); err != nil {
 		t.Fatal(err)
 	}
-	h.srv.badUTF8.Range(func(k, _ any) bool { t.Errorf("left in badUTF8: %v", k); return true })
+	h.srv.badRequests.Range(func(k, _ any) bool { t.Errorf("left in badRequests: %v", k); return true })
 }
 
 func TestInvalidUTF8Field(t *testing.T) {

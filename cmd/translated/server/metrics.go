@@ -22,6 +22,10 @@ type metrics struct {
 	busyWorkers     prometheus.Gauge         // requests decoding
 	lateTokens      prometheus.Counter       // tokens decoded after a request was cancelled
 	modelsAvailable prometheus.Gauge
+	rejected        *prometheus.CounterVec // calls refused by the server's limits or the transport, by method and reason
+	connections     prometheus.Gauge       // open client connections
+	memoryReserved  prometheus.Gauge       // estimated bytes of the requests decoding
+	memoryBudget    prometheus.Gauge       // Options.MemoryBudget
 }
 
 func newMetrics() *metrics {
@@ -61,17 +65,34 @@ func newMetrics() *metrics {
 			Name: "translated_models",
 			Help: "Models loaded and served.",
 		}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "translated_rejected_total",
+			Help: "Calls refused before decoding or cut short by a limit of the server, by method and reason: malformed, invalid_utf8, oversize, reset, unknown_method, unauthenticated, queue, per_client, memory_budget, max_reply, stream_buffer, send_timeout, decode_time.",
+		}, []string{"method", "reason"}),
+		connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "translated_connections",
+			Help: "Client connections open.",
+		}),
+		memoryReserved: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "translated_memory_reserved_bytes",
+			Help: "Estimated decoding memory of the requests decoding, against translated_memory_budget_bytes.",
+		}),
+		memoryBudget: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "translated_memory_budget_bytes",
+			Help: "The memory budget of the requests decoding at once (--memory-budget).",
+		}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.tokens, m.speed, m.queueDepth,
-		m.busyWorkers, m.lateTokens, m.modelsAvailable,
+		m.busyWorkers, m.lateTokens, m.modelsAvailable, m.rejected, m.connections, m.memoryReserved, m.memoryBudget,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // poolChanged is the pool's observer.
-func (m *metrics) poolChanged(busy, waiting int) {
+func (m *metrics) poolChanged(busy, waiting int, reserved int64) {
 	m.busyWorkers.Set(float64(busy))
 	m.queueDepth.Set(float64(waiting))
+	m.memoryReserved.Set(float64(reserved))
 }
 
 // decoded records one request's token counts and speed.
