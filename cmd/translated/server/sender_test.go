@@ -16,9 +16,12 @@ import (
 )
 
 // floodEngine streams 4 KB tokens as fast as its caller takes them until
-// its context ends, for a text "flood"; any other text it translates at
-// once into one token.
-type floodEngine struct{ stepEngine }
+// its context ends, for a text "flood", after a send on flooding; any
+// other text it translates at once into one token.
+type floodEngine struct {
+	stepEngine
+	flooding chan struct{}
+}
 
 func (e *floodEngine) Translate(ctx context.Context, req nmt.Request, stream func(nmt.Event)) ([]nmt.Translation, error) {
 	if len(req.Texts) == 0 || req.Texts[0] != "flood" {
@@ -26,6 +29,7 @@ func (e *floodEngine) Translate(ctx context.Context, req nmt.Request, stream fun
 		tr := nmt.Translation{Source: req.Texts[0], Text: "ok", Sentences: []nmt.Sentence{{End: len(req.Texts[0]), Hypotheses: []nmt.Hypothesis{{Text: "ok", Tokens: []nmt.Token{tok}}}}}}
 		return []nmt.Translation{tr}, nil
 	}
+	e.flooding <- struct{}{}
 	text := strings.Repeat("x", 4096)
 	for p := 0; ; p++ {
 		if err := ctx.Err(); err != nil {
@@ -59,7 +63,8 @@ func TestSlowStreamReader(t *testing.T) {
 			cfg := testConfig()
 			cfg.Workers, cfg.Queue = 1, 1
 			tc.setup(&cfg)
-			h := startServer(t, "tcp", cfg, fakeModels(&floodEngine{}))
+			e := &floodEngine{flooding: make(chan struct{}, 1)}
+			h := startServer(t, "tcp", cfg, fakeModels(e))
 			slow, err := grpc.NewClient(h.conn.Target(), grpc.WithTransportCredentials(insecure.NewCredentials()),
 				grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16))
 			if err != nil {
@@ -70,6 +75,7 @@ func TestSlowStreamReader(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			<-e.flooding // the stream holds the worker
 			// The worker comes back while the client still reads nothing.
 			if err := h.srv.pool.waitFor(ctx, func(busy, w int) bool { return busy == 0 && w == 0 }); err != nil {
 				t.Fatalf("the slow reader's worker never came back: %v", err)
