@@ -171,9 +171,11 @@ func TestInvalidUTF8Field(t *testing.T) {
 }
 
 // FuzzTranslateRequest feeds arbitrary wire bytes through the server's
-// request decoding, model lookup and validation: they must never panic,
-// a refusal is InvalidArgument or NotFound, and whatever passes is within
-// the limits and served by the model of the request's languages.
+// request decoding, model lookup and validation, cheap checks, plan,
+// token limit and memory estimate: they must never panic, a refusal is
+// InvalidArgument or NotFound in a message of bounded size, and whatever
+// passes is within the limits, served by the model of the request's
+// languages, and has a positive estimate.
 func FuzzTranslateRequest(f *testing.F) {
 	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
 		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: new(0.6)}})
@@ -209,11 +211,24 @@ func FuzzTranslateRequest(f *testing.F) {
 		if err == nil {
 			r, err = lim.translateRequest(&req, m)
 		}
+		var plan nmt.Plan
+		if err == nil {
+			if plan, err = planOf(m, r); err == nil {
+				err = lim.checkPlan(plan)
+			}
+		}
 		if err != nil {
-			if code := status.Code(toStatus(quietLogger(), err)); code != codes.InvalidArgument && code != codes.NotFound {
+			st := status.Convert(toStatus(quietLogger(), err))
+			if code := st.Code(); code != codes.InvalidArgument && code != codes.NotFound {
 				t.Fatalf("refusal %v is %v, not InvalidArgument or NotFound", err, code)
 			}
+			if len(st.Message()) > 2*logLimit {
+				t.Fatalf("a refusal of %d bytes", len(st.Message()))
+			}
 			return
+		}
+		if est := estimateBytes(plan, shapeOf(m), req.GetAlignment()); est <= 0 {
+			t.Fatalf("estimate %d for %+v", est, plan)
 		}
 		if len(r.Texts) > lim.MaxTexts || r.Options.BeamSize > lim.MaxBeam || r.Options.MaxLength > lim.MaxOutput || r.Options.MaxLength < 1 ||
 			!inRange(r.Options.LengthPenalty, maxLengthPenalty) || r.Options.NBest > lim.MaxBeam ||

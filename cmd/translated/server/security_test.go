@@ -206,3 +206,30 @@ func TestParseTokens(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseTokens: any token file gives tokens or an error, never a
+// panic; every token it accepts is found again by its own text.
+func FuzzParseTokens(f *testing.F) {
+	f.Add("alice 0123456789abcdef0123\n# c\n\nbob\tfedcba9876543210ffff\n")
+	f.Add("0123456789abcdef0123")
+	f.Add("a b c\n")
+	f.Add("\xff\xfe 0123456789abcdef0123\r\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		tok, err := ParseTokens([]byte(data))
+		if err != nil {
+			return
+		}
+		if len(tok.entries) == 0 {
+			t.Fatal("no error and no token")
+		}
+		for _, line := range strings.Split(data, "\n") {
+			fields := strings.Fields(line)
+			if len(fields) == 0 || strings.HasPrefix(strings.TrimSpace(line), "#") {
+				continue
+			}
+			if _, ok := tok.lookup(fields[len(fields)-1]); !ok {
+				t.Fatalf("token of line %q not found", line)
+			}
+		}
+	})
+}
