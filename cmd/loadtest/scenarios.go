@@ -15,10 +15,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/encoding"
-	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
 
+	"github.com/translated/translated/cmd/translated/server/servertest"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -166,20 +165,6 @@ func slowReaders(ctx context.Context, c config, rec *recorder) error {
 	})
 }
 
-// rawCodec sends bytes as they are.
-type rawCodec struct{}
-
-func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
-	return mem.BufferSlice{mem.SliceBuffer(v.([]byte))}, nil
-}
-func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	*(v.(*[]byte)) = data.Materialize()
-	return nil
-}
-func (rawCodec) Name() string { return "proto" }
-
-var _ encoding.CodecV2 = rawCodec{}
-
 // sequential makes count calls one after the other.
 func sequential(ctx context.Context, c config, rec *recorder, call func(context.Context, *grpc.ClientConn) error) error {
 	conn, _, err := dial(c)
@@ -212,7 +197,7 @@ func malformed(ctx context.Context, c config, rec *recorder) error {
 		junk[0] = 0x0a // a length-delimited field 1 whose length runs past the end
 		junk[1] = 0xff
 		var out []byte
-		return conn.Invoke(ctx, translatev1.TranslationService_Translate_FullMethodName, junk, &out, grpc.ForceCodecV2(rawCodec{}))
+		return conn.Invoke(ctx, translatev1.TranslationService_Translate_FullMethodName, junk, &out, grpc.ForceCodecV2(servertest.RawCodec{}))
 	})
 }
 

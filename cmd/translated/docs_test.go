@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,27 +80,13 @@ func TestAPIDocExamples(t *testing.T) {
 		t.Fatalf("building translate-cli: %v\n%s", err, out)
 	}
 
-	runCtx, stop := context.WithCancel(ctx)
-	logs := &syncBuffer{}
-	ready := make(chan string, 1)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, logs,
-			func(addr, _ string) { ready <- addr })
-	}()
+	r := startRun(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "")
 	defer func() {
-		stop()
-		if code := <-exit; code != 0 {
-			t.Errorf("server exit %d:\n%s", code, logs)
+		if code := r.stop(); code != 0 {
+			t.Errorf("server exit %d:\n%s", code, r.logs)
 		}
 	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case code := <-exit:
-		exit <- code
-		t.Fatalf("server exited with %d:\n%s", code, logs)
-	}
+	addr := r.grpc
 
 	examples := docExamples(t, filepath.Join(root, "docs", "api.md"))
 	if len(examples) < 5 {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,26 +42,48 @@ func testContext(t *testing.T) context.Context {
 // syncBuffer is a log sink safe for the server's goroutines.
 type syncBuffer = servertest.Buffer
 
+// running is the command started by startRun.
+type running struct {
+	grpc, metrics string      // the bound addresses
+	logs          *syncBuffer // its stderr
+	stop          func() int  // stops it as SIGTERM does; returns its exit code
+}
+
+// startRun runs the command as main does, with args, until the test ends
+// or stop is called, and waits for it to serve.
+func startRun(t *testing.T, ctx context.Context, args ...string) *running {
+	t.Helper()
+	runCtx, cancel := context.WithCancel(ctx)
+	r := &running{logs: &syncBuffer{}}
+	type addrs struct{ grpc, metrics string }
+	ready := make(chan addrs, 1)
+	exit := make(chan int, 1)
+	go func() { exit <- run(runCtx, args, r.logs, func(g, m string) { ready <- addrs{g, m} }) }()
+	var once sync.Once
+	code := 0
+	r.stop = func() int {
+		once.Do(func() { cancel(); code = <-exit })
+		return code
+	}
+	t.Cleanup(func() { r.stop() })
+	select {
+	case a := <-ready:
+		r.grpc, r.metrics = a.grpc, a.metrics
+	case c := <-exit:
+		exit <- c
+		t.Fatalf("run exited with %d:\n%s", c, r.logs)
+	}
+	return r
+}
+
 // TestRun starts the command as main does, on loopback ports, translates
 // over TCP, reads /metrics, stops it (as SIGTERM does) and reads its logs.
 func TestRun(t *testing.T) {
 	ctx := testContext(t)
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	logs := &syncBuffer{}
-	type addrs struct{ grpc, metrics string }
-	ready := make(chan addrs, 1)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
-			"-log-format", "json", "-workers", "1"}, logs, func(g, m string) { ready <- addrs{g, m} })
-	}()
-	var a addrs
-	select {
-	case a = <-ready:
-	case code := <-exit:
-		t.Fatalf("run exited with %d: %s", code, logs)
-	}
+	r := startRun(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
+		"-log-format", "json", "-workers", "1")
+	logs := r.logs
+	a := struct{ grpc, metrics string }{r.grpc, r.metrics}
 	conn, err := grpc.NewClient(a.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -91,8 +114,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	stop()
-	if code := <-exit; code != 0 {
+	if code := r.stop(); code != 0 {
 		t.Fatalf("exit code %d after stop: %s", code, logs)
 	}
 	out := logs.String()

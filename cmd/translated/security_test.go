@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"io"
@@ -35,29 +34,14 @@ func TestTLSWithGrpcurl(t *testing.T) {
 	if err := os.WriteFile(tokens, []byte("# who holds what\nops "+token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	logs := &syncBuffer{}
-	type addrs struct{ grpc, metrics string }
-	ready := make(chan addrs, 1)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(runCtx, []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
-			"-tls-cert", certs.ServerCert, "-tls-key", certs.ServerKey, "-tls-client-ca", certs.CA, "-token-file", tokens},
-			logs, func(g, m string) { ready <- addrs{g, m} })
-	}()
+	r := startRun(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
+		"-tls-cert", certs.ServerCert, "-tls-key", certs.ServerKey, "-tls-client-ca", certs.CA, "-token-file", tokens)
 	defer func() {
-		stop()
-		if code := <-exit; code != 0 {
-			t.Errorf("exit %d:\n%s", code, logs)
+		if code := r.stop(); code != 0 {
+			t.Errorf("exit %d:\n%s", code, r.logs)
 		}
 	}()
-	var a addrs
-	select {
-	case a = <-ready:
-	case code := <-exit:
-		exit <- code
-		t.Fatalf("run exited with %d:\n%s", code, logs)
-	}
+	a := struct{ grpc, metrics string }{r.grpc, r.metrics}
 	tlsArgs := []string{"-cacert", certs.CA, "-cert", certs.ClientCert, "-key", certs.ClientKey}
 	auth := []string{"-H", "authorization: Bearer " + token}
 	req := []string{"-d", `{"source_language_code": "en", "target_language_code": "es", "texts": ["Hello."]}`, a.grpc, "translate.v1.TranslationService/Translate"}
@@ -93,9 +77,9 @@ func TestTLSWithGrpcurl(t *testing.T) {
 	roots.AppendCertsFromPEM(pem)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{cert}}}}
 	defer hc.CloseIdleConnections()
-	r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+a.metrics+"/metrics", nil)
-	r.Header.Set("Authorization", "Bearer "+token)
-	resp, err := hc.Do(r)
+	req2, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+a.metrics+"/metrics", nil)
+	req2.Header.Set("Authorization", "Bearer "+token)
+	resp, err := hc.Do(req2)
 	if err != nil {
 		t.Fatal(err)
 	}

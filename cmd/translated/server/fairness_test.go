@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net"
 	"strings"
@@ -28,34 +29,44 @@ func secondClient(t *testing.T, h *harness) translatev1.TranslationServiceClient
 	return translatev1.NewTranslationServiceClient(conn)
 }
 
+// stepServer serves a stepEngine of one token per text over TCP, with a
+// pool of these sizes.
+func stepServer(t *testing.T, workers, queue, perClient int) (*harness, *stepEngine) {
+	t.Helper()
+	e := newStepEngine(1)
+	cfg := testConfig()
+	cfg.Workers, cfg.Queue, cfg.PerClient = workers, queue, perClient
+	return startServer(t, "tcp", cfg, fakeModels(e)), e
+}
+
+// callAsync translates text through c in a goroutine of its own and
+// sends the error to errs.
+func callAsync(ctx context.Context, c translatev1.TranslationServiceClient, text string, errs chan<- error) {
+	go func() {
+		_, err := c.Translate(ctx, fakeRequest(text))
+		errs <- err
+	}()
+}
+
 // TestFairAdmission: client A holds the only worker and has two more
 // calls queued when client B sends one. When A's call ends, the worker
 // goes to B before A's queued calls.
 func TestFairAdmission(t *testing.T) {
 	ctx := testContext(t)
-	e := newStepEngine(1)
+	h, e := stepServer(t, 1, 8, 8)
 	e.names = make(chan string, 10)
-	cfg := testConfig()
-	cfg.Workers, cfg.Queue, cfg.PerClient = 1, 8, 8
-	h := startServer(t, "tcp", cfg, fakeModels(e))
 	b := secondClient(t, h)
 	errs := make(chan error, 4)
-	call := func(c translatev1.TranslationServiceClient, text string) {
-		go func() {
-			_, err := c.Translate(ctx, fakeRequest(text))
-			errs <- err
-		}()
-	}
-	call(h.client, "a1")
+	callAsync(ctx, h.client, "a1", errs)
 	if got := <-e.names; got != "a1" {
 		t.Fatalf("first call to start: %s", got)
 	}
-	call(h.client, "a2")
-	call(h.client, "a3")
+	callAsync(ctx, h.client, "a2", errs)
+	callAsync(ctx, h.client, "a3", errs)
 	if err := h.srv.pool.waitFor(ctx, func(_, w int) bool { return w == 2 }); err != nil {
 		t.Fatal(err)
 	}
-	call(b, "b1")
+	callAsync(ctx, b, "b1", errs)
 	if err := h.srv.pool.waitFor(ctx, func(_, w int) bool { return w == 3 }); err != nil {
 		t.Fatal(err)
 	}
@@ -80,20 +91,11 @@ func TestFairAdmission(t *testing.T) {
 // RetryInfo, while another client's call is queued.
 func TestPerClientLimit(t *testing.T) {
 	ctx := testContext(t)
-	e := newStepEngine(1)
-	cfg := testConfig()
-	cfg.Workers, cfg.Queue, cfg.PerClient = 1, 4, 2
-	h := startServer(t, "tcp", cfg, fakeModels(e))
+	h, e := stepServer(t, 1, 4, 2)
 	b := secondClient(t, h)
 	errs := make(chan error, 3)
-	call := func(c translatev1.TranslationServiceClient, text string) {
-		go func() {
-			_, err := c.Translate(ctx, fakeRequest(text))
-			errs <- err
-		}()
-	}
-	call(h.client, "a1")
-	call(h.client, "a2")
+	callAsync(ctx, h.client, "a1", errs)
+	callAsync(ctx, h.client, "a2", errs)
 	if err := h.srv.pool.waitFor(ctx, func(busy, w int) bool { return busy == 1 && w == 1 }); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +103,7 @@ func TestPerClientLimit(t *testing.T) {
 	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(status.Convert(err).Message(), "--per-client") || retryInfo(err) == nil {
 		t.Fatalf("a client over its share: %v %v, want ResourceExhausted naming --per-client with RetryInfo", err, status.Convert(err).Details())
 	}
-	call(b, "b1")
+	callAsync(ctx, b, "b1", errs)
 	if err := h.srv.pool.waitFor(ctx, func(busy, w int) bool { return busy == 1 && w == 2 }); err != nil {
 		t.Fatal(err)
 	}

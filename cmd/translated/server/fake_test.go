@@ -90,12 +90,21 @@ func mustModels(t testing.TB, ms ...*model) *Models {
 	return out
 }
 
+// details returns the details of type T of a status error.
+func details[T any](err error) []T {
+	var out []T
+	for _, d := range status.Convert(err).Details() {
+		if v, ok := d.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // retryInfo returns the RetryInfo detail of a status error, or nil.
 func retryInfo(err error) *errdetails.RetryInfo {
-	for _, d := range status.Convert(err).Details() {
-		if ri, ok := d.(*errdetails.RetryInfo); ok {
-			return ri
-		}
+	if ri := details[*errdetails.RetryInfo](err); len(ri) > 0 {
+		return ri[0]
 	}
 	return nil
 }
@@ -103,11 +112,9 @@ func retryInfo(err error) *errdetails.RetryInfo {
 // fieldViolations returns the fields a status error's BadRequest names.
 func fieldViolations(err error) []string {
 	var out []string
-	for _, d := range status.Convert(err).Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, v := range br.GetFieldViolations() {
-				out = append(out, v.GetField())
-			}
+	for _, br := range details[*errdetails.BadRequest](err) {
+		for _, v := range br.GetFieldViolations() {
+			out = append(out, v.GetField())
 		}
 	}
 	return out
@@ -116,11 +123,9 @@ func fieldViolations(err error) []string {
 // quotaSubjects returns the limits a status error's QuotaFailure names.
 func quotaSubjects(err error) []string {
 	var out []string
-	for _, d := range status.Convert(err).Details() {
-		if qf, ok := d.(*errdetails.QuotaFailure); ok {
-			for _, v := range qf.GetViolations() {
-				out = append(out, v.GetSubject())
-			}
+	for _, qf := range details[*errdetails.QuotaFailure](err) {
+		for _, v := range qf.GetViolations() {
+			out = append(out, v.GetSubject())
 		}
 	}
 	return out

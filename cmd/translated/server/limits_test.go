@@ -7,12 +7,11 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/encoding"
-	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/translated/translated/cmd/translated/server/servertest"
 	"github.com/translated/translated/nmt"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
@@ -79,23 +78,8 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// rawCodec sends bytes as they are, so that a test can put what no
-// protobuf library would marshal (invalid UTF-8 in a string field) on the
-// wire.
-type rawCodec struct{}
-
-func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
-	return mem.BufferSlice{mem.SliceBuffer(v.([]byte))}, nil
-}
-
-func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	*(v.(*[]byte)) = data.Materialize()
-	return nil
-}
-
-func (rawCodec) Name() string { return "proto" }
-
-var _ encoding.CodecV2 = rawCodec{}
+// rawCodec puts bytes on the wire as they are.
+type rawCodec = servertest.RawCodec
 
 // TestInvalidUTF8OnTheWire sends texts that are not UTF-8, as a client in
 // a language without checks can, and expects InvalidArgument naming the

@@ -123,29 +123,26 @@ func DefaultOptions() Options {
 // under 1, Queue, PerClient or ShutdownTimeout negative, a size, count or
 // duration that is not positive, or a limit under 1.
 func (o Options) Validate() error {
-	switch {
-	case o.Workers < 1:
-		return fmt.Errorf("Workers must be at least 1, got %d", o.Workers)
-	case o.Queue < 0:
-		return fmt.Errorf("Queue must not be negative, got %d", o.Queue)
-	case o.PerClient < 0:
-		return fmt.Errorf("PerClient must not be negative, got %d", o.PerClient)
-	case o.MemoryBudget < 1:
-		return fmt.Errorf("MemoryBudget must be positive, got %d", o.MemoryBudget)
-	case o.MaxDecodeTime <= 0:
-		return fmt.Errorf("MaxDecodeTime must be positive, got %v", o.MaxDecodeTime)
-	case o.MaxReplyBytes < 1:
-		return fmt.Errorf("MaxReplyBytes must be positive, got %d", o.MaxReplyBytes)
-	case o.StreamBuffer < 1:
-		return fmt.Errorf("StreamBuffer must be positive, got %d", o.StreamBuffer)
-	case o.SendTimeout <= 0:
-		return fmt.Errorf("SendTimeout must be positive, got %v", o.SendTimeout)
-	case o.MaxConcurrentStreams < 1:
-		return fmt.Errorf("MaxConcurrentStreams must be at least 1, got %d", o.MaxConcurrentStreams)
-	case o.IdleTimeout <= 0:
-		return fmt.Errorf("IdleTimeout must be positive, got %v", o.IdleTimeout)
-	case o.ShutdownTimeout < 0:
-		return fmt.Errorf("ShutdownTimeout must not be negative, got %v", o.ShutdownTimeout)
+	for _, c := range []struct {
+		bad        bool
+		name, rule string
+		got        any
+	}{
+		{o.Workers < 1, "Workers", "must be at least 1", o.Workers},
+		{o.Queue < 0, "Queue", "must not be negative", o.Queue},
+		{o.PerClient < 0, "PerClient", "must not be negative", o.PerClient},
+		{o.MemoryBudget < 1, "MemoryBudget", "must be positive", o.MemoryBudget},
+		{o.MaxDecodeTime <= 0, "MaxDecodeTime", "must be positive", o.MaxDecodeTime},
+		{o.MaxReplyBytes < 1, "MaxReplyBytes", "must be positive", o.MaxReplyBytes},
+		{o.StreamBuffer < 1, "StreamBuffer", "must be positive", o.StreamBuffer},
+		{o.SendTimeout <= 0, "SendTimeout", "must be positive", o.SendTimeout},
+		{o.MaxConcurrentStreams < 1, "MaxConcurrentStreams", "must be at least 1", o.MaxConcurrentStreams},
+		{o.IdleTimeout <= 0, "IdleTimeout", "must be positive", o.IdleTimeout},
+		{o.ShutdownTimeout < 0, "ShutdownTimeout", "must not be negative", o.ShutdownTimeout},
+	} {
+		if c.bad {
+			return fmt.Errorf("%s %s, got %v", c.name, c.rule, c.got)
+		}
 	}
 	return o.Limits.Validate()
 }

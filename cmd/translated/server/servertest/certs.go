@@ -1,6 +1,8 @@
-// Package servertest helps tests of translated's server and its clients:
-// it makes the certificates of a TLS or mutual-TLS setup, so that tests
-// need no files of their own. It imports nothing of the project.
+// Package servertest helps tests of translated's server and its clients,
+// and cmd/loadtest: it makes the certificates of a TLS or mutual-TLS
+// setup, so that tests need no files of their own, gives a codec that
+// sends raw bytes, and a log sink for a server's goroutines. It imports
+// nothing of the project.
 package servertest
 
 import (
