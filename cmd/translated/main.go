@@ -38,10 +38,9 @@ func main() {
 func stopOnSignal(sigs <-chan os.Signal, stderr io.Writer, exit func(int)) context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
+		<-sigs
+		cancel() // the server logs that it is stopping
 		sig := <-sigs
-		fmt.Fprintf(stderr, "translated: %v: stopping; send it again to exit at once\n", sig)
-		cancel()
-		sig = <-sigs
 		fmt.Fprintf(stderr, "translated: %v again: exiting now\n", sig)
 		exit(1)
 	}()

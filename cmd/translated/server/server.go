@@ -237,7 +237,7 @@ func (s *Server) grpcOptions() []grpc.ServerOption {
 		grpc.StatsHandler(statsHandler{s}),
 		// A request may hold MaxTexts texts of MaxChars characters of up
 		// to 4 bytes each; anything larger is refused before it is read.
-		grpc.MaxRecvMsgSize(o.Limits.MaxTexts*o.Limits.MaxChars*4 + 64<<10),
+		grpc.MaxRecvMsgSize(min(o.Limits.MaxTexts*o.Limits.MaxChars*4, 1<<30) + 64<<10),
 		grpc.MaxSendMsgSize(o.MaxReplyBytes),
 		grpc.MaxConcurrentStreams(o.MaxConcurrentStreams),
 		grpc.ConnectionTimeout(connectionTimeout),
