@@ -18,8 +18,11 @@
 //	           RESOURCE_EXHAUSTED waits for its RetryInfo delay)
 //	cancel     -streams clients that open a stream and cancel it at its
 //	           first event, for -duration
-//	slow       -slow streams that never read their events, while
-//	           -streams/8 clients call Translate: theirs must pass
+//	slow       -slow streams that never read their events (four texts
+//	           with word alignment and n_best 4: more than their window
+//	           holds), while -streams/8 clients call Translate: theirs must
+//	           pass; at the end the slow streams are read, to see how the
+//	           server ended them
 //	oversize   -count requests over the server's message limit
 //	malformed  -count requests that are no protobuf message
 //	sigterm    -streams/4 clients under load, then SIGTERM to -pid: calls

@@ -16,11 +16,23 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// recorder collects the outcome of every call of a scenario.
+// recorder collects the outcome of every call of a scenario, and apart
+// those of the streams that do not read (slow).
 type recorder struct {
 	mu        sync.Mutex
 	codes     map[string]int
 	latencies []time.Duration
+	slow      map[string]int
+}
+
+// addSlow records how a stream that did not read ended.
+func (r *recorder) addSlow(err error, _ time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.slow == nil {
+		r.slow = map[string]int{}
+	}
+	r.slow[status.Code(err).String()]++
 }
 
 func (r *recorder) add(err error, d time.Duration) {
@@ -40,6 +52,7 @@ func (r *recorder) more(most int) bool {
 // row is one line of the table.
 type row struct {
 	name                 string
+	slow                 map[string]int // how the streams that did not read ended
 	calls                int
 	codes                map[string]int
 	p50, p99             time.Duration
@@ -84,7 +97,7 @@ func measure(ctx context.Context, c config, name string, sc scenario) (row, erro
 			r.rssAfter, r.goroAfter, r.connsAfter = m["process_resident_memory_bytes"]/(1<<20), m["go_goroutines"], m["translated_connections"]
 		}
 	}
-	r.calls, r.codes = len(rec.latencies), rec.codes
+	r.calls, r.codes, r.slow = len(rec.latencies), rec.codes, rec.slow
 	slices.Sort(rec.latencies)
 	r.p50, r.p99 = percentile(rec.latencies, 0.50), percentile(rec.latencies, 0.99)
 	return r, nil
@@ -150,6 +163,14 @@ func printTable(w io.Writer, rows []row) {
 			codes = append(codes, fmt.Sprintf("%s %d", code, n))
 		}
 		sort.Strings(codes)
+		var slow []string
+		for code, n := range r.slow {
+			slow = append(slow, fmt.Sprintf("%s %d", code, n))
+		}
+		sort.Strings(slow)
+		if len(slow) > 0 {
+			codes = append(codes, "(streams not read: "+strings.Join(slow, ", ")+")")
+		}
 		after := func(v float64) string {
 			if r.name == "sigterm" {
 				return "exited"

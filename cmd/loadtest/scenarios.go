@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -141,28 +142,45 @@ func cancelStorm(ctx context.Context, c config, rec *recorder) error {
 }
 
 // slowReaders opens streams that never read, on connections with a small
-// window, and measures everyday calls meanwhile.
+// window, and measures everyday calls meanwhile; at the end it reads what
+// each slow stream got, and records how it ended in slow.
 func slowReaders(ctx context.Context, c config, rec *recorder) error {
-	sctx, cancel := context.WithTimeout(ctx, c.duration)
+	sctx, cancel := context.WithTimeout(ctx, c.duration+time.Minute)
 	defer cancel()
 	long := shortRequest(c)
-	long.Texts = []string{strings.Repeat("The old man walked to the market in the morning and he bought bread and fish there ", 3)}
-	long.Options.MaxLength = 256
-	long.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_SUBWORD
+	long.Texts = slices.Repeat([]string{syntheticText(1, 60)}, 4)
+	long.Options = &translatev1.DecodingOptions{BeamSize: 4, NBest: 4}
+	long.Alignment = translatev1.AlignmentMode_ALIGNMENT_MODE_WORD
+	var slow []translatev1.TranslationService_TranslateStreamClient
 	for range c.slow {
 		conn, client, err := dial(c, grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16))
 		if err != nil {
 			return err
 		}
 		defer conn.Close()
-		if _, err := client.TranslateStream(sctx, long); err != nil {
+		st, err := client.TranslateStream(sctx, long)
+		if err != nil {
 			return err
 		}
+		slow = append(slow, st)
 	}
-	return clients(ctx, c, rec, max(1, c.streams/8), func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
+	err := clients(ctx, c, rec, max(1, c.streams/8), func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
 		_, err := cl.Translate(ctx, shortRequest(c))
 		return err
 	})
+	for _, st := range slow {
+		start := time.Now()
+		for {
+			if _, err := st.Recv(); err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				rec.addSlow(err, time.Since(start))
+				break
+			}
+		}
+	}
+	return err
 }
 
 // sequential makes count calls one after the other.

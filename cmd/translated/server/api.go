@@ -82,6 +82,9 @@ func (s *Server) translateStream(req *translatev1.TranslateRequest, stream trans
 	if err != nil {
 		return err
 	}
+	// Decoding is over: the place in the pool goes to another request while
+	// the last events wait for the client (within the send timeout).
+	p.ticket.leave()
 	snd.close()
 	return snd.wait()
 }
