@@ -64,7 +64,7 @@ memory)
   echo "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   while read -r texts words beam nbest alignment; do
     [ -z "$texts" ] && continue
-    start_server --memory-budget 64GiB --max-reply 1GiB --max-decode-time 10m --workers 1
+    start_server --memory-budget 64GiB --max-reply 1GiB --max-decode-time 60m --workers 1
     echo 5 >"/proc/$pid/clear_refs" # resets the peak (VmHWM) to the current size
     before=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
     "$bin/loadtest" -addr "$addr" -metrics "" -scenarios one -texts "$texts" -tokens "$words" -beam "$beam" -nbest "$nbest" -alignment "$alignment" >/dev/null
