@@ -81,7 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.TextVar(&f.memoryBudget, "memory-budget", f.memoryBudget, "estimated decoding memory of the requests decoding at once, such as 2GiB or 512MiB (docs/operations.md#memory)")
 	fs.DurationVar(&o.MaxDecodeTime, "max-decode-time", o.MaxDecodeTime, "longest one call may decode")
 	fs.TextVar(&f.maxReply, "max-reply", f.maxReply, "largest reply or TranslateStream event, such as 16MiB")
-	fs.TextVar(&f.streamBuffer, "stream-buffer", f.streamBuffer, "TranslateStream events that may wait for a slow client, such as 4MiB")
+	fs.TextVar(&f.streamBuffer, "stream-buffer", f.streamBuffer, "TranslateStream token events that may wait for a slow client, such as 4MiB")
 	fs.DurationVar(&o.SendTimeout, "send-timeout", o.SendTimeout, "longest a TranslateStream event may wait for the client to read it")
 	fs.UintVar(&f.maxStreams, "max-streams", f.maxStreams, "calls one connection may have open at once")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", o.IdleTimeout, "closes a connection without calls for this long")

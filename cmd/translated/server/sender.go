@@ -15,10 +15,13 @@ import (
 // sender's own writes them to the client. A client that reads too slowly
 // cannot hold a decoding worker:
 //
-//   - when the messages waiting reach the buffer's limit (in bytes; one
-//     message larger than the limit still passes alone), push refuses the
-//     next one with a ResourceExhausted error naming the limit, and the
-//     call ends: its decoding stops within one step;
+//   - when the token events waiting reach the buffer's limit (in bytes;
+//     one event larger than the limit still passes alone), push refuses
+//     the next one with a ResourceExhausted error naming the limit, and the
+//     call ends: its decoding stops within one step. Result events always
+//     pass: they are the reply, whose memory the budget counts, and they
+//     come in bursts (a batch of sentences ends at once) that a client
+//     reading at full speed cannot keep up with;
 //   - when one write stays blocked longer than the send timeout (the
 //     client stopped reading and its flow-control window is full), push
 //     and wait report it, and the call ends the same way.
@@ -33,8 +36,8 @@ type streamSender struct {
 
 	mu      sync.Mutex
 	queue   []*translatev1.TranslateStreamResponse
-	sizes   []int
-	waiting int   // bytes in queue
+	sizes   []int // bytes of each token event queued; 0 for results
+	waiting int   // bytes of the token events in queue
 	closed  bool  // no more messages will come
 	aborted bool  // drop what waits
 	err     error // the write that failed
@@ -71,11 +74,13 @@ func (s *streamSender) push(msg *translatev1.TranslateStreamResponse) error {
 		err := s.err
 		s.mu.Unlock()
 		return err
+	case msg.GetToken() == nil:
+		size = 0 // a result: always queued
 	case s.waiting > 0 && s.waiting+size > s.limit:
 		n := s.waiting
 		s.mu.Unlock()
 		return &limitError{limit: "stream_buffer", msg: fmt.Sprintf(
-			"the client is not reading the stream fast enough: %d bytes of events are waiting to be sent, this server's limit per stream (--stream-buffer)", n)}
+			"the client is not reading the stream fast enough: %d bytes of token events are waiting to be sent, this server's limit per stream (--stream-buffer)", n)}
 	}
 	s.queue = append(s.queue, msg)
 	s.sizes = append(s.sizes, size)

@@ -126,3 +126,30 @@ func TestStreamSenderOrder(t *testing.T) {
 		t.Fatalf("%d messages sent, want 100", len(got))
 	}
 }
+
+// TestStreamSenderBuffer: with its client stuck, a sender takes token
+// events up to its limit and refuses the next, naming the limit, while a
+// text's result still passes (it is the reply, bounded elsewhere).
+func TestStreamSenderBuffer(t *testing.T) {
+	unblock := make(chan struct{})
+	snd := newStreamSender(func(*translatev1.TranslateStreamResponse) error {
+		<-unblock
+		return nil
+	}, 1000, 1<<20, time.Hour)
+	defer func() { close(unblock); snd.abort() }()
+	token := &translatev1.TranslateStreamResponse{Event: &translatev1.TranslateStreamResponse_Token{
+		Token: &translatev1.TokenEvent{Token: &translatev1.Token{Text: strings.Repeat("x", 90)}}}}
+	var err error
+	n := 0
+	for ; err == nil && n < 100; n++ {
+		err = snd.push(token)
+	}
+	if status.Code(toStatus(quietLogger(), err)) != codes.ResourceExhausted || !strings.Contains(err.Error(), "--stream-buffer") {
+		t.Fatalf("after %d token events: %v, want a refusal naming --stream-buffer", n, err)
+	}
+	result := &translatev1.TranslateStreamResponse{Event: &translatev1.TranslateStreamResponse_Result{
+		Result: &translatev1.Translation{Text: strings.Repeat("y", 5000)}}}
+	if err := snd.push(result); err != nil {
+		t.Fatalf("a result event with the buffer full: %v", err)
+	}
+}

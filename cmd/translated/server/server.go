@@ -72,9 +72,11 @@ type Options struct {
 	// MaxReplyBytes bounds a reply (a TranslateStream event); a larger one
 	// is refused with RESOURCE_EXHAUSTED naming the limit. Default: 16 MiB.
 	MaxReplyBytes int
-	// StreamBuffer is how many bytes of TranslateStream events may wait
-	// for a client that reads slower than the server decodes; past that the
-	// call ends with RESOURCE_EXHAUSTED. Default: 4 MiB.
+	// StreamBuffer is how many bytes of TranslateStream token events may
+	// wait for a client that reads slower than the server decodes; past
+	// that the call ends with RESOURCE_EXHAUSTED. (Result events always
+	// wait: they are the reply, which MaxReplyBytes and the memory budget
+	// bound.) Default: 4 MiB.
 	StreamBuffer int
 	// SendTimeout is the longest one TranslateStream event may wait for
 	// the client to read it (its flow-control window full); past that the
