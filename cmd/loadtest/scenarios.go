@@ -54,9 +54,10 @@ func shortRequest(c config) *translatev1.TranslateRequest {
 }
 
 // clients runs n clients, each on its own connection, calling call back to
-// back until ctx ends or the scenario's calls run out. A refusal with a
+// back until ctx ends, the scenario's calls run out, or (when last is not
+// nil) last says a call's error was a client's last. A refusal with a
 // RetryInfo waits for its delay, as a polite client does.
-func clients(ctx context.Context, c config, rec *recorder, n int, call func(context.Context, translatev1.TranslationServiceClient) error) error {
+func clients(ctx context.Context, c config, rec *recorder, n int, last func(error) bool, call func(context.Context, translatev1.TranslationServiceClient) error) error {
 	ctx, cancel := context.WithTimeout(ctx, c.duration)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -76,6 +77,9 @@ func clients(ctx context.Context, c config, rec *recorder, n int, call func(cont
 					return // the scenario's end cut it short: not a result
 				}
 				rec.add(err, time.Since(start))
+				if last != nil && last(err) {
+					return
+				}
 				if d := retryDelay(err); d > 0 {
 					select {
 					case <-time.After(d):
@@ -115,14 +119,14 @@ func readStream(ctx context.Context, client translatev1.TranslationServiceClient
 }
 
 func streams(ctx context.Context, c config, rec *recorder) error {
-	return clients(ctx, c, rec, c.streams, func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
+	return clients(ctx, c, rec, c.streams, nil, func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
 		return readStream(ctx, cl, shortRequest(c))
 	})
 }
 
 // cancelStorm opens streams and cancels each at its first event.
 func cancelStorm(ctx context.Context, c config, rec *recorder) error {
-	return clients(ctx, c, rec, c.streams, func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
+	return clients(ctx, c, rec, c.streams, nil, func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
 		sctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		st, err := cl.TranslateStream(sctx, shortRequest(c))
@@ -164,7 +168,7 @@ func slowReaders(ctx context.Context, c config, rec *recorder) error {
 		}
 		slow = append(slow, st)
 	}
-	err := clients(ctx, c, rec, max(1, c.streams/8), func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
+	err := clients(ctx, c, rec, max(1, c.streams/8), nil, func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
 		_, err := cl.Translate(ctx, shortRequest(c))
 		return err
 	})
@@ -219,8 +223,9 @@ func malformed(ctx context.Context, c config, rec *recorder) error {
 	})
 }
 
-// sigterm loads the server, stops it with SIGTERM after a quarter of the
-// duration, and goes on calling until it is gone.
+// sigterm loads the server and stops it with SIGTERM after a quarter of
+// the duration; each client stops at its first UNAVAILABLE (the server no
+// longer takes calls).
 func sigterm(ctx context.Context, c config, rec *recorder) error {
 	go func() {
 		select {
@@ -229,12 +234,9 @@ func sigterm(ctx context.Context, c config, rec *recorder) error {
 		case <-ctx.Done():
 		}
 	}()
-	return clients(ctx, c, rec, max(1, c.streams/4), func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
-		err := readStream(ctx, cl, shortRequest(c))
-		if status.Code(err) == codes.Unavailable {
-			time.Sleep(100 * time.Millisecond) // the server is gone: do not spin
-		}
-		return err
+	gone := func(err error) bool { return status.Code(err) == codes.Unavailable }
+	return clients(ctx, c, rec, max(1, c.streams/4), gone, func(ctx context.Context, cl translatev1.TranslationServiceClient) error {
+		return readStream(ctx, cl, shortRequest(c))
 	})
 }
 
