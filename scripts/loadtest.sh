@@ -19,7 +19,8 @@ cd "$(dirname "$0")/.."
 mode=${1:-faults}
 models=${MODELS:-checkpoints}
 bin=$(mktemp -d)
-trap 'rm -rf "$bin"' EXIT
+pid=
+trap 'stop_server; rm -rf "$bin"' EXIT
 go build -o "$bin/translated" ./cmd/translated
 go build -o "$bin/loadtest" ./cmd/loadtest
 
@@ -44,8 +45,10 @@ start_server() {
 }
 
 stop_server() {
+  [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  pid=
 }
 
 echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg); models $models"
@@ -56,6 +59,7 @@ faults)
   code=0
   "$bin/loadtest" -addr "$addr" -metrics "$metrics" -pid "$pid" -duration "${DURATION:-60s}" -streams "${STREAMS:-64}" || code=$?
   wait "$pid" && echo "== server exited with status 0 after SIGTERM" || echo "== server exited with status $?"
+  pid=
   grep -c '"rpc refused before its handler"\|msg="rpc refused before its handler"' "$log" | xargs echo "== log lines of calls refused before their handler:"
   exit $code
   ;;
