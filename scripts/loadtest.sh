@@ -58,6 +58,7 @@ faults)
   echo "== server pid $pid on $addr: $(grep -o 'workers=[0-9]* queue=[0-9]*' "$log")"
   code=0
   "$bin/loadtest" -addr "$addr" -metrics "$metrics" -pid "$pid" -duration "${DURATION:-60s}" -streams "${STREAMS:-64}" || code=$?
+  [ $code -eq 0 ] || kill -TERM "$pid" # the sigterm scenario did not run
   wait "$pid" && echo "== server exited with status 0 after SIGTERM" || echo "== server exited with status $?"
   pid=
   grep -c '"rpc refused before its handler"\|msg="rpc refused before its handler"' "$log" | xargs echo "== log lines of calls refused before their handler:"
