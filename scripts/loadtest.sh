@@ -12,7 +12,8 @@
 #                                  server's estimate (docs/operations.md#memory)
 #
 # Environment: MODELS, DURATION (each timed scenario, default 60s), STREAMS
-# (default 64), SERVER_FLAGS (more flags for the server).
+# (default 64), SERVER_FLAGS (more flags for the server), SHAPES (memory:
+# the requests to measure, "texts words beam n_best alignment;...").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +66,18 @@ faults)
   exit $code
   ;;
 memory)
+  # texts words beam n_best alignment, one request per line (SHAPES: the
+  # same, separated by ';')
+  default_shapes="1 20 4 1 none
+8 20 4 1 none
+64 20 4 1 none
+8 100 4 1 none
+8 20 16 1 none
+8 20 16 16 none
+8 20 4 1 word
+64 20 4 1 word
+8 100 16 16 word
+64 100 16 16 word"
   echo "| texts | words | beam | n_best | alignment | tokens_in | estimate (MiB) | RSS before (MiB) | peak (MiB) | peak − before (MiB) | estimate / measured |"
   echo "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   while read -r texts words beam nbest alignment; do
@@ -81,18 +94,7 @@ memory)
     stop_server
     awk -v t="$texts" -v w="$words" -v b="$beam" -v n="$nbest" -v a="$alignment" -v k="$tokens" -v e="$estimate" -v r0="$before" -v r1="$peak" \
       'BEGIN { d = (r1 - r0) / 1024; printf "| %d | %d | %d | %d | %s | %d | %.1f | %.0f | %.0f | %.1f | %.2f |\n", t, w, b, n, a, k, e / 1048576, r0 / 1024, r1 / 1024, d, (d > 0 ? e / 1048576 / d : 0) }'
-  done <<SHAPES
-1 20 4 1 none
-8 20 4 1 none
-64 20 4 1 none
-8 100 4 1 none
-8 20 16 1 none
-8 20 16 16 none
-8 20 4 1 word
-64 20 4 1 word
-8 100 16 16 word
-64 100 16 16 word
-SHAPES
+  done <<<"$(tr ';' '\n' <<<"${SHAPES:-$default_shapes}")"
   ;;
 *)
   echo "usage: scripts/loadtest.sh [faults|memory]" >&2
