@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -28,7 +29,7 @@ func TestMemoryBudgetRefuses(t *testing.T) {
 	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(status.Convert(err).Message(), "--memory-budget") {
 		t.Fatalf("request over the budget: %v, want ResourceExhausted naming --memory-budget", err)
 	}
-	if !slices.Contains(quotaSubjects(err), "memory_budget") || retryInfo(err) != nil {
+	if qf := details[*errdetails.QuotaFailure](err); len(qf) != 1 || qf[0].GetViolations()[0].GetSubject() != "memory_budget" || retryInfo(err) != nil {
 		t.Errorf("details %v: want a QuotaFailure on memory_budget and no RetryInfo", status.Convert(err).Details())
 	}
 	if _, err := h.client.Translate(ctx, enEs("Hello.")); err != nil {

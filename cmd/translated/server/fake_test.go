@@ -119,14 +119,3 @@ func fieldViolations(err error) []string {
 	}
 	return out
 }
-
-// quotaSubjects returns the limits a status error's QuotaFailure names.
-func quotaSubjects(err error) []string {
-	var out []string
-	for _, qf := range details[*errdetails.QuotaFailure](err) {
-		for _, v := range qf.GetViolations() {
-			out = append(out, v.GetSubject())
-		}
-	}
-	return out
-}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
@@ -81,6 +82,28 @@ func TestLimits(t *testing.T) {
 // rawCodec puts bytes on the wire as they are.
 type rawCodec = servertest.RawCodec
 
+// rawStream sends b as the request of a TranslateStream call and returns
+// how the stream ends.
+func rawStream(t *testing.T, ctx context.Context, h *harness, b []byte) error {
+	t.Helper()
+	st, err := h.conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, translatev1.TranslationService_TranslateStream_FullMethodName,
+		grpc.ForceCodecV2(rawCodec{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SendMsg(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for err == nil {
+		err = st.RecvMsg(&out)
+	}
+	return err
+}
+
 // TestInvalidUTF8OnTheWire sends texts that are not UTF-8, as a client in
 // a language without checks can, and expects InvalidArgument naming the
 // field, for unary and streaming calls alike.
@@ -101,18 +124,7 @@ func TestInvalidUTF8OnTheWire(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]: not valid UTF-8") {
 		t.Fatalf("Translate: %v, want InvalidArgument naming texts[1]", err)
 	}
-	desc := &grpc.StreamDesc{ServerStreams: true}
-	st, err := h.conn.NewStream(ctx, desc, translatev1.TranslationService_TranslateStream_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SendMsg(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CloseSend(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RecvMsg(&out); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]") {
+	if err := rawStream(t, ctx, h, b); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]") {
 		t.Fatalf("TranslateStream: %v, want InvalidArgument naming texts[1]", err)
 	}
 	// The server still serves well-formed requests, and the bookkeeping of

@@ -82,17 +82,7 @@ func TestMalformedRequest(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(msg, "not a well-formed translate.v1.TranslateRequest") || strings.Contains(msg, "proto:") {
 		t.Fatalf("malformed request: %v, want InvalidArgument in our words", err)
 	}
-	st, err := h.conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, translatev1.TranslationService_TranslateStream_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SendMsg(junk); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CloseSend(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RecvMsg(&out); status.Code(err) != codes.InvalidArgument {
+	if err := rawStream(t, ctx, h, junk); status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("malformed stream request: %v, want InvalidArgument", err)
 	}
 	for _, m := range []string{"Translate", "TranslateStream"} {
@@ -133,31 +123,25 @@ func TestInvalidArgumentDetails(t *testing.T) {
 	ctx := testContext(t)
 	h := startServer(t, "bufconn", testConfig(), realModels(t))
 	long := strings.Repeat("abc def ", 100) // one sentence over the models' 128 positions
+	translate := func(o *translatev1.DecodingOptions) error {
+		r := enEs("Hi.")
+		r.Options = o
+		_, err := h.client.Translate(ctx, r)
+		return err
+	}
+	align := func(source, target string) error {
+		_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", SourceText: source, TargetText: target})
+		return err
+	}
 	for _, tc := range []struct {
 		call  func() error
 		field string
 	}{
-		{func() error {
-			r := enEs("Hi.")
-			r.Options = &translatev1.DecodingOptions{BeamSize: 99}
-			_, err := h.client.Translate(ctx, r)
-			return err
-		}, "options.beam_size"},
-		{func() error {
-			r := enEs("Hi.")
-			r.Options = &translatev1.DecodingOptions{MaxLength: 1}
-			_, err := h.client.Translate(ctx, r)
-			return err
-		}, "options.max_length"},
+		{func() error { return translate(&translatev1.DecodingOptions{BeamSize: 99}) }, "options.beam_size"},
+		{func() error { return translate(&translatev1.DecodingOptions{MaxLength: 1}) }, "options.max_length"},
 		{func() error { _, err := h.client.Translate(ctx, enEs("Hi.", long)); return err }, "texts[1]"},
-		{func() error {
-			_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", SourceText: long, TargetText: "Hola."})
-			return err
-		}, "source_text"},
-		{func() error {
-			_, err := h.client.Align(ctx, &translatev1.AlignRequest{SourceLanguageCode: "en", TargetLanguageCode: "es", SourceText: "Hi.", TargetText: long})
-			return err
-		}, "target_text"},
+		{func() error { return align("Hi.", long) }, "target_text"},
+		{func() error { return align(long, "Hola.") }, "source_text"},
 	} {
 		err := tc.call()
 		if status.Code(err) != codes.InvalidArgument || !strings.HasPrefix(status.Convert(err).Message(), tc.field+": ") {
