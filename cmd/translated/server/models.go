@@ -182,6 +182,12 @@ func (ms *Models) lookup(name, source, target string) (*model, error) {
 // pair's default model, for options.rerank. Pairs served through a
 // multi-target model's language token are not linked.
 func (ms *Models) linkReverses() {
+	// Reverses are the engines as loaded, whatever order the links are
+	// made in, so that two models of a pair share one reverse.
+	loaded := make(map[*model]engine, len(ms.byName))
+	for _, m := range ms.byName {
+		loaded[m] = m.engine
+	}
 	for _, m := range ms.byName {
 		t, ok := m.engine.(*nmt.Translator)
 		if !ok || m.targetLanguage != "" {
@@ -191,7 +197,7 @@ func (ms *Models) linkReverses() {
 		if !ok || r.targetLanguage != "" {
 			continue
 		}
-		rt, ok := r.engine.(*nmt.Translator)
+		rt, ok := loaded[r].(*nmt.Translator)
 		if !ok {
 			continue
 		}
