@@ -41,6 +41,9 @@ fi
 if [ "${1:-build}" = test ]; then
   # go tool caches the built binary: only the first run builds it.
   go tool buf --version >/dev/null
+  # grpcurl, pinned, into .bin/ for the API examples' test, so that the
+  # test finds it built and never builds it under its own timeout.
+  scripts/grpcurl.sh
   # The LibreTranslate client the gateway's tests run, at the versions
   # package-lock.json pins; npm ci only when they are not there yet.
   lt=cmd/translated/gateway/testdata/libretranslate
