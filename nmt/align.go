@@ -51,8 +51,11 @@ func (t *Translator) align(ctx context.Context, source, target string, lang *tok
 		}
 		targets[k] = t.outputOrder(targets[k])
 		maxPos := t.cfg.MaxPositionEmbeddings
-		if len(s.ids) > maxPos || len(targets[k]) > maxPos {
-			return Translation{}, invalidf("sentence %d is longer than the model's %d positions", k, maxPos)
+		if len(s.ids) > maxPos {
+			return Translation{}, invalidf("source: sentence %d has %d tokens; the model takes at most %d", k, len(s.ids), maxPos)
+		}
+		if len(targets[k]) > maxPos {
+			return Translation{}, invalidf("target: sentence %d has %d tokens; the model takes at most %d", k, len(targets[k]), maxPos)
 		}
 	}
 	enc, err := t.model.Encode(ctx, srcs)

@@ -1,11 +1,14 @@
 // Package nmt is the domain core of translated: a Translator that takes
 // plain requests (texts and decoding options), tokenizes them, runs the
 // transformer (package model) under a search strategy (package search) and
-// returns translations with per-token scores and cross-attention. Evaluate
-// translates a test set and scores it (corpus BLEU and chrF2). Bench
-// measures the engine's speed on synthetic sentences (translate-cli bench);
-// BuildShortlist learns a vocabulary shortlist, which WithShortlist makes
-// the searches use.
+// returns translations with per-token scores and cross-attention. Plan
+// makes every check of a request and tells what it will decode (its
+// sentences and search options) without decoding, so that a server can
+// weigh a request before it gives it a worker. Evaluate translates a test
+// set and scores it (corpus BLEU and chrF2). Bench measures the engine's
+// speed on synthetic sentences (translate-cli bench); BuildShortlist
+// learns a vocabulary shortlist, which WithShortlist makes the searches
+// use.
 //
 // It has no gRPC and no file formats of its own; the server, the CLI and the
 // exporters are thin adapters around it. Its sub-packages form one chain of

@@ -9,7 +9,7 @@
 #          libretranslate, pinned by its package-lock.json, for the
 #          LibreTranslate API; nginx as the gRPC balancer of
 #          scripts/cluster-demo.sh) and the Go tools the checks run (go.mod's
-#          tool lines: buf), built here so that no test builds one
+#          tool lines: buf, and grpcurl into .bin/), built here so that no test builds one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

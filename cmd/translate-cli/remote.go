@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
@@ -30,12 +36,92 @@ type remoteTranslator struct {
 	model, from, to string
 }
 
-// dialServer connects to a server at addr (host:port, plaintext) for the
-// model of that name, or with no name the default model of the pair
-// from-to (languages left empty take the named model's). The connection is
-// made lazily: an unreachable server shows at the first call.
-func dialServer(addr, model, from, to string) (*remoteTranslator, error) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// remoteFlags say how to reach a server: TLS and a bearer token.
+type remoteFlags struct {
+	tlsCA, tlsCert, tlsKey string
+	tokenFile              string
+}
+
+// tokenEnv names the environment variable that holds a bearer token when
+// --token-file is not given.
+const tokenEnv = "TRANSLATED_TOKEN"
+
+func (r *remoteFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&r.tlsCA, "tls-ca", "", "with --server: connect over TLS, trusting the certificate authorities of this PEM `file` (the system's when empty and --tls-cert is set)")
+	fs.StringVar(&r.tlsCert, "tls-cert", "", "with --server: a PEM client certificate `file` for mutual TLS (with --tls-key)")
+	fs.StringVar(&r.tlsKey, "tls-key", "", "with --server: the PEM private key `file` of --tls-cert")
+	fs.StringVar(&r.tokenFile, "token-file", "", "with --server: send the bearer token this `file` holds (default: $"+tokenEnv+" when set)")
+}
+
+// dialOptions turns the flags into the connection's credentials.
+func (r remoteFlags) dialOptions() ([]grpc.DialOption, error) {
+	if (r.tlsCert == "") != (r.tlsKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	creds := insecure.NewCredentials()
+	secure := r.tlsCA != "" || r.tlsCert != ""
+	if secure {
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if r.tlsCA != "" {
+			pem, err := os.ReadFile(r.tlsCA)
+			if err != nil {
+				return nil, fmt.Errorf("--tls-ca: %w", err)
+			}
+			cfg.RootCAs = x509.NewCertPool()
+			if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("--tls-ca: %s holds no PEM certificate", r.tlsCA)
+			}
+		}
+		if r.tlsCert != "" {
+			cert, err := tls.LoadX509KeyPair(r.tlsCert, r.tlsKey)
+			if err != nil {
+				return nil, fmt.Errorf("--tls-cert: %w", err)
+			}
+			cfg.Certificates = []tls.Certificate{cert}
+		}
+		creds = credentials.NewTLS(cfg)
+	}
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
+	token := os.Getenv(tokenEnv)
+	if r.tokenFile != "" {
+		b, err := os.ReadFile(r.tokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("--token-file: %w", err)
+		}
+		token = string(b)
+	}
+	if token = strings.TrimSpace(token); token != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(bearer{token: token, secure: secure}))
+	}
+	return opts, nil
+}
+
+// bearer sends a token with every call.
+type bearer struct {
+	token  string
+	secure bool
+}
+
+func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + b.token}, nil
+}
+
+// RequireTransportSecurity lets a token go over plaintext only when the
+// flags ask for no TLS (a server on loopback, or behind a proxy that
+// terminates TLS).
+func (b bearer) RequireTransportSecurity() bool { return b.secure }
+
+// dialServer connects to a server at addr (host:port; over TLS and with a
+// token as sec says) for the model of that name, or with no name the
+// default model of the pair from-to (languages left empty take the named
+// model's). The connection is made lazily: an unreachable server shows at
+// the first call.
+func dialServer(addr string, sec remoteFlags, model, from, to string) (*remoteTranslator, error) {
+	opts, err := sec.dialOptions()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("server %s: %w", addr, err)
 	}
@@ -131,7 +217,7 @@ func fromStatus(err error) error {
 	case codes.Canceled:
 		return fmt.Errorf("%w (server)", context.Canceled)
 	case codes.DeadlineExceeded:
-		return fmt.Errorf("%w (server)", context.DeadlineExceeded)
+		return fmt.Errorf("%w: %s (server)", context.DeadlineExceeded, s.Message())
 	}
 	return fmt.Errorf("server: %s: %s", s.Code(), s.Message())
 }

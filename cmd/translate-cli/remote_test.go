@@ -26,6 +26,26 @@ type liveServer struct {
 	cmd  *exec.Cmd
 }
 
+// linkTestModels makes dir a directory of models for a server: the tiny
+// test model as en-es and as es-en (so that en-es can rerank), and another
+// tiny model as en-es-relu.
+func linkTestModels(t *testing.T, dir string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"en-es": tiny, "es-en": tiny, "en-es-relu": tinyRelu} {
+		abs, err := filepath.Abs(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // startLiveServer builds cmd/translated and runs it for the test.
 func startLiveServer(t *testing.T) *liveServer {
 	t.Helper()
@@ -34,26 +54,7 @@ func startLiveServer(t *testing.T) *liveServer {
 	if out, err := exec.Command("go", "build", "-o", bin, "../translated").CombinedOutput(); err != nil {
 		t.Fatalf("building translated: %v\n%s", err, out)
 	}
-	models := filepath.Join(dir, "models")
-	abs, err := filepath.Abs(tiny)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(models, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, pair := range []string{"en-es", "es-en"} {
-		if err := os.Symlink(abs, filepath.Join(models, pair)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	relu, err := filepath.Abs(tinyRelu)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(relu, filepath.Join(models, "en-es-relu")); err != nil {
-		t.Fatal(err)
-	}
+	models := linkTestModels(t, filepath.Join(dir, "models"))
 	cmd := exec.Command(bin, "-models", models, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-workers", "2")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -92,7 +93,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv := startLiveServer(t)
-	remote, err := dialServer(srv.addr, "", "en", "es")
+	remote, err := dialServer(srv.addr, remoteFlags{}, "", "en", "es")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestRemoteErrors(t *testing.T) {
 		{"fr", "de", nmt.Options{}, nmt.ErrBadModel},
 		{"en", "es", nmt.Options{BeamSize: 2, NBest: 3}, nmt.ErrInvalidArgument},
 	} {
-		r, err := dialServer(srv.addr, "", tc.from, tc.to)
+		r, err := dialServer(srv.addr, remoteFlags{}, "", tc.from, tc.to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +213,7 @@ func TestRemoteErrors(t *testing.T) {
 			t.Errorf("%s-%s %+v: %v, want %v", tc.from, tc.to, tc.opts, err, tc.want)
 		}
 	}
-	r, err := dialServer("127.0.0.1:1", "", "en", "es") // nothing listens on port 1
+	r, err := dialServer("127.0.0.1:1", remoteFlags{}, "", "en", "es") // nothing listens on port 1
 	if err != nil {
 		t.Fatal(err)
 	}

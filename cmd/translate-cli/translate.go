@@ -23,6 +23,7 @@ func init() {
 type modelFlags struct {
 	dir, from, to, models string
 	server                string // host:port of a translated server; empty = local model
+	remote                remoteFlags
 	reverse               string // --reverse-model: the opposite direction, for --rerank
 	// wantReverse makes open load the reverse model too (--rerank was given).
 	wantReverse bool
@@ -46,6 +47,7 @@ func (m *modelFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&m.models, "models", "checkpoints", "directory holding the model directories, each named <from>-<to> (the pair's default) or <from>-<to>-<variant>")
 	fs.StringVar(&m.server, "server", "", "translate through a translated server at `host:port` (the pair's default model from --from/--to, or --model NAME) instead of a local model")
 	fs.StringVar(&m.shortlist, "shortlist", "", "search with this vocabulary shortlist `FILE` (translate-cli shortlist writes one): the output layer computes only the tokens it keeps for each batch")
+	m.remote.add(fs)
 	recordSet(fs, "from", &m.fromSet)
 	recordSet(fs, "to", &m.toSet)
 }
@@ -88,7 +90,7 @@ func (m *modelFlags) connect(e *env) (translator, func(), int) {
 	if m.dir != "" { // the server checks the languages given against the model's
 		from, to = given(m.fromSet, from), given(m.toSet, to)
 	}
-	r, err := dialServer(m.server, m.dir, from, to)
+	r, err := dialServer(m.server, m.remote, m.dir, from, to)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return nil, nil, exitUsage

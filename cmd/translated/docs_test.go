@@ -48,6 +48,23 @@ func docExamples(t *testing.T, path string) []docExample {
 	return out
 }
 
+// grpcurl returns the repository's root and its grpcurl, which
+// scripts/deps.sh test (or scripts/grpcurl.sh) builds into .bin/ from the
+// version go.mod pins, before any test runs: a test never builds a tool
+// under its own timeout.
+func grpcurl(t *testing.T) (root, bin string) {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(root, ".bin", "grpcurl")
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("grpcurl is not built (%v): run scripts/deps.sh test, or scripts/grpcurl.sh", err)
+	}
+	return root, bin
+}
+
 // TestAPIDocExamples runs every example of docs/api.md against a live
 // server: the command as main runs it, gRPC and HTTP on loopback ports
 // (in place of localhost:50051 and localhost:8080), serving the test
@@ -56,16 +73,10 @@ func docExamples(t *testing.T, path string) []docExample {
 // PATH.
 func TestAPIDocExamples(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds translate-cli and installs grpcurl")
+		t.Skip("builds translate-cli")
 	}
 	ctx := testContext(t)
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "grpcurl.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("installing grpcurl: %v\n%s", err, out)
-	}
+	root, _ := grpcurl(t)
 	bin := t.TempDir()
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../translate-cli").CombinedOutput(); err != nil {
 		t.Fatalf("building translate-cli: %v\n%s", err, out)

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -30,9 +31,25 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx := stopOnSignal(sigs, os.Stderr, os.Exit)
 	os.Exit(run(ctx, os.Args[1:], os.Stderr, nil))
+}
+
+// stopOnSignal returns a context that the first signal on sigs cancels,
+// which stops the server gracefully; a second signal exits at once with
+// status 1, through exit, for an operator who cannot wait.
+func stopOnSignal(sigs <-chan os.Signal, stderr io.Writer, exit func(int)) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-sigs
+		cancel() // the server logs that it is stopping
+		sig := <-sigs
+		fmt.Fprintf(stderr, "translated: %v again: exiting now\n", sig)
+		exit(1)
+	}()
+	return ctx
 }
 
 // flags are the command line.
@@ -45,6 +62,13 @@ type flags struct {
 	headsSet          bool // -alignment-heads was given: it overrides each model's own
 	logFormat         string
 	logLevel          slog.Level
+	tlsCert, tlsKey   string
+	tlsClientCA       string
+	tokenFile         string
+	memoryBudget      byteSize
+	maxReply          byteSize
+	streamBuffer      byteSize
+	maxStreams        uint
 	opts              server.Options
 }
 
@@ -68,7 +92,20 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "requests decoded at once")
 	fs.IntVar(&o.Queue, "queue", o.Queue, "requests that may wait for a worker; more are refused with RESOURCE_EXHAUSTED")
+	fs.IntVar(&o.PerClient, "per-client", o.PerClient, "requests one client (a connection, or a token's holder) may have decoding or queued (0: half of workers + queue)")
+	f.memoryBudget, f.maxReply, f.streamBuffer, f.maxStreams = byteSize(o.MemoryBudget), byteSize(o.MaxReplyBytes), byteSize(o.StreamBuffer), uint(o.MaxConcurrentStreams)
+	fs.TextVar(&f.memoryBudget, "memory-budget", f.memoryBudget, "estimated decoding memory of the requests decoding at once, such as 2GiB or 512MiB (docs/operations.md#memory)")
+	fs.DurationVar(&o.MaxDecodeTime, "max-decode-time", o.MaxDecodeTime, "longest one call may decode")
+	fs.TextVar(&f.maxReply, "max-reply", f.maxReply, "largest reply or TranslateStream event, such as 16MiB")
+	fs.TextVar(&f.streamBuffer, "stream-buffer", f.streamBuffer, "TranslateStream token events that may wait for a slow client, such as 4MiB")
+	fs.DurationVar(&o.SendTimeout, "send-timeout", o.SendTimeout, "longest a TranslateStream event may wait for the client to read it")
+	fs.UintVar(&f.maxStreams, "max-streams", f.maxStreams, "calls one connection may have open at once")
+	fs.DurationVar(&o.IdleTimeout, "idle-timeout", o.IdleTimeout, "closes a connection without calls for this long")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout, "on SIGTERM, how long calls in flight may take to finish")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate chain: serve gRPC and metrics over TLS (with -tls-key)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key of -tls-cert")
+	fs.StringVar(&f.tlsClientCA, "tls-client-ca", "", "PEM certificate authorities: require client certificates they signed (mutual TLS)")
+	fs.StringVar(&f.tokenFile, "token-file", "", "file of bearer tokens, one \"NAME TOKEN\" per line: require one of every call but health checks, and of metrics scrapes")
 	fs.IntVar(&o.Limits.MaxTexts, "max-texts", o.Limits.MaxTexts, "texts per request")
 	fs.IntVar(&o.Limits.MaxChars, "max-chars", o.Limits.MaxChars, "characters (code points) per text")
 	fs.IntVar(&o.Limits.MaxTokens, "max-tokens", o.Limits.MaxTokens, "source tokens per text")
@@ -87,7 +124,15 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 		return nil, fmt.Errorf("-log-format must be text or json")
 	case len(f.corsOrigins) > 0 && f.httpAddr == "":
 		return nil, fmt.Errorf("-cors-origins needs -http-addr")
+	case (f.tlsCert == "") != (f.tlsKey == ""):
+		return nil, fmt.Errorf("-tls-cert and -tls-key go together")
+	case f.tlsClientCA != "" && f.tlsCert == "":
+		return nil, fmt.Errorf("-tls-client-ca needs -tls-cert and -tls-key")
+	case f.maxStreams > math.MaxUint32:
+		return nil, fmt.Errorf("-max-streams must be at most %d", uint32(math.MaxUint32))
 	}
+	o.MemoryBudget, o.MaxReplyBytes, o.StreamBuffer = int64(f.memoryBudget), int(f.maxReply), int(f.streamBuffer)
+	o.MaxConcurrentStreams = uint32(f.maxStreams)
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("flags: %w", err)
 	}
@@ -109,6 +154,10 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 		return 2
 	}
 	log := newLogger(stderr, f.logFormat, f.logLevel)
+	if err := loadSecurity(f); err != nil {
+		log.Error("cannot start", "err", err)
+		return 2
+	}
 	var heads *align.Selector
 	if f.headsSet {
 		heads = &f.heads
@@ -116,7 +165,10 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 	ms, err := server.LoadModels(f.modelsDir, heads)
 	if err != nil {
 		log.Error("cannot load models", "err", err)
-		return 1
+		if errors.Is(err, server.ErrAlignmentHeads) {
+			return 2 // a flag that does not fit the models
+		}
+		return 3 // missing or corrupt models, as for translate-cli
 	}
 	f.opts.Logger = log
 	srv, err := server.New(f.opts, ms)
@@ -153,7 +205,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 		defer conn.Close()
 	}
 	log.Info("serving", "addr", addrs.grpc, "metrics_addr", addrs.metrics, "http_addr", addrs.http, "models", ms.Names(),
-		"workers", f.opts.Workers, "queue", f.opts.Queue)
+		"workers", f.opts.Workers, "queue", f.opts.Queue, "tls", f.opts.TLS != nil, "client_certificates", f.tlsClientCA != "",
+		"tokens", f.opts.Tokens != nil)
 	if ready != nil {
 		ready(addrs)
 	}
@@ -169,7 +222,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 	}
 	if hlis != nil {
 		running++
-		go func() { errs <- server.ServeHTTP(ctx, hlis, gw, f.opts.ShutdownTimeout); cancel() }()
+		go func() { errs <- srv.ServeHandler(ctx, hlis, gw, f.opts.ShutdownTimeout); cancel() }()
 	}
 	code := 0
 	for range running {
@@ -219,6 +272,25 @@ func newGateway(srv *server.Server, f *flags, log *slog.Logger) (http.Handler, i
 		return nil, nil, err
 	}
 	return gw, conn, nil
+}
+
+// loadSecurity reads the TLS files and the token file the flags name.
+func loadSecurity(f *flags) error {
+	if f.tlsCert != "" {
+		cfg, err := server.LoadTLS(f.tlsCert, f.tlsKey, f.tlsClientCA)
+		if err != nil {
+			return err
+		}
+		f.opts.TLS = cfg
+	}
+	if f.tokenFile != "" {
+		t, err := server.LoadTokens(f.tokenFile)
+		if err != nil {
+			return err
+		}
+		f.opts.Tokens = t
+	}
+	return nil
 }
 
 func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/translated/translated/cmd/translated/server/servertest"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -40,22 +39,7 @@ func testContext(t *testing.T) context.Context {
 }
 
 // syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = servertest.Buffer
 
 // command is the command started as main starts it.
 type command struct {
@@ -146,10 +130,16 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		log  string
 	}{
 		{"unknown flag", []string{"-nope"}, 2, "flag provided but not defined"},
-		{"no models", []string{"-models", empty, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, 1, "no model directory"},
-		{"missing directory", []string{"-models", empty + "/absent", "-metrics-addr", ""}, 1, "cannot load models"},
-		{"bad heads", []string{"-models", testModels, "-alignment-heads", "layer=7", "-metrics-addr", ""}, 1, "layer 7 out of range"},
-		{"bad shifted heads", []string{"-models", testModels, "-alignment-heads", "layer=7,shift", "-metrics-addr", ""}, 1, "layer 7 out of range"},
+		{"no models", []string{"-models", empty, "-addr", "127.0.0.1:0", "-metrics-addr", ""}, 3, "no model directory"},
+		{"missing directory", []string{"-models", empty + "/absent", "-metrics-addr", ""}, 3, "cannot load models"},
+		{"bad heads", []string{"-models", testModels, "-alignment-heads", "layer=7", "-metrics-addr", ""}, 2, "layer 7 out of range"},
+		{"bad shifted heads", []string{"-models", testModels, "-alignment-heads", "layer=7,shift", "-metrics-addr", ""}, 2, "layer 7 out of range"},
+		{"cert without key", []string{"-tls-cert", "x.pem"}, 2, "-tls-cert and -tls-key go together"},
+		{"client CA without cert", []string{"-tls-client-ca", "ca.pem"}, 2, "-tls-client-ca needs -tls-cert"},
+		{"missing cert", []string{"-tls-cert", empty + "/x.pem", "-tls-key", empty + "/x.key", "-metrics-addr", ""}, 2, "TLS certificate"},
+		{"missing token file", []string{"-token-file", empty + "/tokens", "-metrics-addr", ""}, 2, "token file"},
+		{"bad size", []string{"-memory-budget", "lots"}, 2, "not a size"},
+		{"zero decode time", []string{"-max-decode-time", "0s"}, 2, "MaxDecodeTime must be positive"},
 		{"zero workers", []string{"-workers", "0"}, 2, "Workers must be at least 1"},
 		{"negative queue", []string{"-queue", "-1"}, 2, "Queue must not be negative"},
 		{"zero limit", []string{"-max-beam", "0"}, 2, "Limits.MaxBeam must be at least 1"},

@@ -167,7 +167,7 @@ func TestLibreRefusals(t *testing.T) {
 		{"not JSON", "application/json", `{"q":`, 400, "Invalid JSON format"},
 		{"two values", "application/json", `{"q":"a"} {"q":"b"}`, 400, "Invalid JSON format"},
 		{"negative alternatives", "application/json", `{"q":"a","source":"en","target":"es","alternatives":-1}`, 400, "alternatives must be a whole number"},
-		{"too many texts", "application/json", asJSON(t, map[string]any{"q": many, "source": "en", "target": "es"}), 400, "Invalid request: invalid argument: texts: 65 texts, over this server's limit of 64"},
+		{"too many texts", "application/json", asJSON(t, map[string]any{"q": many, "source": "en", "target": "es"}), 400, "Invalid request: texts: 65 texts, over this server's limit of 64"},
 		{"invalid UTF-8", "application/x-www-form-urlencoded", "q=%FF&source=en&target=es", 400, "Invalid request: q is not valid UTF-8"},
 		{"invalid UTF-8 in a language", "application/x-www-form-urlencoded", "q=a&source=e%FF&target=es", 400, "Invalid request: source is not valid UTF-8"},
 	} {

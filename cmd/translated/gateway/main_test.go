@@ -63,8 +63,9 @@ func startLive(t *testing.T, opts Options, wrap func(grpc.ClientConnInterface) g
 // serve starts a server of ms and its gateway, as startLive does.
 func serve(t *testing.T, opts Options, ms *server.Models, wrap func(grpc.ClientConnInterface) grpc.ClientConnInterface) *live {
 	t.Helper()
-	srv, err := server.New(server.Options{Workers: 2, Queue: 4, Limits: server.DefaultLimits(), ShutdownTimeout: time.Minute,
-		Logger: quietLogger()}, ms)
+	so := server.DefaultOptions()
+	so.Workers, so.Queue, so.ShutdownTimeout, so.Logger = 2, 4, time.Minute, quietLogger()
+	srv, err := server.New(so, ms)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,16 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/translated/translated/nmt"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
@@ -17,69 +23,81 @@ import (
 // Translate implements translatev1.TranslationServiceServer.
 func (s *Server) Translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
 	resp, err := s.translate(ctx, req)
-	return resp, toStatus(s.log, err)
+	return resp, s.statusOf("Translate", err)
 }
 
 func (s *Server) translate(ctx context.Context, req *translatev1.TranslateRequest) (*translatev1.TranslateResponse, error) {
-	m, nreq, conv, err := s.prepareTranslate(ctx, req)
+	p, err := s.prepareTranslate(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	var trs []nmt.Translation
-	err = s.decode(ctx, m, func(ctx context.Context) error {
-		trs, err = m.engine.Translate(ctx, nreq, nil)
-		return err
-	}, func() []nmt.Translation { return trs })
+	defer p.ticket.leave()
+	trs, err := s.decode(ctx, p, func(ctx context.Context, count func(nmt.Event)) ([]nmt.Translation, error) {
+		return p.m.engine.Translate(ctx, p.req, count)
+	})
 	if err != nil {
 		return nil, err
 	}
-	resp := &translatev1.TranslateResponse{Model: m.name, Translations: make([]*translatev1.Translation, len(trs))}
+	resp := &translatev1.TranslateResponse{Model: p.m.name, Translations: make([]*translatev1.Translation, len(trs))}
 	for i, tr := range trs {
-		if resp.Translations[i], err = conv.translation(nreq.Texts[i], tr); err != nil {
+		if resp.Translations[i], err = p.conv.translation(p.req.Texts[i], tr); err != nil {
 			return nil, err
 		}
+	}
+	if n := proto.Size(resp); n > s.opts.MaxReplyBytes {
+		return nil, errReplyTooLarge("the reply", n, s.opts.MaxReplyBytes)
 	}
 	return resp, nil
 }
 
 // TranslateStream implements translatev1.TranslationServiceServer.
 func (s *Server) TranslateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
-	return toStatus(s.log, s.translateStream(req, stream))
+	return s.statusOf("TranslateStream", s.translateStream(req, stream))
 }
 
+// translateStream decodes on a worker while a streamSender writes the
+// events to the client, so that a slow reader holds no worker (see
+// streamSender).
 func (s *Server) translateStream(req *translatev1.TranslateRequest, stream translatev1.TranslationService_TranslateStreamServer) error {
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
-	m, nreq, conv, err := s.prepareTranslate(ctx, req)
+	p, err := s.prepareTranslate(ctx, req)
 	if err != nil {
 		return err
 	}
-	out := &eventSender{send: stream.Send, conv: conv, texts: nreq.Texts, cancel: cancel, model: m.name,
-		late: s.metrics.lateTokens.Inc, ctx: ctx, sent: make([]bool, len(nreq.Texts))}
-	var trs []nmt.Translation
-	err = s.decode(ctx, m, func(ctx context.Context) error {
-		trs, err = m.engine.Translate(ctx, nreq, out.event)
-		return err
-	}, func() []nmt.Translation { return trs })
-	if out.err != nil { // a failed send or conversion cut decoding short
-		return out.err
+	defer p.ticket.leave()
+	snd := newStreamSender(stream.Send, s.opts.StreamBuffer, s.opts.MaxReplyBytes, s.opts.SendTimeout)
+	defer snd.abort() // whatever happens, its goroutine ends
+	out := &eventSender{push: snd.push, conv: p.conv, texts: p.req.Texts, cancel: cancel, model: p.m.name,
+		ctx: ctx, sent: make([]bool, len(p.req.Texts))}
+	trs, err := s.decode(ctx, p, func(ctx context.Context, count func(nmt.Event)) ([]nmt.Translation, error) {
+		return p.m.engine.Translate(ctx, p.req, func(ev nmt.Event) { count(ev); out.event(ev) })
+	})
+	switch {
+	case out.err != nil: // the client too slow, or a conversion bug, cut decoding short
+		err = out.err
+	case err == nil:
+		err = out.finish(trs)
 	}
 	if err != nil {
 		return err
 	}
-	return out.finish(trs)
+	// Decoding is over: the place in the pool goes to another request while
+	// the last events wait for the client (within the send timeout).
+	p.ticket.leave()
+	snd.close()
+	return snd.wait()
 }
 
 // eventSender turns translator events into stream messages. The first
 // error (a failed send, a conversion bug) cancels decoding and is kept.
 type eventSender struct {
 	ctx    context.Context
-	send   func(*translatev1.TranslateStreamResponse) error
+	push   func(*translatev1.TranslateStreamResponse) error
 	conv   converter
 	texts  []string
 	model  string // the model's name, on every message
 	cancel func()
-	late   func() // counts a token produced after cancellation
 
 	mu   sync.Mutex
 	sent []bool // result event sent, per text
@@ -100,19 +118,13 @@ type pending struct {
 func (e *eventSender) event(ev nmt.Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.ctx.Err() != nil {
-		if ev.Token != nil {
-			e.late()
-		}
-		return
-	}
-	if e.err != nil || ev.Index < 0 || ev.Index >= len(e.texts) {
+	if e.ctx.Err() != nil || e.err != nil || ev.Index < 0 || ev.Index >= len(e.texts) {
 		return
 	}
 	for _, p := range e.ready(ev) {
 		msg, err := e.message(p)
 		if err == nil && msg != nil {
-			err = e.send(msg)
+			err = e.push(msg)
 		}
 		if err != nil {
 			e.err = err
@@ -210,7 +222,7 @@ func (e *eventSender) finish(trs []nmt.Translation) error {
 			if err != nil {
 				return err
 			}
-			if err := e.send(msg); err != nil {
+			if err := e.push(msg); err != nil {
 				return err
 			}
 		}
@@ -220,45 +232,145 @@ func (e *eventSender) finish(trs []nmt.Translation) error {
 		}
 		e.sent[i] = true
 		msg := &translatev1.TranslateStreamResponse{TextIndex: uint32(i), Model: e.model, Event: &translatev1.TranslateStreamResponse_Result{Result: tr}}
-		if err := e.send(msg); err != nil {
+		if err := e.push(msg); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// prepareTranslate finds the model and checks the request.
-func (s *Server) prepareTranslate(ctx context.Context, req *translatev1.TranslateRequest) (*model, nmt.Request, converter, error) {
-	m, err := s.models.lookup(req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode())
-	if err != nil {
-		return nil, nmt.Request{}, converter{}, err
-	}
-	info(ctx).setModel(m.name)
-	nreq, err := s.limits.translateRequest(req, m)
-	if err != nil {
-		return nil, nmt.Request{}, converter{}, err
-	}
-	conv, err := newConverter(req, m)
-	return m, nreq, conv, err
+// prepared is a request that passed every check: it holds a place in the
+// pool (ticket) and knows its estimated memory (cost).
+type prepared struct {
+	m        *model
+	req      nmt.Request
+	conv     converter
+	ticket   *ticket
+	cost     int64
+	tokensIn int
 }
 
-// decode runs work on a worker of the pool and accounts for its tokens.
-// result returns what work produced (read after it returns).
-func (s *Server) decode(ctx context.Context, m *model, work func(context.Context) error, result func() []nmt.Translation) error {
-	release, err := s.pool.acquire(ctx)
+// prepareTranslate finds the model and checks the request, the cheap
+// checks first: a request refused for its fields or for want of room
+// costs no tokenization. The caller must leave the ticket.
+func (s *Server) prepareTranslate(ctx context.Context, req *translatev1.TranslateRequest) (*prepared, error) {
+	m, err := s.models.lookup(req.GetModel(), req.GetSourceLanguageCode(), req.GetTargetLanguageCode())
 	if err != nil {
-		return err
+		return nil, err
+	}
+	ci := info(ctx)
+	ci.setModel(m.name)
+	nreq, err := s.limits.translateRequest(req, m)
+	if err != nil {
+		return nil, err
+	}
+	conv, err := newConverter(req, m)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.pool.admit(clientOf(ctx))
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planOf(m, nreq)
+	if err == nil {
+		err = s.limits.checkPlan(plan)
+	}
+	if err != nil {
+		t.leave()
+		return nil, err
+	}
+	p := &prepared{m: m, req: nreq, ticket: t, cost: estimateBytes(plan, shapeOf(m), conv.mode), tokensIn: plannedTokens(plan),
+		conv: conv}
+	ci.admitted(p.tokensIn, p.cost)
+	return p, nil
+}
+
+// decode runs work on a worker of the pool, within the server's decoding
+// time limit, and accounts for its tokens: work passes every event of the
+// translator to count, which counts the target tokens made, before and
+// after the call was cancelled.
+func (s *Server) decode(ctx context.Context, p *prepared, work func(ctx context.Context, count func(nmt.Event)) ([]nmt.Translation, error)) ([]nmt.Translation, error) {
+	release, err := p.ticket.start(ctx, p.cost)
+	if err != nil {
+		return nil, err
 	}
 	defer release()
+	dctx, cancel := context.WithTimeoutCause(ctx, s.opts.MaxDecodeTime, errDecodeTimeLimit)
+	defer cancel()
+	cnt := &tokenCount{ctx: dctx}
 	start := time.Now()
-	err = work(ctx)
-	in, out := countTokens(result())
-	info(ctx).addTokens(in, out)
-	s.metrics.decoded(m.name, in, out, time.Since(start))
-	if err == nil && ctx.Err() != nil {
+	trs, err := work(dctx, cnt.event)
+	out := cnt.out
+	if err == nil {
+		_, out = countTokens(trs)
+	}
+	info(ctx).addTokensOut(out)
+	s.metrics.decoded(p.m.name, p.tokensIn, out, time.Since(start))
+	s.metrics.lateTokens.Add(float64(cnt.late))
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(context.Cause(dctx), errDecodeTimeLimit):
+		err = &timeLimitError{limit: s.opts.MaxDecodeTime}
+	case err == nil && ctx.Err() != nil:
 		err = ctx.Err() // finished while being cancelled: report the cancellation
 	}
-	return err
+	return trs, err
+}
+
+// errDecodeTimeLimit is the cause of a decoding cut short by
+// Options.MaxDecodeTime.
+var errDecodeTimeLimit = errors.New("decoding time limit")
+
+// tokenCount counts the target tokens a decoding streams, and those it
+// streams after its context ended. The translator calls event from the
+// decoding goroutine only.
+type tokenCount struct {
+	ctx       context.Context
+	out, late int
+}
+
+func (c *tokenCount) event(ev nmt.Event) {
+	switch {
+	case ev.Token == nil:
+	case c.ctx.Err() != nil:
+		c.late++
+	default:
+		c.out++
+	}
+}
+
+// planner is what *nmt.Translator offers to weigh a request before
+// decoding it.
+type planner interface {
+	Plan(req nmt.Request) (nmt.Plan, error)
+}
+
+// planOf plans req on m: the translator's own plan, or for an engine
+// without one (a test's) one sentence per text of its characters.
+func planOf(m *model, req nmt.Request) (nmt.Plan, error) {
+	if pl, ok := m.engine.(planner); ok {
+		return pl.Plan(req)
+	}
+	p := nmt.Plan{Sentences: make([][]int, len(req.Texts)), BeamSize: cmp.Or(req.Options.BeamSize, 4), NBest: cmp.Or(req.Options.NBest, 1),
+		MaxLength: cmp.Or(req.Options.MaxLength, defaultMaxLength), Models: 1, BatchSize: 32}
+	for i, t := range req.Texts {
+		if t != "" {
+			p.Sentences[i] = []int{utf8.RuneCountInString(t) + 1}
+		}
+	}
+	return p, nil
+}
+
+// plannedTokens returns the source tokens of a plan, end-of-sentence marks
+// excluded.
+func plannedTokens(p nmt.Plan) int {
+	n := 0
+	for _, ss := range p.Sentences {
+		for _, s := range ss {
+			n += s - 1
+		}
+	}
+	return n
 }
 
 // countTokens returns the source tokens read and the target tokens of the
@@ -278,7 +390,7 @@ func countTokens(trs []nmt.Translation) (in, out int) {
 // Align implements translatev1.TranslationServiceServer.
 func (s *Server) Align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
 	resp, err := s.align(ctx, req)
-	return resp, toStatus(s.log, err)
+	return resp, s.statusOf("Align", err)
 }
 
 func (s *Server) align(ctx context.Context, req *translatev1.AlignRequest) (*translatev1.AlignResponse, error) {
@@ -286,7 +398,8 @@ func (s *Server) align(ctx context.Context, req *translatev1.AlignRequest) (*tra
 	if err != nil {
 		return nil, err
 	}
-	info(ctx).setModel(m.name)
+	ci := info(ctx)
+	ci.setModel(m.name)
 	opts, err := s.limits.alignRequest(req, m)
 	if err != nil {
 		return nil, err
@@ -295,19 +408,51 @@ func (s *Server) align(ctx context.Context, req *translatev1.AlignRequest) (*tra
 	if err != nil {
 		return nil, err
 	}
-	var tr nmt.Translation
-	err = s.decode(ctx, m, func(ctx context.Context) error {
-		tr, err = m.engine.Align(ctx, req.GetSourceText(), req.GetTargetText(), opts)
+	t, err := s.pool.admit(clientOf(ctx))
+	if err != nil {
+		return nil, err
+	}
+	defer t.leave()
+	n, err := s.limits.alignTokens(req.GetSourceText(), m)
+	if err != nil {
+		return nil, err
+	}
+	// A forced decoding is a beam of one whose length is the target's
+	// (its bytes bound its tokens).
+	plan := nmt.Plan{Sentences: [][]int{{n + 1}}, BeamSize: 1, NBest: 1, MaxLength: len(req.GetTargetText()) + 1, Models: 1, BatchSize: 1}
+	p := &prepared{m: m, ticket: t, tokensIn: n, cost: estimateBytes(plan, shapeOf(m), conv.mode)}
+	ci.admitted(p.tokensIn, p.cost)
+	trs, err := s.decode(ctx, p, func(ctx context.Context, _ func(nmt.Event)) ([]nmt.Translation, error) {
+		tr, err := m.engine.Align(ctx, req.GetSourceText(), req.GetTargetText(), opts)
+		return []nmt.Translation{tr}, alignField(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	sentences, err := conv.alignedSentences(req.GetSourceText(), trs[0])
+	if err != nil {
+		return nil, err
+	}
+	resp := &translatev1.AlignResponse{Sentences: sentences, Model: m.name}
+	if n := proto.Size(resp); n > s.opts.MaxReplyBytes {
+		return nil, errReplyTooLarge("the reply", n, s.opts.MaxReplyBytes)
+	}
+	return resp, nil
+}
+
+// alignField names the request field of the translator's refusals of an
+// alignment, which speak of the source and the target.
+func alignField(err error) error {
+	if !errors.Is(err, nmt.ErrInvalidArgument) {
 		return err
-	}, func() []nmt.Translation { return []nmt.Translation{tr} })
-	if err != nil {
-		return nil, err
 	}
-	sentences, err := conv.alignedSentences(req.GetSourceText(), tr)
-	if err != nil {
-		return nil, err
+	msg := strings.TrimPrefix(err.Error(), nmt.ErrInvalidArgument.Error()+": ")
+	for _, f := range []struct{ prefix, field string }{{"source", "source_text"}, {"target", "target_text"}} {
+		if rest, ok := strings.CutPrefix(msg, f.prefix); ok {
+			return &fieldError{field: f.field, reason: strings.TrimLeft(rest, ": ")}
+		}
 	}
-	return &translatev1.AlignResponse{Sentences: sentences, Model: m.name}, nil
+	return &fieldError{field: "source_text", reason: msg}
 }
 
 // ListModels implements translatev1.TranslationServiceServer.

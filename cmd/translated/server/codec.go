@@ -11,16 +11,25 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/translated/translated/nmt"
 )
 
 // requestCodec is the standard protobuf codec with one difference: a
-// request whose string field holds invalid UTF-8 (which the protobuf
-// runtime refuses to decode, and gRPC would report as Internal) is
-// delivered empty, and the name of the offending field is kept in bad for
-// the interceptors, which answer InvalidArgument naming it.
+// request it cannot decode (gRPC would answer Internal, with the parser's
+// words) is delivered empty, and what was wrong with it is kept in bad for
+// the interceptors, which answer InvalidArgument, log and count it: a
+// string field with invalid UTF-8 (which the protobuf runtime refuses),
+// named by its path, or bytes that are not a message of the type at all.
 type requestCodec struct {
 	encoding.CodecV2
-	bad *sync.Map // proto.Message → field path
+	bad *sync.Map // proto.Message → decodeFailure
+}
+
+// decodeFailure is why a request could not be decoded.
+type decodeFailure struct {
+	reason string // for metrics: "invalid_utf8" or "malformed"
+	err    error
 }
 
 func newRequestCodec(bad *sync.Map) requestCodec {
@@ -36,12 +45,14 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	if !ok {
 		return err
 	}
-	field, found := invalidUTF8Field(data.Materialize(), msg.ProtoReflect().Descriptor())
-	if !found {
-		return err
+	md := msg.ProtoReflect().Descriptor()
+	failure := decodeFailure{reason: "malformed", err: fmt.Errorf("%w: the request is not a well-formed %s message (protobuf wire format, %d bytes)",
+		nmt.ErrInvalidArgument, md.FullName(), data.Len())}
+	if field, found := invalidUTF8Field(data.Materialize(), md); found {
+		failure = decodeFailure{reason: "invalid_utf8", err: invalidf(field, "not valid UTF-8")}
 	}
 	proto.Reset(msg)
-	c.bad.Store(msg, field)
+	c.bad.Store(msg, failure)
 	return nil
 }
 

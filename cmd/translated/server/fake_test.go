@@ -1,10 +1,12 @@
 package server
 
 import (
-	"testing"
-
 	"context"
 	"fmt"
+	"testing"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/status"
 
 	"github.com/translated/translated/nmt"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
@@ -19,6 +21,7 @@ type stepEngine struct {
 	tokens  int           // tokens per text
 	steps   chan struct{} // one receive per step
 	started chan struct{} // receives once per Translate call, after it starts
+	names   chan string   // when not nil, receives each call's first text as it starts
 	panics  bool          // panic instead of translating
 }
 
@@ -28,6 +31,9 @@ func newStepEngine(tokens int) *stepEngine {
 
 func (e *stepEngine) Translate(ctx context.Context, req nmt.Request, stream func(nmt.Event)) ([]nmt.Translation, error) {
 	e.started <- struct{}{}
+	if e.names != nil && len(req.Texts) > 0 {
+		e.names <- req.Texts[0]
+	}
 	if e.panics {
 		var m map[string]int
 		m["boom"]++ // a nil-map write: the kind of bug a handler must survive
@@ -80,6 +86,36 @@ func mustModels(t testing.TB, ms ...*model) *Models {
 	out, err := newModels(ms...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// details returns the details of type T of a status error.
+func details[T any](err error) []T {
+	var out []T
+	for _, d := range status.Convert(err).Details() {
+		if v, ok := d.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// retryInfo returns the RetryInfo detail of a status error, or nil.
+func retryInfo(err error) *errdetails.RetryInfo {
+	if ri := details[*errdetails.RetryInfo](err); len(ri) > 0 {
+		return ri[0]
+	}
+	return nil
+}
+
+// fieldViolations returns the fields a status error's BadRequest names.
+func fieldViolations(err error) []string {
+	var out []string
+	for _, br := range details[*errdetails.BadRequest](err) {
+		for _, v := range br.GetFieldViolations() {
+			out = append(out, v.GetField())
+		}
 	}
 	return out
 }

@@ -41,22 +41,37 @@ func (h *healthService) Watch(req *healthpb.HealthCheckRequest, stream healthpb.
 		case <-ctx.Done():
 		}
 	}()
-	err := h.Server.Watch(req, &watchStream{Health_WatchServer: stream, ctx: ctx})
+	w := &watchStream{Health_WatchServer: stream, ctx: ctx}
+	err := h.Server.Watch(req, w)
 	select {
 	case <-h.stopping:
-		// The last word is NOT_SERVING, whether or not the inner watch
-		// sent it before it noticed the stop.
+		// The last word is NOT_SERVING, once: the inner watch may have
+		// sent it before it noticed the stop, or not.
+		if w.last == healthpb.HealthCheckResponse_NOT_SERVING {
+			return nil
+		}
 		return stream.Send(&healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_NOT_SERVING})
 	default:
 		return err
 	}
 }
 
+// watchStream is a Watch stream ended by the server's stop, which
+// remembers the last status it sent.
 type watchStream struct {
 	healthpb.Health_WatchServer
-	ctx context.Context
+	ctx  context.Context
+	last healthpb.HealthCheckResponse_ServingStatus
 }
 
 func (w *watchStream) Context() context.Context { return w.ctx }
+
+func (w *watchStream) Send(r *healthpb.HealthCheckResponse) error {
+	err := w.Health_WatchServer.Send(r)
+	if err == nil {
+		w.last = r.GetStatus()
+	}
+	return err
+}
 
 var _ grpc.ServerStream = (*watchStream)(nil)

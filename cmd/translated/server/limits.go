@@ -10,7 +10,8 @@ import (
 )
 
 // Limits bound what one request may ask for. Every bound is checked before
-// any decoding starts, and a request over one is refused with an
+// the request waits for a worker, those that need no tokenization before it
+// takes a place in the queue, and a request over one is refused with an
 // InvalidArgument naming the field. Each must be at least 1.
 type Limits struct {
 	MaxTexts  int // texts per request; default 64
@@ -48,14 +49,16 @@ const (
 	maxMaxLengthRatio = 100.0
 )
 
-// translateRequest checks a TranslateRequest for model m and turns it
-// into the domain request.
+// translateRequest makes the cheap checks of a TranslateRequest for model
+// m, those that need no tokenization (counts, characters, options), and
+// turns it into the domain request. The token limit is checkPlan's, once
+// the request holds a place in the pool.
 func (l Limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt.Request, error) {
 	if len(r.GetTexts()) > l.MaxTexts {
 		return nmt.Request{}, invalidf("texts", "%d texts, over this server's limit of %d per request", len(r.GetTexts()), l.MaxTexts)
 	}
 	for i, t := range r.GetTexts() {
-		if err := l.text(fmt.Sprintf("texts[%d]", i), t, m); err != nil {
+		if err := l.text(fmt.Sprintf("texts[%d]", i), t); err != nil {
 			return nmt.Request{}, err
 		}
 	}
@@ -80,13 +83,28 @@ func (l Limits) translateRequest(r *translatev1.TranslateRequest, m *model) (nmt
 	return nmt.Request{Texts: r.GetTexts(), Options: opts}, nil
 }
 
-// alignRequest checks an AlignRequest and returns the options of the
-// forced decoding.
+// checkPlan applies the token limit to every text of a planned request:
+// the source tokens of its sentences, end-of-sentence marks excluded.
+func (l Limits) checkPlan(p nmt.Plan) error {
+	for i, ss := range p.Sentences {
+		n := 0
+		for _, s := range ss {
+			n += s - 1
+		}
+		if n > l.MaxTokens {
+			return invalidf(fmt.Sprintf("texts[%d]", i), "%d tokens, over this server's limit of %d", n, l.MaxTokens)
+		}
+	}
+	return nil
+}
+
+// alignRequest makes the cheap checks of an AlignRequest and returns the
+// options of the forced decoding.
 func (l Limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options, error) {
-	if err := l.text("source_text", r.GetSourceText(), m); err != nil {
+	if err := l.text("source_text", r.GetSourceText()); err != nil {
 		return nmt.Options{}, err
 	}
-	if err := l.text("target_text", r.GetTargetText(), nil); err != nil {
+	if err := l.text("target_text", r.GetTargetText()); err != nil {
 		return nmt.Options{}, err
 	}
 	if err := checkMode("alignment", r.GetAlignment()); err != nil {
@@ -99,24 +117,29 @@ func (l Limits) alignRequest(r *translatev1.AlignRequest, m *model) (nmt.Options
 	}, nil
 }
 
-// text checks one input text: valid UTF-8, not too many characters, and,
-// when m can count them, not too many of m's source tokens.
-func (l Limits) text(field, t string, m *model) error {
+// alignTokens applies the token limit to an Align source, counted with
+// m's source tokenizer when it has one, and returns the count.
+func (l Limits) alignTokens(source string, m *model) (int, error) {
+	if m.tokens == nil {
+		return utf8.RuneCountInString(source), nil
+	}
+	toks, err := m.tokens.Encode(source)
+	if err != nil {
+		return 0, invalidf("source_text", "%v", err)
+	}
+	if len(toks) > l.MaxTokens {
+		return 0, invalidf("source_text", "%d tokens, over this server's limit of %d", len(toks), l.MaxTokens)
+	}
+	return len(toks), nil
+}
+
+// text checks one input text: valid UTF-8 and not too many characters.
+func (l Limits) text(field, t string) error {
 	if !utf8.ValidString(t) {
 		return invalidf(field, "not valid UTF-8 (first bad byte at offset %d)", firstInvalid(t))
 	}
 	if n := utf8.RuneCountInString(t); n > l.MaxChars {
 		return invalidf(field, "%d characters, over this server's limit of %d", n, l.MaxChars)
-	}
-	if m == nil || m.tokens == nil {
-		return nil
-	}
-	toks, err := m.tokens.Encode(t)
-	if err != nil {
-		return invalidf(field, "%v", err)
-	}
-	if len(toks) > l.MaxTokens {
-		return invalidf(field, "%d tokens, over this server's limit of %d", len(toks), l.MaxTokens)
 	}
 	return nil
 }
@@ -143,6 +166,8 @@ func (l Limits) options(o *translatev1.DecodingOptions, maxPositions int) (nmt.O
 		return nmt.Options{}, invalidf("options.n_best", "%d is more than beam_size (%d): search keeps only beam_size hypotheses", nbest, beam)
 	case o.GetMaxLength() > uint32(maxOut):
 		return nmt.Options{}, invalidf("options.max_length", "%d is over the limit of %d tokens for this model", o.GetMaxLength(), maxOut)
+	case o.GetMaxLength() == 1:
+		return nmt.Options{}, invalidf("options.max_length", "1 leaves room for the end of sentence only (max_length counts it), so every translation would be empty; ask for at least 2")
 	}
 	if err := checkRange("options.length_penalty", o.LengthPenalty, maxLengthPenalty, "unset means the model's default"); err != nil {
 		return nmt.Options{}, err

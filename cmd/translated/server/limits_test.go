@@ -1,18 +1,18 @@
 package server
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/encoding"
-	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/translated/translated/cmd/translated/server/servertest"
 	"github.com/translated/translated/nmt"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
@@ -79,23 +79,30 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// rawCodec sends bytes as they are, so that a test can put what no
-// protobuf library would marshal (invalid UTF-8 in a string field) on the
-// wire.
-type rawCodec struct{}
+// rawCodec puts bytes on the wire as they are.
+type rawCodec = servertest.RawCodec
 
-func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
-	return mem.BufferSlice{mem.SliceBuffer(v.([]byte))}, nil
+// rawStream sends b as the request of a TranslateStream call and returns
+// how the stream ends.
+func rawStream(t *testing.T, ctx context.Context, h *harness, b []byte) error {
+	t.Helper()
+	st, err := h.conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, translatev1.TranslationService_TranslateStream_FullMethodName,
+		grpc.ForceCodecV2(rawCodec{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SendMsg(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for err == nil {
+		err = st.RecvMsg(&out)
+	}
+	return err
 }
-
-func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	*(v.(*[]byte)) = data.Materialize()
-	return nil
-}
-
-func (rawCodec) Name() string { return "proto" }
-
-var _ encoding.CodecV2 = rawCodec{}
 
 // TestInvalidUTF8OnTheWire sends texts that are not UTF-8, as a client in
 // a language without checks can, and expects InvalidArgument naming the
@@ -117,18 +124,7 @@ func TestInvalidUTF8OnTheWire(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]: not valid UTF-8") {
 		t.Fatalf("Translate: %v, want InvalidArgument naming texts[1]", err)
 	}
-	desc := &grpc.StreamDesc{ServerStreams: true}
-	st, err := h.conn.NewStream(ctx, desc, translatev1.TranslationService_TranslateStream_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SendMsg(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CloseSend(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RecvMsg(&out); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]") {
+	if err := rawStream(t, ctx, h, b); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "texts[1]") {
 		t.Fatalf("TranslateStream: %v, want InvalidArgument naming texts[1]", err)
 	}
 	// The server still serves well-formed requests, and the bookkeeping of
@@ -136,7 +132,7 @@ func TestInvalidUTF8OnTheWire(t *testing.T) {
 	if _, err := h.client.Translate(ctx, enEs("Hello.")); err != nil {
 		t.Fatal(err)
 	}
-	h.srv.badUTF8.Range(func(k, _ any) bool { t.Errorf("left in badUTF8: %v", k); return true })
+	h.srv.badRequests.Range(func(k, _ any) bool { t.Errorf("left in badRequests: %v", k); return true })
 }
 
 func TestInvalidUTF8Field(t *testing.T) {
@@ -171,9 +167,11 @@ func TestInvalidUTF8Field(t *testing.T) {
 }
 
 // FuzzTranslateRequest feeds arbitrary wire bytes through the server's
-// request decoding, model lookup and validation: they must never panic,
-// a refusal is InvalidArgument or NotFound, and whatever passes is within
-// the limits and served by the model of the request's languages.
+// request decoding, model lookup and validation, cheap checks, plan,
+// token limit and memory estimate: they must never panic, a refusal is
+// InvalidArgument or NotFound in a message of bounded size, and whatever
+// passes is within the limits, served by the model of the request's
+// languages, and has a positive estimate.
 func FuzzTranslateRequest(f *testing.F) {
 	seed, _ := proto.Marshal(&translatev1.TranslateRequest{SourceLanguageCode: "xx", TargetLanguageCode: "yy",
 		Texts: []string{"Hello.", "", "שלום 你好 👩‍👩‍👧"}, Options: &translatev1.DecodingOptions{BeamSize: 2, NBest: 2, LengthPenalty: new(0.6)}})
@@ -209,11 +207,24 @@ func FuzzTranslateRequest(f *testing.F) {
 		if err == nil {
 			r, err = lim.translateRequest(&req, m)
 		}
+		var plan nmt.Plan
+		if err == nil {
+			if plan, err = planOf(m, r); err == nil {
+				err = lim.checkPlan(plan)
+			}
+		}
 		if err != nil {
-			if code := status.Code(toStatus(quietLogger(), err)); code != codes.InvalidArgument && code != codes.NotFound {
+			st := status.Convert(toStatus(quietLogger(), err))
+			if code := st.Code(); code != codes.InvalidArgument && code != codes.NotFound {
 				t.Fatalf("refusal %v is %v, not InvalidArgument or NotFound", err, code)
 			}
+			if len(st.Message()) > 2*logLimit {
+				t.Fatalf("a refusal of %d bytes", len(st.Message()))
+			}
 			return
+		}
+		if est := estimateBytes(plan, shapeOf(m), req.GetAlignment()); est <= 0 {
+			t.Fatalf("estimate %d for %+v", est, plan)
 		}
 		if len(r.Texts) > lim.MaxTexts || r.Options.BeamSize > lim.MaxBeam || r.Options.MaxLength > lim.MaxOutput || r.Options.MaxLength < 1 ||
 			!inRange(r.Options.LengthPenalty, maxLengthPenalty) || r.Options.NBest > lim.MaxBeam ||

@@ -15,8 +15,9 @@ import (
 const localBuffer = 1 << 20
 
 // LocalConn returns a client connection to the server's own gRPC service
-// that never leaves the process: an in-memory listener served by the same
-// grpc.Server as Serve's listener. Calls made through it go through
+// that never leaves the process: an in-memory listener served by a
+// grpc.Server built as Serve's is (without its TLS, which a connection
+// inside the process does not need). Calls made through it go through
 // everything a network call goes through — the request codec, the
 // interceptors (log line, metrics, panic recovery, and whatever else the
 // server is built with), the limits and the worker pool — so that a
@@ -29,7 +30,7 @@ func (s *Server) LocalConn() (*grpc.ClientConn, error) {
 	var serve sync.Once
 	dial := func(ctx context.Context, _ string) (net.Conn, error) {
 		serve.Do(func() {
-			go func() { _ = s.grpc.Serve(lis) }() // returns when the server stops
+			go func() { _ = s.local.Serve(lis) }() // returns when the server stops
 		})
 		return lis.DialContext(ctx)
 	}

@@ -36,9 +36,12 @@ func testContext(t *testing.T) context.Context {
 	return ctx
 }
 
-// testConfig is a small server: two workers, two queue places.
+// testConfig is a small server: two workers, two queue places, the other
+// options at their defaults.
 func testConfig() Options {
-	return Options{Workers: 2, Queue: 2, Limits: DefaultLimits(), ShutdownTimeout: time.Minute, Logger: quietLogger()}
+	o := DefaultOptions()
+	o.Workers, o.Queue, o.ShutdownTimeout, o.Logger = 2, 2, time.Minute, quietLogger()
+	return o
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -36,7 +36,7 @@ func TestOverloadIsResourceExhausted(t *testing.T) {
 	ctx := testContext(t)
 	e := newStepEngine(3)
 	cfg := testConfig()
-	cfg.Workers, cfg.Queue = 1, 1
+	cfg.Workers, cfg.Queue, cfg.PerClient = 1, 1, 3
 	h := startServer(t, "bufconn", cfg, fakeModels(e))
 
 	sctx, cancel := context.WithCancel(ctx)
@@ -53,6 +53,9 @@ func TestOverloadIsResourceExhausted(t *testing.T) {
 	_, err := h.client.Translate(ctx, fakeRequest("one too many"))
 	if status.Code(err) != codes.ResourceExhausted {
 		t.Fatalf("third request: %v, want ResourceExhausted", err)
+	}
+	if ri := retryInfo(err); ri == nil || ri.GetRetryDelay().AsDuration() <= 0 {
+		t.Errorf("overload status carries no RetryInfo: %v", status.Convert(err).Details())
 	}
 	if got := testutil.ToFloat64(h.srv.metrics.queueDepth); got != 1 {
 		t.Errorf("queue depth metric = %v, want 1", got)

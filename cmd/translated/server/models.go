@@ -158,11 +158,11 @@ func (ms *Models) lookup(name, source, target string) (*model, error) {
 		m, ok := ms.byName[name]
 		switch {
 		case !ok:
-			return nil, fmt.Errorf("%w: model %q (this server serves %s)", errUnknownModel, name, strings.Join(ms.Names(), ", "))
+			return nil, fmt.Errorf("%w: model %s (this server serves %s)", errUnknownModel, quote(name), strings.Join(ms.Names(), ", "))
 		case source != "" && source != m.source:
-			return nil, invalidf("source_language_code", "%q, but model %s translates from %q", source, name, m.source)
+			return nil, invalidf("source_language_code", "%s, but model %s translates from %q", quote(source), name, m.source)
 		case target != "" && target != m.target:
-			return nil, invalidf("target_language_code", "%q, but model %s translates into %q", target, name, m.target)
+			return nil, invalidf("target_language_code", "%s, but model %s translates into %q", quote(target), name, m.target)
 		}
 		return m, nil
 	}
@@ -175,7 +175,7 @@ func (ms *Models) lookup(name, source, target string) (*model, error) {
 	if m, ok := ms.defaults[source+"-"+target]; ok {
 		return m, nil
 	}
-	return nil, fmt.Errorf("%w: %s-%s (this server translates %s)", errUnknownPair, source, target, strings.Join(ms.pairs(), ", "))
+	return nil, fmt.Errorf("%w: %s-%s (this server translates %s)", errUnknownPair, short(source), short(target), strings.Join(ms.pairs(), ", "))
 }
 
 // linkReverses gives every model whose opposite pair is also served that

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ func openModel(dir string, heads *align.Selector) (*model, error) {
 		}
 	}
 	if err := sel.Validate(in.DecoderLayers, in.Heads); err != nil {
-		return nil, fmt.Errorf("-alignment-heads: %w", err)
+		return nil, headsError{err}
 	}
 	// The source tokenizer counts request tokens before any decoding
 	// starts, so that the token limit costs no worker time.
@@ -65,6 +66,16 @@ func openModel(dir string, heads *align.Selector) (*model, error) {
 		},
 	}, nil
 }
+
+// ErrAlignmentHeads is wrapped by LoadModels' error when the heads it was
+// given do not fit a model: a mistake in the flags rather than in the
+// models.
+var ErrAlignmentHeads = errors.New("alignment heads do not fit the model")
+
+type headsError struct{ err error }
+
+func (e headsError) Error() string   { return "-alignment-heads: " + e.err.Error() }
+func (e headsError) Unwrap() []error { return []error{e.err, ErrAlignmentHeads} }
 
 // pairOf reads the language pair from a model directory's name:
 // "<source>-<target>", or "<source>-<target>-<variant>" for another model

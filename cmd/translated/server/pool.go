@@ -2,83 +2,275 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"time"
 )
 
-// pool bounds the decoding work of the whole server: at most `workers`
-// requests decode at once, at most `queue` more wait for a worker, and any
-// request beyond that is refused at once with errOverloaded rather than
-// left to pile up. A request holds its worker for its whole decoding, which
-// ends promptly when its context is cancelled (the translator checks it at
-// every step), so a cancelled or expired request frees its worker within
-// one decoding step.
+// pool bounds the decoding work of the whole server and shares it fairly
+// among clients:
 //
-// Waiting requests are served in no particular order.
+//   - at most `workers` requests decode at once, and at most `queue` more
+//     wait; a request beyond that is refused at once (errOverloaded)
+//     rather than left to pile up;
+//   - one client (see clientOf) holds at most `perClient` of those places,
+//     so that one connection cannot fill the queue;
+//   - a free worker goes to the waiting request of the client with the
+//     fewest requests decoding, among equals the one served least
+//     recently, so that a client with many calls queued does not delay a
+//     client with one;
+//   - requests decoding hold at most `budget` bytes of estimated decoding
+//     memory together (see cost): a request that fits now starts, one that
+//     will fit once others finish waits in its turn, and one larger than
+//     the whole budget is refused before it waits (errOverBudget).
+//
+// A request holds its worker for its whole decoding, which ends promptly
+// when its context is cancelled (the translator checks it at every step).
+//
+// Admission is in two steps, so that a request refused for want of room
+// costs nothing more: admit takes a place (cheap, may refuse), then the
+// caller weighs the request (tokenization) and start waits for a worker.
 type pool struct {
-	workers chan struct{} // one element per request decoding
-	admit   chan struct{} // one element per request decoding or waiting
+	workers, queue, perClient int
+	budget                    int64
 
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every state change
-	busy     int
-	waiting  int
-	observer func(busy, waiting int) // metrics; called with mu held
+	busy     int           // requests decoding
+	admitted int           // requests decoding or waiting
+	reserved int64         // estimated bytes of the requests decoding
+	clients  map[string]*client
+	seq      uint64                                  // arrival order of waiters
+	grants   uint64                                  // workers given so far
+	observer func(busy, waiting int, reserved int64) // metrics; called with mu held
 }
 
-// newPool returns a pool of workers ≥ 1 workers and queue ≥ 0 places.
-func newPool(workers, queue int, observer func(busy, waiting int)) *pool {
-	if workers < 1 {
-		panic("server: a pool needs at least one worker")
+// client is the pool's record of one client's requests.
+type client struct {
+	name      string
+	admitted  int       // decoding or waiting
+	busy      int       // decoding
+	lastGrant uint64    // when it was last given a worker (p.grants); 0: never
+	waiting   []*ticket // started, waiting for a worker, in arrival order
+}
+
+// poolLimits configure a pool; see pool for their meaning.
+type poolLimits struct {
+	workers, queue, perClient int
+	budget                    int64
+}
+
+// newPool returns a pool; workers, perClient and budget must be ≥ 1 and
+// queue ≥ 0.
+func newPool(l poolLimits, observer func(busy, waiting int, reserved int64)) *pool {
+	if l.workers < 1 || l.perClient < 1 || l.budget < 1 || l.queue < 0 {
+		panic(fmt.Sprintf("server: bad pool limits %+v", l))
 	}
 	if observer == nil {
-		observer = func(int, int) {}
+		observer = func(int, int, int64) {}
 	}
-	return &pool{
-		workers:  make(chan struct{}, workers),
-		admit:    make(chan struct{}, workers+queue),
-		changed:  make(chan struct{}),
-		observer: observer,
-	}
+	return &pool{workers: l.workers, queue: l.queue, perClient: l.perClient, budget: l.budget,
+		changed: make(chan struct{}), clients: map[string]*client{}, observer: observer}
 }
 
-// acquire takes a worker, waiting for one while ctx lasts when the queue
-// has room. It returns errOverloaded when workers and queue are full, and
-// ctx.Err() when the wait is cut short. On success the caller must call
-// release exactly once.
-func (p *pool) acquire(ctx context.Context) (release func(), err error) {
+// ticket is one admitted request: it holds a place until leave.
+type ticket struct {
+	p       *pool
+	c       *client
+	state   int           // ticketAdmitted, ticketWaiting, ticketDecoding, ticketLeft
+	cost    int64         // estimated bytes, reserved while decoding
+	seq     uint64        // arrival order among waiters
+	granted chan struct{} // closed when a worker is the ticket's
+	leaveM  sync.Once
+}
+
+const (
+	ticketAdmitted = iota
+	ticketWaiting
+	ticketDecoding
+	ticketLeft
+)
+
+// admit takes a place for a request of the named client, or refuses:
+// errOverloaded when workers and queue are full, a client limit error when
+// the client holds its share. The caller must call leave once done.
+func (p *pool) admit(name string) (*ticket, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.admitted >= p.workers+p.queue {
+		return nil, errOverloaded
+	}
+	c := p.clients[name]
+	if c == nil {
+		c = &client{name: name}
+		p.clients[name] = c
+	}
+	if c.admitted >= p.perClient {
+		return nil, &limitError{limit: "per_client", retry: time.Second, msg: fmt.Sprintf(
+			"this client already has %d requests decoding or queued, this server's limit per client (--per-client); retry when one ends", c.admitted)}
+	}
+	c.admitted++
+	p.admitted++
+	p.notify()
+	return &ticket{p: p, c: c}, nil
+}
+
+// errOverBudget refuses a request whose estimated memory is over the
+// whole budget: it could never start.
+func errOverBudget(cost, budget int64) error {
+	return &limitError{limit: "memory_budget", msg: fmt.Sprintf(
+		"this request needs an estimated %s of decoding memory, over this server's budget of %s (--memory-budget); ask for fewer texts, a smaller beam_size or n_best, or no alignment",
+		mib(cost), mib(budget))}
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// start waits until the request may decode: a worker is free, cost bytes
+// of the budget are, and it is the request's turn. It returns ctx.Err()
+// when the wait is cut short, errOverBudget at once when cost is over the
+// whole budget. After a successful start the caller must call release
+// (leave does it too).
+func (t *ticket) start(ctx context.Context, cost int64) (release func(), err error) {
+	p := t.p
+	cost = max(cost, 0)
+	if cost > p.budget {
+		return nil, errOverBudget(cost, p.budget)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	select {
-	case p.admit <- struct{}{}:
-	default:
-		return nil, errOverloaded
+	p.mu.Lock()
+	if t.state != ticketAdmitted {
+		p.mu.Unlock()
+		panic("server: ticket started twice or after leave")
 	}
-	p.update(0, +1)
+	p.seq++
+	t.state, t.cost, t.seq, t.granted = ticketWaiting, cost, p.seq, make(chan struct{})
+	t.c.waiting = append(t.c.waiting, t)
+	p.dispatch()
+	p.notify()
+	p.mu.Unlock()
 	select {
-	case p.workers <- struct{}{}:
+	case <-t.granted:
 	case <-ctx.Done():
-		<-p.admit
-		p.update(0, -1)
+		p.mu.Lock()
+		if t.state == ticketDecoding { // granted meanwhile: give it back
+			p.finish(t)
+		} else {
+			t.c.waiting = removeTicket(t.c.waiting, t)
+			t.state = ticketAdmitted
+			p.dispatch() // it may have been the one others waited behind
+			p.notify()
+		}
+		p.mu.Unlock()
 		return nil, ctx.Err()
 	}
-	p.update(+1, -1)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			<-p.workers
-			<-p.admit
-			p.update(-1, 0)
-		})
-	}, nil
+	return t.release, nil
 }
 
-func (p *pool) update(busy, waiting int) {
+// release ends the decoding of a started ticket; a second call does
+// nothing.
+func (t *ticket) release() {
+	p := t.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.busy += busy
-	p.waiting += waiting
-	p.observer(p.busy, p.waiting)
+	if t.state == ticketDecoding {
+		p.finish(t)
+	}
+}
+
+// finish gives back the worker and budget of a decoding ticket (mu held).
+func (p *pool) finish(t *ticket) {
+	t.state = ticketAdmitted
+	p.busy--
+	t.c.busy--
+	p.reserved -= t.cost
+	t.cost = 0
+	p.dispatch()
+	p.notify()
+}
+
+// leave gives the place back, releasing the worker first if the ticket
+// holds one. It is safe to call more than once.
+func (t *ticket) leave() {
+	t.leaveM.Do(func() {
+		p := t.p
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		switch t.state {
+		case ticketDecoding:
+			p.finish(t)
+		case ticketWaiting:
+			t.c.waiting = removeTicket(t.c.waiting, t)
+			p.dispatch()
+		}
+		t.state = ticketLeft
+		t.c.admitted--
+		p.admitted--
+		if t.c.admitted == 0 {
+			delete(p.clients, t.c.name)
+		}
+		p.notify()
+	})
+}
+
+// dispatch hands free workers to waiters, fairly (mu held): the client
+// with the fewest requests decoding first, then the one served least
+// recently, then the one waiting longest. The
+// chosen request waits for budget if it does not fit yet; nobody overtakes
+// it meanwhile, so that a large request is not starved by small ones.
+func (p *pool) dispatch() {
+	for p.busy < p.workers {
+		var next *client
+		for _, c := range p.clients {
+			if len(c.waiting) == 0 {
+				continue
+			}
+			if next == nil || fairer(c, next) {
+				next = c
+			}
+		}
+		if next == nil {
+			return
+		}
+		t := next.waiting[0]
+		if p.reserved+t.cost > p.budget {
+			return
+		}
+		next.waiting = next.waiting[1:]
+		p.grants++
+		next.lastGrant = p.grants
+		next.busy++
+		p.busy++
+		p.reserved += t.cost
+		t.state = ticketDecoding
+		close(t.granted)
+	}
+}
+
+// fairer says whether client a's next request goes before b's.
+func fairer(a, b *client) bool {
+	switch {
+	case a.busy != b.busy:
+		return a.busy < b.busy
+	case a.lastGrant != b.lastGrant:
+		return a.lastGrant < b.lastGrant
+	}
+	return a.waiting[0].seq < b.waiting[0].seq
+}
+
+func removeTicket(ts []*ticket, t *ticket) []*ticket {
+	for i, x := range ts {
+		if x == t {
+			return append(ts[:i:i], ts[i+1:]...)
+		}
+	}
+	return ts
+}
+
+// notify reports the state to the observer and wakes waitFor (mu held).
+func (p *pool) notify() {
+	p.observer(p.busy, p.admitted-p.busy, p.reserved)
 	close(p.changed)
 	p.changed = make(chan struct{})
 }
@@ -88,7 +280,7 @@ func (p *pool) update(busy, waiting int) {
 func (p *pool) state() (busy, waiting int, changed <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.busy, p.waiting, p.changed
+	return p.busy, p.admitted - p.busy, p.changed
 }
 
 // waitFor blocks until cond(busy, waiting) holds or ctx ends.

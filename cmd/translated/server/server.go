@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +13,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	translatev1 "github.com/translated/translated/proto/translate/v1"
@@ -27,15 +30,16 @@ import (
 type Server struct {
 	translatev1.UnimplementedTranslationServiceServer
 
-	models          *Models
-	pool            *pool
-	limits          Limits
-	metrics         *metrics
-	log             *slog.Logger
-	health          *healthService
-	grpc            *grpc.Server
-	shutdownTimeout time.Duration
-	badUTF8         sync.Map // requests requestCodec could not decode → field path
+	opts        Options
+	models      *Models
+	pool        *pool
+	limits      Limits
+	metrics     *metrics
+	log         *slog.Logger
+	health      *healthService
+	grpc        *grpc.Server
+	local       *grpc.Server // LocalConn's: grpc itself, or without TLS when grpc has it
+	badRequests sync.Map     // requests requestCodec could not decode → decodeFailure
 }
 
 // Options set a Server up. DefaultOptions gives the defaults named on each
@@ -50,10 +54,52 @@ type Options struct {
 	Queue int
 	// Limits bound every request. Default: DefaultLimits().
 	Limits Limits
+	// PerClient is how many requests one client (a connection, or a token's
+	// holder; see WithClient) may have decoding or waiting at once; past
+	// that its requests are refused with RESOURCE_EXHAUSTED, and a free
+	// worker goes to the client with the fewest requests decoding. 0: half
+	// of Workers + Queue, at least 1.
+	PerClient int
+	// MemoryBudget is the estimated memory, in bytes, that the requests
+	// decoding at once may use together (the estimate is in budget.go and
+	// docs/operations.md#memory). A request waits until its estimate fits;
+	// one larger than the whole budget is refused at once with
+	// RESOURCE_EXHAUSTED. Default: 2 GiB.
+	MemoryBudget int64
+	// MaxDecodeTime is the longest one call may decode; a call still
+	// decoding then ends with DEADLINE_EXCEEDED naming the limit.
+	// Default: 1 minute.
+	MaxDecodeTime time.Duration
+	// MaxReplyBytes bounds a reply (a TranslateStream event); a larger one
+	// is refused with RESOURCE_EXHAUSTED naming the limit. Default: 16 MiB.
+	MaxReplyBytes int
+	// StreamBuffer is how many bytes of TranslateStream token events may
+	// wait for a client that reads slower than the server decodes; past
+	// that the call ends with RESOURCE_EXHAUSTED. (Result events always
+	// wait: they are the reply, which MaxReplyBytes and the memory budget
+	// bound.) Default: 4 MiB.
+	StreamBuffer int
+	// SendTimeout is the longest one TranslateStream event may wait for
+	// the client to read it (its flow-control window full); past that the
+	// call ends with RESOURCE_EXHAUSTED. Default: 30 s.
+	SendTimeout time.Duration
+	// MaxConcurrentStreams is how many calls one connection may have open
+	// at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). Default: 100.
+	MaxConcurrentStreams uint32
+	// IdleTimeout closes, with a GOAWAY, a connection that has had no call
+	// for that long; clients reconnect when they need to. Default: 5
+	// minutes.
+	IdleTimeout time.Duration
 	// ShutdownTimeout is how long the calls in flight may run on once
 	// Serve's context ends; the calls still running then are cancelled.
 	// Default: 30 s.
 	ShutdownTimeout time.Duration
+	// TLS, when not nil, serves gRPC and the metrics over TLS, with client
+	// certificates when it asks for them (see LoadTLS). nil: plaintext.
+	TLS *tls.Config
+	// Tokens, when not nil, requires a bearer token of every call but
+	// health checks, and of every metrics scrape (see Tokens). nil: none.
+	Tokens *Tokens
 	// Logger receives one line per call and the server's own events.
 	// nil: slog.Default().
 	Logger *slog.Logger
@@ -62,25 +108,54 @@ type Options struct {
 // DefaultOptions returns the defaults named on Options' fields.
 func DefaultOptions() Options {
 	return Options{
-		Workers:         runtime.NumCPU(),
-		Queue:           4 * runtime.NumCPU(),
-		Limits:          DefaultLimits(),
-		ShutdownTimeout: 30 * time.Second,
+		Workers:              runtime.NumCPU(),
+		Queue:                4 * runtime.NumCPU(),
+		Limits:               DefaultLimits(),
+		MemoryBudget:         2 << 30,
+		MaxDecodeTime:        time.Minute,
+		MaxReplyBytes:        16 << 20,
+		StreamBuffer:         4 << 20,
+		SendTimeout:          30 * time.Second,
+		MaxConcurrentStreams: 100,
+		IdleTimeout:          5 * time.Minute,
+		ShutdownTimeout:      30 * time.Second,
 	}
 }
 
 // Validate returns an error naming the first field out of range: Workers
-// under 1, Queue or ShutdownTimeout negative, or a limit under 1.
+// under 1, Queue, PerClient or ShutdownTimeout negative, a size, count or
+// duration that is not positive, or a limit under 1.
 func (o Options) Validate() error {
-	switch {
-	case o.Workers < 1:
-		return fmt.Errorf("Workers must be at least 1, got %d", o.Workers)
-	case o.Queue < 0:
-		return fmt.Errorf("Queue must not be negative, got %d", o.Queue)
-	case o.ShutdownTimeout < 0:
-		return fmt.Errorf("ShutdownTimeout must not be negative, got %v", o.ShutdownTimeout)
+	for _, c := range []struct {
+		bad        bool
+		name, rule string
+		got        any
+	}{
+		{o.Workers < 1, "Workers", "must be at least 1", o.Workers},
+		{o.Queue < 0, "Queue", "must not be negative", o.Queue},
+		{o.PerClient < 0, "PerClient", "must not be negative", o.PerClient},
+		{o.MemoryBudget < 1, "MemoryBudget", "must be positive", o.MemoryBudget},
+		{o.MaxDecodeTime <= 0, "MaxDecodeTime", "must be positive", o.MaxDecodeTime},
+		{o.MaxReplyBytes < 1, "MaxReplyBytes", "must be positive", o.MaxReplyBytes},
+		{o.StreamBuffer < 1, "StreamBuffer", "must be positive", o.StreamBuffer},
+		{o.SendTimeout <= 0, "SendTimeout", "must be positive", o.SendTimeout},
+		{o.MaxConcurrentStreams < 1, "MaxConcurrentStreams", "must be at least 1", o.MaxConcurrentStreams},
+		{o.IdleTimeout <= 0, "IdleTimeout", "must be positive", o.IdleTimeout},
+		{o.ShutdownTimeout < 0, "ShutdownTimeout", "must not be negative", o.ShutdownTimeout},
+	} {
+		if c.bad {
+			return fmt.Errorf("%s %s, got %v", c.name, c.rule, c.got)
+		}
 	}
 	return o.Limits.Validate()
+}
+
+// perClient resolves PerClient's default.
+func (o Options) perClient() int {
+	if o.PerClient > 0 {
+		return o.PerClient
+	}
+	return max(1, (o.Workers+o.Queue)/2)
 }
 
 // New builds the server over ms: the TranslationService, the standard
@@ -96,18 +171,19 @@ func New(opts Options, ms *Models) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{models: ms, limits: opts.Limits, metrics: newMetrics(), log: log, health: newHealthService(),
-		shutdownTimeout: opts.ShutdownTimeout}
-	s.pool = newPool(opts.Workers, opts.Queue, s.metrics.poolChanged)
+	opts.Logger = log
+	s := &Server{opts: opts, models: ms, limits: opts.Limits, metrics: newMetrics(), log: log, health: newHealthService()}
+	s.pool = newPool(poolLimits{workers: opts.Workers, queue: opts.Queue, perClient: opts.perClient(), budget: opts.MemoryBudget},
+		s.metrics.poolChanged)
 	s.metrics.modelsAvailable.Set(float64(len(ms.byName)))
-	s.grpc = grpc.NewServer(
-		grpc.ForceServerCodecV2(newRequestCodec(&s.badUTF8)),
-		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
-		grpc.ChainStreamInterceptor(s.streamInterceptor),
-	)
-	translatev1.RegisterTranslationServiceServer(s.grpc, s)
-	healthpb.RegisterHealthServer(s.grpc, s.health)
-	reflection.Register(s.grpc)
+	s.metrics.memoryBudget.Set(float64(opts.MemoryBudget))
+	s.grpc = s.newGRPC(opts.TLS)
+	s.local = s.grpc
+	if opts.TLS != nil {
+		// The in-process connection never leaves the process: it needs
+		// no TLS, so it has its own server, alike in all else.
+		s.local = s.newGRPC(nil)
+	}
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	s.health.SetServingStatus(translatev1.TranslationService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	return s, nil
@@ -125,7 +201,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.stop(s.shutdownTimeout)
+	s.stop(s.opts.ShutdownTimeout)
 	if err := <-done; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 		return err
 	}
@@ -140,7 +216,12 @@ func (s *Server) stop(timeout time.Duration) {
 	s.log.Info("stopping", "timeout", timeout)
 	stopped := make(chan struct{})
 	go func() {
+		var wg sync.WaitGroup
+		if s.local != s.grpc {
+			wg.Go(s.local.GracefulStop)
+		}
 		s.grpc.GracefulStop()
+		wg.Wait()
 		close(stopped)
 	}()
 	timer := time.NewTimer(timeout)
@@ -151,14 +232,64 @@ func (s *Server) stop(timeout time.Duration) {
 	case <-timer.C:
 		s.log.Warn("stop timeout reached: cancelling the calls still running")
 		s.grpc.Stop()
+		s.local.Stop()
 		<-stopped
 	}
 }
 
-// MetricsHandler serves the server's Prometheus metrics at /metrics.
-func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
+// newGRPC builds a gRPC server with the services registered and
+// grpcOptions' settings.
+func (s *Server) newGRPC(tlsConfig *tls.Config) *grpc.Server {
+	g := grpc.NewServer(s.grpcOptions(tlsConfig)...)
+	translatev1.RegisterTranslationServiceServer(g, s)
+	healthpb.RegisterHealthServer(g, s.health)
+	reflection.Register(g)
+	return g
+}
 
-// ServeMetrics serves MetricsHandler on lis until ctx is done.
+// grpcOptions are the gRPC server's settings: the request codec, the
+// interceptors and stats handler, message sizes, connection limits and
+// keepalive rules, and TLS when tlsConfig is not nil.
+func (s *Server) grpcOptions(tlsConfig *tls.Config) []grpc.ServerOption {
+	o := s.opts
+	opts := []grpc.ServerOption{
+		grpc.ForceServerCodecV2(newRequestCodec(&s.badRequests)),
+		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
+		grpc.ChainStreamInterceptor(s.streamInterceptor),
+		grpc.StatsHandler(statsHandler{s}),
+		// A request may hold MaxTexts texts of MaxChars characters of up
+		// to 4 bytes each; anything larger is refused before it is read.
+		grpc.MaxRecvMsgSize(min(o.Limits.MaxTexts*o.Limits.MaxChars*4, 1<<30) + 64<<10),
+		grpc.MaxSendMsgSize(o.MaxReplyBytes),
+		grpc.MaxConcurrentStreams(o.MaxConcurrentStreams),
+		grpc.ConnectionTimeout(connectionTimeout),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: o.IdleTimeout, Time: keepaliveTime, Timeout: keepaliveTimeout}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: keepaliveMinTime, PermitWithoutStream: true}),
+	}
+	if tlsConfig != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
+	}
+	return opts
+}
+
+// Connection rules that need no flag: a client has connectionTimeout to
+// finish its handshake; the server pings a connection quiet for
+// keepaliveTime and closes it when the ping is not answered within
+// keepaliveTimeout (a peer that vanished); a client that pings more often
+// than every keepaliveMinTime is sent a GOAWAY (too_many_pings).
+const (
+	connectionTimeout = 20 * time.Second
+	keepaliveTime     = 2 * time.Minute
+	keepaliveTimeout  = 20 * time.Second
+	keepaliveMinTime  = 10 * time.Second
+)
+
+// MetricsHandler serves the server's Prometheus metrics at /metrics,
+// asking for a bearer token when the server has tokens.
+func (s *Server) MetricsHandler() http.Handler { return s.requireToken(s.metrics.handler()) }
+
+// ServeMetrics serves MetricsHandler on lis until ctx is done, over TLS
+// when the server has a TLS configuration.
 func (s *Server) ServeMetrics(ctx context.Context, lis net.Listener) error {
-	return ServeHTTP(ctx, lis, s.MetricsHandler(), 5*time.Second)
+	return s.ServeHandler(ctx, lis, s.MetricsHandler(), 5*time.Second)
 }
