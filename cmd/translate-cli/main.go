@@ -44,6 +44,7 @@ func register(name, summary string, run func(ctx context.Context, args []string,
 }
 
 func main() {
+	betterBLAS(os.Args[1:], os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"syscall"
@@ -17,6 +18,8 @@ import (
 // batch; it reports target tokens per second. It runs on the build's BLAS
 // (OpenBLAS with cgo, gonum's pure Go without); with TRAIN_BENCH_BLAS=gonum
 // a cgo build runs on gonum's instead; with
+// TRAIN_BENCH_SHAPE=VOCAB,ENC,DEC another vocabulary size and depth (the
+// shipped general models: 16000,6,3); with
 // TRAIN_BENCH_GUIDED=1 head 0 of decoder layer 1 is trained on links (each
 // target token linked to the source token at its position, λ 0.5).
 // Besides wall-clock rates it reports the process's CPU time per step and
@@ -28,8 +31,9 @@ func BenchmarkStep(b *testing.B) {
 		setBLAS(gonum.Implementation{})
 		defer setBLAS(buildBLAS())
 	}
-	c := &model.Config{ModelType: "marian", VocabSize: 8000, DecoderVocabSize: 8000, DModel: 256,
-		EncoderLayers: 3, DecoderLayers: 3, EncoderAttentionHeads: 4, DecoderAttentionHeads: 4,
+	vocab, enc, dec := benchShape(b)
+	c := &model.Config{ModelType: "marian", VocabSize: vocab, DecoderVocabSize: vocab, DModel: 256,
+		EncoderLayers: enc, DecoderLayers: dec, EncoderAttentionHeads: 4, DecoderAttentionHeads: 4,
 		EncoderFFNDim: 1024, DecoderFFNDim: 1024, ActivationFunction: "swish", ScaleEmbedding: true,
 		MaxPositionEmbeddings: 512, PadTokenID: 0, EOSTokenID: 1, DecoderStartTokenID: 0}
 	ps, err := NewParams(c)
@@ -43,7 +47,7 @@ func BenchmarkStep(b *testing.B) {
 	for r := 0; r < rows; r++ {
 		src, tgt := make([]int32, l), make([]int32, l)
 		for i := range src {
-			src[i], tgt[i] = int32(3+rng.IntN(7997)), int32(3+rng.IntN(7997))
+			src[i], tgt[i] = int32(3+rng.IntN(vocab-3)), int32(3+rng.IntN(vocab-3))
 		}
 		src[l-1], tgt[l-1] = 1, 1
 		bt.src, bt.tgt = append(bt.src, src), append(bt.tgt, tgt)
@@ -89,4 +93,16 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchShape is the vocabulary size and encoder and decoder depths of
+// BenchmarkStep: 8000, 3, 3 unless TRAIN_BENCH_SHAPE says otherwise.
+func benchShape(b *testing.B) (vocab, enc, dec int) {
+	vocab, enc, dec = 8000, 3, 3
+	if s := os.Getenv("TRAIN_BENCH_SHAPE"); s != "" {
+		if _, err := fmt.Sscanf(s, "%d,%d,%d", &vocab, &enc, &dec); err != nil || vocab < 4 || enc < 1 || dec < 1 {
+			b.Fatalf("TRAIN_BENCH_SHAPE=%q: want VOCAB,ENC,DEC such as 16000,6,3", s)
+		}
+	}
+	return vocab, enc, dec
 }

@@ -4,6 +4,7 @@ package train
 
 // #cgo LDFLAGS: -lopenblas
 // void openblas_set_num_threads(int);
+// char* openblas_get_corename(void);
 import "C"
 
 import (
@@ -22,3 +23,6 @@ func buildBLAS() gorgonia.BLAS {
 	C.openblas_set_num_threads(1)
 	return netlib.Implementation{}
 }
+
+// blasCore names the kernels OpenBLAS chose for this CPU.
+func blasCore() string { return C.GoString(C.openblas_get_corename()) }

@@ -13,3 +13,6 @@ const blasName = "gonum"
 // linked. It gives the same products within rounding, more slowly
 // (docs/architecture.md).
 func buildBLAS() gorgonia.BLAS { return gonum.Implementation{} }
+
+// blasCore is empty: gonum has no CPU-specific kernels to choose.
+func blasCore() string { return "" }

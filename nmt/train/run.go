@@ -58,9 +58,16 @@ func Run(ctx context.Context, c Config, out io.Writer) error {
 		time.Now().Format(logTime), len(r.trainPairs), tr.Skipped(), len(r.devPairs), tr.Params.Count(), tr.State.Step, tr.State.Epoch)
 	fmt.Fprintf(out, "%d parameters, %d training pairs (%d skipped as too long), from step %d; log in %s\n",
 		tr.Params.Count(), len(r.trainPairs), tr.Skipped(), tr.State.Step, filepath.Join(c.Run, LogFile))
-	fmt.Fprintf(logFile, "matrix products on %s\n", BLAS())
+	if core := BLASCore(); core != "" {
+		fmt.Fprintf(logFile, "matrix products on %s (%s kernels)\n", BLAS(), core)
+	} else {
+		fmt.Fprintf(logFile, "matrix products on %s\n", BLAS())
+	}
 	if BLAS() == "gonum" {
 		fmt.Fprintln(out, "note: built without cgo, so the matrix products run on gonum's pure-Go BLAS, several times slower than OpenBLAS (docs/architecture.md)")
+	}
+	if better := BetterBLASCore(); better != "" {
+		fmt.Fprintf(out, "note: OpenBLAS runs its %s kernels on a CPU that has faster ones: OPENBLAS_CORETYPE=%s would make training several times faster (docs/training.md)\n", BLASCore(), better)
 	}
 	err = tr.Run(ctx)
 	fmt.Fprintf(logFile, "%s stop at step %d epoch %d: %v\n", time.Now().Format(logTime), tr.State.Step, tr.State.Epoch, err)

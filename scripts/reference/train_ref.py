@@ -29,13 +29,13 @@ def positions(n, d):
 
 
 class Model(nn.Module):
-    def __init__(self, vocab, d, heads, layers, ffn, dropout):
+    def __init__(self, vocab, d, heads, enc_layers, dec_layers, ffn, dropout):
         super().__init__()
         self.d = d
         self.emb = nn.Embedding(vocab, d, padding_idx=0)
         nn.init.normal_(self.emb.weight, 0, d ** -0.5)
         self.register_buffer("pos", positions(512, d))
-        self.tf = nn.Transformer(d, heads, layers, layers, ffn, dropout,
+        self.tf = nn.Transformer(d, heads, enc_layers, dec_layers, ffn, dropout,
                                  activation=F.silu, batch_first=True, norm_first=False)
         self.drop = nn.Dropout(dropout)
         self.bias = nn.Parameter(torch.zeros(vocab), requires_grad=False)
@@ -57,13 +57,16 @@ def main():
     ap.add_argument("--len", type=int, default=32)
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--encoder-layers", type=int, default=3)
+    ap.add_argument("--decoder-layers", type=int, default=3)
+    ap.add_argument("--vocab", type=int, default=8000)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    m = Model(8000, 256, 4, 3, 1024, 0.1)
+    m = Model(a.vocab, 256, 4, a.encoder_layers, a.decoder_layers, 1024, 0.1)
     opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=1e-4, betas=(0.9, 0.98), eps=1e-9)
-    src = torch.randint(3, 8000, (a.rows, a.len))
-    tgt = torch.randint(3, 8000, (a.rows, a.len))
+    src = torch.randint(3, a.vocab, (a.rows, a.len))
+    tgt = torch.randint(3, a.vocab, (a.rows, a.len))
     src[:, -1] = 1
     tgt[:, -1] = 1
     tgt_in = torch.cat([torch.zeros(a.rows, 1, dtype=torch.long), tgt[:, :-1]], dim=1)
@@ -84,7 +87,7 @@ def main():
         step()
     el = time.perf_counter() - start
     toks = a.rows * a.len * a.steps
-    print(f"pytorch {torch.__version__} threads {a.threads}: {el / a.steps:.3f} s/step, {toks / el:.0f} tgt-tok/s")
+    print(f"pytorch {torch.__version__} threads {a.threads}, {a.encoder_layers}+{a.decoder_layers} layers, vocab {a.vocab}: {el / a.steps:.3f} s/step, {toks / el:.0f} tgt-tok/s")
 
 
 if __name__ == "__main__":
