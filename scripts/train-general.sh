@@ -39,7 +39,7 @@ exec bin/train-cli train --train runs/general/train.tsv --extra "$corpus/bible.e
   --dev runs/general/dev.tsv --dev-books TATOEBADEV,NEWSDEV \
   --test-books Ruth,Jonah,Hab,Phil,Jas,2Pet,1John,Joel,Titus,Col \
   "${dir_flags[@]}" --trim-bible-extras --vocab 16000 --encoder-layers 6 --decoder-layers 3 \
-  --warmup 2000 --checkpoint-every 10m --keep 6 \
+  --warmup 800 --lr 1e-3 --checkpoint-every 10m --keep 6 \
   --guided-ibm1 grow-diag \
   --guided-weight 0.5 --guided-layer -2 --guided-head 0 \
   --run "$run" "$@"
