@@ -71,8 +71,9 @@ func NewBatch(scorer Scorer, opts Options) (*Batch, error) {
 }
 
 // Add joins a sentence of srcLen source tokens (counting the source EOS)
-// whose scorer row is the last one, just added (the scorer has Rows()+1
-// rows, one holding the empty prefix). Its events carry tag as
+// that reads the scorer's first row the search does not hold yet, a row
+// just added with the empty prefix (a scorer that adds several rows at
+// once gets one Add per row, in row order). Its events carry tag as
 // Event.Sentence and go to stream when it is not nil; it is fed
 // Options.Start at the next step.
 func (b *Batch) Add(srcLen, tag int, stream func(Event)) (*Sentence, error) {
@@ -80,8 +81,8 @@ func (b *Batch) Add(srcLen, tag int, stream func(Event)) (*Sentence, error) {
 	if srcLen < 1 || srcLen > d.SrcLen {
 		return nil, fmt.Errorf("search: source has length %d, outside [1, %d]", srcLen, d.SrcLen)
 	}
-	if rc, ok := b.scorer.(rowCounter); ok && rc.Rows() != len(b.tokens)+1 {
-		return nil, fmt.Errorf("search: scorer has %d rows, want %d: Add follows the joining of one row", rc.Rows(), len(b.tokens)+1)
+	if rc, ok := b.scorer.(rowCounter); ok && rc.Rows() <= len(b.tokens) {
+		return nil, fmt.Errorf("search: scorer has %d rows, the search holds them all: Add follows the adding of a row", rc.Rows())
 	}
 	return b.add(srcLen, tag, stream), nil
 }
