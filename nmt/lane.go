@@ -23,7 +23,7 @@ type lane struct {
 	// The lane goroutine's own.
 	dec     *model.Decoder
 	search  *search.Batch
-	live    int // sentences decoding
+	live    int                          // sentences decoding
 	owned   map[*call][]*search.Sentence // each call's sentences decoding
 	members map[*search.Sentence]member
 }
