@@ -93,9 +93,9 @@ func (c *call) tell(n note) {
 	}
 }
 
-// decode encodes d's sentences, in parts of at most b.max sorted by
-// length, hands them to the lane of opts and turns what the lane reports
-// into d's events and results.
+// decode hands d's sentences to the lane of opts, in parts of at most
+// b.max sorted by length, and turns what the lane reports into d's events
+// and results.
 func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options) error {
 	c := &call{stream: d.stream != nil && !d.holdsTokens(), wake: make(chan struct{}, 1)}
 	order := append([]*sentenceJob(nil), d.job.flat...)
@@ -103,16 +103,7 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 	key := keyOf(opts)
 	for lo := 0; lo < len(order); lo += b.max {
 		part := order[lo:min(lo+b.max, len(order))]
-		srcs := make([][]int, len(part))
-		for i, s := range part {
-			srcs[i] = s.ids
-		}
-		enc, err := b.t.model.Encode(ctx, srcs)
-		if err != nil {
-			b.leave(key, c)
-			return err
-		}
-		b.submit(key, opts, &chunk{call: c, enc: enc, sentences: part})
+		b.submit(key, opts, &chunk{call: c, sentences: part})
 	}
 	for remaining := len(order); remaining > 0; {
 		select {

@@ -28,11 +28,10 @@ type lane struct {
 	members map[*search.Sentence]member
 }
 
-// chunk is a part of a call's sentences, encoded, waiting to join.
+// chunk is a part of a call's sentences waiting to join.
 type chunk struct {
 	call      *call
-	enc       *model.Encoding
-	sentences []*sentenceJob // in the encoding's order
+	sentences []*sentenceJob
 }
 
 // member is a sentence decoding in the lane.
@@ -50,8 +49,8 @@ func (l *lane) run() {
 		for _, c := range leaving {
 			l.drop(c)
 		}
-		for _, ch := range joining {
-			l.join(ch)
+		if len(joining) > 0 {
+			l.join(joining)
 		}
 		if l.live == 0 {
 			continue
@@ -97,39 +96,54 @@ func (l *lane) next() (joining []*chunk, leaving []*call, ok bool) {
 	return joining, leaving, true
 }
 
-// join adds a part's sentences to the decoder, starting one when there
-// is none.
-func (l *lane) join(ch *chunk) {
-	var err error
-	if l.dec == nil {
-		l.dec, err = l.b.t.model.NewDecoder(ch.enc)
+// join encodes the sentences of the joining parts together (one pass of
+// the encoder for all, as it costs less than one per call) and adds them
+// to the decoder, starting one when there is none.
+func (l *lane) join(joining []*chunk) {
+	var srcs [][]int
+	for _, ch := range joining {
+		for _, sj := range ch.sentences {
+			srcs = append(srcs, sj.ids)
+		}
+	}
+	enc, err := l.b.t.model.Encode(context.Background(), srcs)
+	switch {
+	case err != nil:
+	case l.dec == nil:
+		l.dec, err = l.b.t.model.NewDecoder(enc)
 		if err == nil {
 			l.search, err = search.NewBatch(l.dec, l.opts)
 		}
 		if err != nil {
 			l.dec, l.search = nil, nil
 		}
-	} else {
-		_, err = l.dec.Join(ch.enc)
+	default:
+		_, err = l.dec.Join(enc)
 	}
 	if err != nil {
-		ch.call.tell(note{s: ch.sentences[0], err: err})
+		for _, ch := range joining {
+			ch.call.tell(note{s: ch.sentences[0], err: err})
+		}
 		return
 	}
-	c := ch.call
-	for i, sj := range ch.sentences {
-		var stream func(search.Event)
-		if c.stream {
-			stream = func(e search.Event) { c.tell(note{s: sj, event: &e}) }
+	i := 0 // the sentence's row in enc
+	for _, ch := range joining {
+		c := ch.call
+		for _, sj := range ch.sentences {
+			var stream func(search.Event)
+			if c.stream {
+				stream = func(e search.Event) { c.tell(note{s: sj, event: &e}) }
+			}
+			s, err := l.search.Add(enc.SourceLen(i), i, stream)
+			if err != nil { // a bug: the decoder and the search disagree
+				l.fail(err)
+				return
+			}
+			l.owned[c] = append(l.owned[c], s)
+			l.members[s] = member{call: c, s: sj}
+			l.live++
+			i++
 		}
-		s, err := l.search.Add(ch.enc.SourceLen(i), i, stream)
-		if err != nil { // a bug: the decoder and the search disagree
-			l.fail(err)
-			return
-		}
-		l.owned[c] = append(l.owned[c], s)
-		l.members[s] = member{call: c, s: sj}
-		l.live++
 	}
 }
 
