@@ -26,7 +26,13 @@ if [ ! -e "$PWD/.bin/.ghz-$GHZ" ]; then
 fi
 bin=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait; rm -rf "$bin"' EXIT
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait
+  rm -rf "$bin"
+}
+trap cleanup EXIT
 go build -o "$bin/translated" ./cmd/translated
 alone_bin=${ALONE_BIN:-$bin/translated}
 text=${TEXT:-The old man walked to the market in the morning.}
