@@ -270,11 +270,12 @@ func (s *Server) prepareTranslate(ctx context.Context, req *translatev1.Translat
 		return nil, err
 	}
 	batch := s.batcherOf(m, nreq)
-	admit := s.pool.admit
+	var t *ticket
 	if batch != nil {
-		admit = s.pool.admitShared
+		t, err = s.pool.admitShared(clientOf(ctx), len(nreq.Texts))
+	} else {
+		t, err = s.pool.admit(clientOf(ctx))
 	}
-	t, err := admit(clientOf(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,8 @@ import (
 //
 // With continuous batching (Options.BatchSize above 1) a worker is shared:
 // requests that decode together in one running decoder (nmt.Batcher) take
-// one place of `batch` in a worker each, others a whole worker. The pool
+// one place of `batch` in a worker per text (their sentences share the
+// decoder's rows; at most a whole worker), others a whole worker. The pool
 // counts in such places: `workers × batch` of them decode, `queue ×
 // batch` more wait, and a client holds at most `perClient × batch`. The
 // fair order and the memory budget are the same for both kinds.
@@ -90,7 +91,7 @@ type ticket struct {
 	p       *pool
 	c       *client
 	state   int           // ticketAdmitted, ticketWaiting, ticketDecoding, ticketLeft
-	places  int           // p.batch for a request decoding alone, 1 for one decoding in a batch
+	places  int           // p.batch for a request decoding alone, fewer for one decoding in a batch
 	cost    int64         // estimated bytes, reserved while decoding
 	seq     uint64        // arrival order among waiters
 	granted chan struct{} // closed when a worker is the ticket's
@@ -110,9 +111,12 @@ const (
 // call leave once done.
 func (p *pool) admit(name string) (*ticket, error) { return p.take(name, p.batch) }
 
-// admitShared is admit for a request that decodes in a batch with
-// others: it takes one place of a worker's batch.
-func (p *pool) admitShared(name string) (*ticket, error) { return p.take(name, 1) }
+// admitShared is admit for a request of texts texts that decodes in a
+// batch with others: it takes one place of a worker's batch per text, at
+// most a whole worker's.
+func (p *pool) admitShared(name string, texts int) (*ticket, error) {
+	return p.take(name, min(max(texts, 1), p.batch))
+}
 
 func (p *pool) take(name string, places int) (*ticket, error) {
 	p.mu.Lock()

@@ -120,14 +120,14 @@ func canceledContext() context.Context {
 }
 
 // TestPoolSharedPlaces: requests that decode in a batch take one place of
-// a worker's batch each, a request decoding alone a whole worker, and
+// a worker's batch per text, a request decoding alone a whole worker, and
 // neither kind overtakes the other in the fair order.
 func TestPoolSharedPlaces(t *testing.T) {
 	ctx := testContext(t)
 	p := newPool(poolLimits{workers: 1, queue: 2, perClient: 2, batch: 3, budget: 1 << 30}, nil)
 	var shared []*ticket
 	for i := range 3 {
-		tk, err := p.admitShared(fmt.Sprint("s", i))
+		tk, err := p.admitShared(fmt.Sprint("s", i), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,12 @@ func TestPoolSharedPlaces(t *testing.T) {
 	if err := waitTicket(ctx, solo, ticketWaiting); err != nil {
 		t.Fatal(err)
 	}
-	late, err := p.admitShared("late")
+	if tk, err := p.admitShared("big", 5); err != nil || tk.places != 3 {
+		t.Fatalf("a request of 5 texts takes %d places (%v), want a whole worker's 3", tk.places, err)
+	} else {
+		tk.leave()
+	}
+	late, err := p.admitShared("late", 1)
 	if err != nil {
 		t.Fatal(err)
 	}

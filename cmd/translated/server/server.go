@@ -54,9 +54,10 @@ type Options struct {
 	// together at most (continuous batching): the requests of a model
 	// with the same search options share one running decoder, which a
 	// sentence joins before any step and leaves the step it finishes
-	// (nmt.Batcher). Such a request takes 1/BatchSize of a worker, so
-	// that Workers × BatchSize of them decode at once, and Queue ×
-	// BatchSize more may wait. Requests with an ensemble, reranking or
+	// (nmt.Batcher). Such a request takes 1/BatchSize of a worker per
+	// text (at most a whole worker), so that Workers × BatchSize
+	// one-text requests decode at once, and Queue × BatchSize more may
+	// wait. Requests with an ensemble, reranking or
 	// minimum Bayes risk, and Align, decode alone on a worker. 1 (or 0):
 	// every request decodes alone. Default: 32.
 	BatchSize int
