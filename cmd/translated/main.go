@@ -206,7 +206,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 		defer conn.Close()
 	}
 	log.Info("serving", "addr", addrs.grpc, "metrics_addr", addrs.metrics, "http_addr", addrs.http, "models", ms.Names(),
-		"workers", f.opts.Workers, "batch_size", f.opts.BatchSize, "queue", f.opts.Queue, "tls", f.opts.TLS != nil, "client_certificates", f.tlsClientCA != "",
+		"workers", f.opts.Workers, "queue", f.opts.Queue, "batch_size", f.opts.BatchSize, "tls", f.opts.TLS != nil, "client_certificates", f.tlsClientCA != "",
 		"tokens", f.opts.Tokens != nil)
 	if ready != nil {
 		ready(addrs)
