@@ -13,7 +13,8 @@
 # See docs/performance.md#server-batching-across-requests.
 #
 # Environment: MODELS, BATCH, CLIENTS ("1 8 32"), DURATION (each run,
-# default 20s), ROUNDS, TEXT, SERVER_FLAGS (more flags for both servers),
+# default 20s), ROUNDS, TEXT, BEAM (beam_size of the calls; default: the
+# model's), SERVER_FLAGS (more flags for both servers),
 # ALONE_BIN (a translated binary to run instead of this tree's for the
 # unbatched server, e.g. one built before batching existed).
 set -euo pipefail
@@ -58,8 +59,13 @@ start() {
 if [ -n "${ALONE_BIN:-}" ]; then start alone "$alone_bin"; else start alone "$alone_bin" --batch-size 1; fi
 start batched "$bin/translated" --batch-size "${BATCH:-32}"
 
-data=$(python3 -c 'import json, sys; print(json.dumps({"source_language_code": "en", "target_language_code": "es", "texts": [sys.argv[1]]}))' "$text")
-echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg); text: $text"
+data=$(python3 -c '
+import json, sys
+req = {"source_language_code": "en", "target_language_code": "es", "texts": [sys.argv[1]]}
+if sys.argv[2]:
+    req["options"] = {"beam_size": int(sys.argv[2])}
+print(json.dumps(req))' "$text" "${BEAM:-}")
+echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg); text: $text; beam: ${BEAM:-default}"
 echo "| round | clients | server | calls/s | p50 (ms) | p99 (ms) | failed | CPU ms/call |"
 echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
 # cpu PID: the process's user + system time so far, in clock ticks.
