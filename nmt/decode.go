@@ -49,11 +49,7 @@ func newDecodeRun(t *Translator, j *job, attention bool, stream func(Event)) *de
 // batches of at most maxBatch, so that padding stays small; texts without
 // sentences are finished at once.
 func (d *decodeRun) run(ctx context.Context, opts search.Options) error {
-	for i := range d.job.texts {
-		if d.remaining[i] == 0 {
-			d.finishText(i)
-		}
-	}
+	d.finishEmpty()
 	order := append([]*sentenceJob(nil), d.job.flat...)
 	sort.SliceStable(order, func(a, b int) bool { return len(order[a].ids) < len(order[b].ids) })
 	for lo := 0; lo < len(order); lo += d.t.maxBatch {
@@ -63,6 +59,15 @@ func (d *decodeRun) run(ctx context.Context, opts search.Options) error {
 		}
 	}
 	return nil
+}
+
+// finishEmpty finishes the texts without sentences.
+func (d *decodeRun) finishEmpty() {
+	for i := range d.job.texts {
+		if d.remaining[i] == 0 {
+			d.finishText(i)
+		}
+	}
 }
 
 func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts search.Options) error {
@@ -84,11 +89,7 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 		return err
 	}
 	for i, s := range batch {
-		hs := make([]Hypothesis, len(out[i]))
-		for k, h := range out[i] {
-			hs[k] = d.hypothesis(h)
-		}
-		d.hyps[s] = hs
+		d.setHypotheses(s, out[i])
 	}
 	if d.reranks() {
 		if err := d.rerank(ctx, batch); err != nil {
@@ -102,6 +103,15 @@ func (d *decodeRun) decodeBatch(ctx context.Context, batch []*sentenceJob, opts 
 		d.sentenceDone(s)
 	}
 	return nil
+}
+
+// setHypotheses keeps the search's hypotheses of sentence s.
+func (d *decodeRun) setHypotheses(s *sentenceJob, out []search.Hypothesis) {
+	hs := make([]Hypothesis, len(out))
+	for k, h := range out {
+		hs[k] = d.hypothesis(h)
+	}
+	d.hyps[s] = hs
 }
 
 // reranks reports whether the beam is reranked, by a second model or by

@@ -8,7 +8,10 @@
 // set and scores it (corpus BLEU and chrF2). Bench measures the engine's
 // speed on synthetic sentences (translate-cli bench); BuildShortlist
 // learns a vocabulary shortlist, which WithShortlist makes the searches
-// use.
+// use. A Batcher (NewBatcher) decodes the sentences of concurrent
+// Translate calls together, in one running decoder per set of search
+// options that sentences join and leave between steps (continuous
+// batching), each getting what Translate gives it alone.
 //
 // It has no gRPC and no file formats of its own; the server, the CLI and the
 // exporters are thin adapters around it. Its sub-packages form one chain of

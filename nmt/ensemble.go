@@ -144,18 +144,20 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 // cross-attention.
 type ensembleScorer struct {
 	parts   []search.Scorer
-	dims    search.Dims // the main model's
-	lp      []float32   // a member's log-probabilities, [rows, Vocab]
-	scratch []float32   // the exponentials of the softmax, [Vocab]
+	vocab   int       // the main model's
+	lp      []float32 // a member's log-probabilities, [rows, Vocab]
+	scratch []float32 // the exponentials of the softmax, [Vocab]
 }
 
 func newEnsembleScorer(parts []search.Scorer) *ensembleScorer {
 	// WithEnsemble checked that the members share the vocabulary; they
 	// read the same sources, so the main model's sizes are everyone's.
-	return &ensembleScorer{parts: parts, dims: parts[0].Dims()}
+	return &ensembleScorer{parts: parts, vocab: parts[0].Dims().Vocab}
 }
 
-func (e *ensembleScorer) Dims() search.Dims { return e.dims }
+// Dims are the main model's, asked afresh: its source length shrinks as
+// sentences leave.
+func (e *ensembleScorer) Dims() search.Dims { return e.parts[0].Dims() }
 
 func (e *ensembleScorer) Source(r int) int { return e.parts[0].Source(r) }
 
@@ -178,7 +180,7 @@ func (e *ensembleScorer) Next(ctx context.Context, tokens []int, logProbs, attn 
 	if err := e.parts[0].Next(ctx, tokens, logProbs, attn); err != nil {
 		return err
 	}
-	rows, v := len(tokens), e.dims.Vocab
+	rows, v := len(tokens), e.vocab
 	if cap(e.lp) < rows*v {
 		e.lp = make([]float32, rows*v)
 	}

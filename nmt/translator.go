@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/translated/translated/nmt/model"
+	"github.com/translated/translated/nmt/search"
 	"github.com/translated/translated/tokenize"
 	"github.com/translated/translated/tokenize/spm"
 )
@@ -200,23 +201,36 @@ func (t *Translator) Info() ModelInfo { return t.info }
 // sentences (lines with Options.WholeLines), and all sentences of the
 // request are decoded as batches.
 func (t *Translator) Translate(ctx context.Context, req Request, stream func(Event)) ([]Translation, error) {
-	opts, err := t.searchOptions(req.Options)
+	d, opts, err := t.newRun(req, stream)
 	if err != nil {
 		return nil, err
+	}
+	if err := d.run(ctx, opts); err != nil {
+		return nil, err
+	}
+	return d.results(), nil
+}
+
+// newRun checks req and cuts it into sentences, ready to decode with the
+// search options it returns.
+func (t *Translator) newRun(req Request, stream func(Event)) (*decodeRun, search.Options, error) {
+	opts, err := t.searchOptions(req.Options)
+	if err != nil {
+		return nil, opts, err
 	}
 	lang, err := t.targetLanguage(req.Options.TargetLanguage)
 	if err != nil {
-		return nil, err
+		return nil, opts, err
 	}
 	if err := t.checkRerank(req.Options); err != nil {
-		return nil, err
+		return nil, opts, err
 	}
 	if err := t.checkEnsemble(req.Options.Ensemble); err != nil {
-		return nil, err
+		return nil, opts, err
 	}
 	job, err := t.prepare(req.Texts, lang, req.Options.WholeLines)
 	if err != nil {
-		return nil, err
+		return nil, opts, err
 	}
 	d := newDecodeRun(t, job, req.Options.Attention, stream)
 	d.ensemble = req.Options.Ensemble
@@ -224,10 +238,7 @@ func (t *Translator) Translate(ctx context.Context, req Request, stream func(Eve
 		d.rerankWeight, d.r2lWeight, d.mbr, d.nbest = req.Options.Rerank, req.Options.RightToLeft, req.Options.MBR, opts.NBest
 		opts.NBest = opts.BeamSize
 	}
-	if err := d.run(ctx, opts); err != nil {
-		return nil, err
-	}
-	return d.results(), nil
+	return d, opts, nil
 }
 
 // Align scores a given translation: target is force-decoded against source

@@ -56,7 +56,7 @@ echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
 case "$mode" in
 faults)
   start_server
-  echo "== server pid $pid on $addr: $(grep -o 'workers=[0-9]* queue=[0-9]*' "$log")"
+  echo "== server pid $pid on $addr: $(grep -o 'workers=[0-9]* queue=[0-9]* batch_size=[0-9]*' "$log")"
   code=0
   "$bin/loadtest" -addr "$addr" -metrics "$metrics" -pid "$pid" -duration "${DURATION:-60s}" -streams "${STREAMS:-64}" || code=$?
   [ $code -eq 0 ] || kill -TERM "$pid" # the sigterm scenario did not run

@@ -73,6 +73,33 @@ func (d *Decoder) Reorder(rows []int) {
 	d.rowSrc, d.spareSrc = gather(d.spareSrc, d.rowSrc, rows), d.rowSrc
 	d.pos, d.sparePos = gather(d.sparePos, d.pos, rows), d.pos
 	d.last, d.spareLast = gather(d.spareLast, d.last, rows), d.last
+	d.forgetSources()
+}
+
+// forgetSources lets go of the sentences no row reads any more: those
+// before the first one read leave the list, and the keys and values of
+// the others are dropped. S stays (Dims does not change under a search);
+// the next Join to a Decoder without rows starts it afresh.
+func (d *Decoder) forgetSources() {
+	lo := d.firstSource + len(d.sources)
+	for _, s := range d.rowSrc {
+		lo = min(lo, s)
+	}
+	d.sources = d.sources[lo-d.firstSource:]
+	d.firstSource = lo
+	read := d.read[:0]
+	for range d.sources {
+		read = append(read, false)
+	}
+	for _, s := range d.rowSrc {
+		read[s-lo] = true
+	}
+	for i, r := range read {
+		if !r {
+			d.sources[i].kv = nil
+		}
+	}
+	d.read = read
 }
 
 // gather sets dst to src[rows[0]], src[rows[1]], … reusing dst's array.

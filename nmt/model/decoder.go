@@ -16,8 +16,9 @@ import (
 // to it, and Join adds rows at position 0 for newly encoded sentences while
 // others go on, so that a caller can keep one Decoder busy with sentences
 // that start and finish at different times (continuous batching: Reorder
-// drops the finished rows, Join adds the waiting ones). Search over one
-// batch (package search) starts all rows together.
+// drops the finished rows, Join adds the waiting ones; search.Batch drives
+// it so). The Decoder forgets a sentence once no row reads it, so that one
+// kept busy for hours does not grow.
 //
 // The self-attention keys and values live in a cache of one block per step
 // with back-pointers (kvCache): Reorder moves no cached value. Reserve sizes
@@ -31,8 +32,14 @@ type Decoder struct {
 	step   int   // Next calls so far: the step whose block is written next
 	failed error // set when a step stopped half-way; the state is then unusable
 
-	sources []source // every sentence joined, in order
-	srcLen  int      // longest source: S of the attention rows
+	// sources are the sentences joined, in order, from number
+	// firstSource on: Reorder forgets those before the first a row still
+	// reads, and the keys and values of any no row reads, so that a
+	// Decoder that sentences keep joining does not grow.
+	sources     []source
+	firstSource int
+	srcLen      int    // longest source joined since the Decoder last had no row: S
+	read        []bool // forgetSources' marks, kept to spare an allocation
 
 	// Per row: its sentence, its position (tokens fed so far) and its slot
 	// at the last step (-1 before its first), with Reorder's spares.
@@ -105,10 +112,13 @@ func (d *Decoder) Join(enc *Encoding) (first int, err error) {
 		for l := range kv {
 			s.kv[l] = kv[l][enc.offs[i]*2*dm : (enc.offs[i]+n)*2*dm]
 		}
-		d.rowSrc = append(d.rowSrc, len(d.sources))
+		d.rowSrc = append(d.rowSrc, d.firstSource+len(d.sources))
 		d.pos = append(d.pos, 0)
 		d.last = append(d.last, -1)
 		d.sources = append(d.sources, s)
+	}
+	if first == 0 {
+		d.srcLen = 0 // no row reads an earlier sentence
 	}
 	d.srcLen = max(d.srcLen, enc.maxLen)
 	d.Reserve(len(d.rowSrc), 1)
@@ -163,7 +173,7 @@ type Dims = struct {
 }
 
 // Dims reports the vocabulary, decoder layers, heads and padded source
-// length (the longest sentence joined so far).
+// length (the longest sentence joined since the Decoder last had no row).
 func (d *Decoder) Dims() Dims {
 	c := &d.m.cfg
 	return Dims{Vocab: c.DecoderVocabSize, Layers: c.DecoderLayers, Heads: c.DecoderAttentionHeads, SrcLen: d.srcLen}
@@ -181,6 +191,9 @@ func (d *Decoder) Position(r int) int { return d.pos[r] }
 
 // Source returns the source sentence index that row r reads.
 func (d *Decoder) Source(r int) int { return d.rowSrc[r] }
+
+// source is the sentence row r reads.
+func (d *Decoder) source(r int) *source { return &d.sources[d.rowSrc[r]-d.firstSource] }
 
 // Next feeds tokens[r] to row r at position Position(r) and writes the
 // log-softmax of the next-token logits into logProbs ([rows, Vocab]) and the

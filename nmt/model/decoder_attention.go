@@ -82,7 +82,7 @@ func (j *crossAttentionJob) Range(lo, hi int) {
 	hd := dm / j.a.heads
 	S := d.srcLen
 	for r := lo; r < hi; r++ {
-		s := &d.sources[d.rowSrc[r]]
+		s := d.source(r)
 		kv := s.kv[j.l] // [n, 2D]
 		out := d.ctx[r*dm : (r+1)*dm]
 		for h := 0; h < j.a.heads; h++ {

@@ -69,6 +69,23 @@ func TestJoin(t *testing.T) {
 	if _, err := dec.Join(nil); err == nil {
 		t.Error("joining a nil encoding did not fail")
 	}
+	// Sentence 0 left long ago: its keys and values are gone, and the
+	// decoder keeps only the sentences from the first one read.
+	if dec.firstSource != 1 || len(dec.sources) != 2 {
+		t.Errorf("decoder keeps sentences %d.. (%d of them), want 1.. (2)", dec.firstSource, len(dec.sources))
+	}
+	dec.Reorder([]int{1}) // only sentence 2 goes on
+	if dec.firstSource != 2 || dec.sources[0].kv == nil || dec.Source(0) != 2 {
+		t.Errorf("after sentence 1 left: first kept %d, row 0 reads %d", dec.firstSource, dec.Source(0))
+	}
+	dec.Reorder(nil)
+	srcs = append(srcs, srcs[2])
+	if first, err := dec.Join(encode(srcs[3])); err != nil || first != 0 || dec.Source(0) != 3 || dec.Dims().SrcLen != len(srcs[2]) {
+		t.Errorf("Join to an empty decoder: row %d reads %d with S %d, %v", first, dec.Source(0), dec.Dims().SrcLen, err)
+	}
+	history, sentence = [][]int{nil}, []int{3}
+	feed(0)
+	feed(5)
 }
 
 // TestShortlist checks that a shortlisted step gives the listed tokens the

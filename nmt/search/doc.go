@@ -10,7 +10,9 @@
 // EOS forced at the length limit) applied as one list of processors, and can
 // stream each sentence's tokens as soon as they can no longer change. Force
 // scores a given target (for alignment and reranking), in one pass when the
-// scorer is also a Forcer. Options documents every setting,
+// scorer is also a Forcer. Batch is the search they are made of, open to
+// sentences that join and leave between steps (continuous batching), for a
+// scorer that can add rows while others decode. Options documents every setting,
 // its default and its formula; Options.Validate explains a bad one.
 //
 // It does not tokenize and does not know about weights.

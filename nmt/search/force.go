@@ -20,7 +20,7 @@ func Force(ctx context.Context, scorer Scorer, srcLens []int, targets [][]int, o
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	r, err := newRun(scorer, srcLens, Options{
+	b, ss, err := startBatch(scorer, srcLens, Options{
 		BeamSize: 1, EOS: opts.EOS, Pad: opts.Pad, Start: opts.Start, Banned: opts.Banned,
 		LengthPenalty: opts.LengthPenalty, MaxLength: longestTarget(targets, opts.EOS),
 	}, nil)
@@ -33,23 +33,23 @@ func Force(ctx context.Context, scorer Scorer, srcLens []int, targets [][]int, o
 			t = append(t[:len(t):len(t)], opts.EOS)
 		}
 		for _, id := range t {
-			if id < 0 || id >= r.dims.Vocab {
-				return nil, fmt.Errorf("search: target %d has token id %d outside the vocabulary of %d", i, id, r.dims.Vocab)
+			if id < 0 || id >= b.dims.Vocab {
+				return nil, fmt.Errorf("search: target %d has token id %d outside the vocabulary of %d", i, id, b.dims.Vocab)
 			}
 		}
 		full[i] = t
 	}
 	if f, ok := scorer.(Forcer); ok {
-		err = r.forceAll(ctx, f, full)
+		err = b.forceAll(ctx, f, ss, full)
 	} else {
-		err = r.force(ctx, full)
+		err = b.force(ctx, ss, full)
 	}
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Hypothesis, len(targets))
-	for s, fin := range r.best {
-		out[s] = fin[0].hypothesis(r.dims.Layers, r.dims.Heads)
+	for i, s := range ss {
+		out[i] = s.best[0].hypothesis(b.dims.Layers, b.dims.Heads)
 	}
 	return out, nil
 }
@@ -68,7 +68,7 @@ func longestTarget(targets [][]int, eos int) int {
 }
 
 // forceAll has f score every target in one pass.
-func (r *run) forceAll(ctx context.Context, f Forcer, targets [][]int) error {
+func (b *Batch) forceAll(ctx context.Context, f Forcer, ss []*Sentence, targets [][]int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -78,55 +78,54 @@ func (r *run) forceAll(ctx context.Context, f Forcer, targets [][]int) error {
 		logProbs[s] = make([]float32, len(t))
 		n += len(t)
 	}
-	attn := make([]float32, n*r.dims.Layers*r.dims.Heads*r.dims.SrcLen)
-	if err := f.Force(ctx, r.opts.Start, targets, logProbs, attn); err != nil {
+	attn := make([]float32, n*b.dims.Layers*b.dims.Heads*b.dims.SrcLen)
+	if err := f.Force(ctx, b.opts.Start, targets, logProbs, attn); err != nil {
 		return err
 	}
 	i := 0 // the position's row in attn
 	for s, t := range targets {
 		cur := &node{}
 		for k, tok := range t {
-			cur = r.ar.child(cur, tok, logProbs[s][k], r.copyAttn(attn, i, s))
+			cur = b.ar.child(cur, tok, logProbs[s][k], b.copyAttn(attn, i, ss[s]))
 			i++
 		}
-		r.finish(cur)
-		r.best[s] = []*node{cur}
+		b.finish(cur)
+		ss[s].best = []*node{cur}
 	}
 	return nil
 }
 
 // force feeds every target through the scorer, dropping each sentence's row
 // once its target is complete.
-func (r *run) force(ctx context.Context, targets [][]int) error {
-	V := r.dims.Vocab
-	cur := make([]*node, len(targets))
-	live := make([]int, len(targets))
+func (b *Batch) force(ctx context.Context, ss []*Sentence, targets [][]int) error {
+	V := b.dims.Vocab
+	live := make([]int, len(targets)) // the sentence of each row
 	for s := range live {
-		live[s], cur[s] = s, &node{}
+		live[s] = s
 	}
 	for step := 0; len(live) > 0; step++ {
-		logProbs, attn, err := r.step(ctx)
+		logProbs, attn, err := b.step(ctx)
 		if err != nil {
 			return err
 		}
-		r.tokens, r.rows = r.tokens[:0], r.rows[:0]
+		b.tokens, b.rows = b.tokens[:0], b.rows[:0]
 		kept := 0
 		for i, s := range live {
 			tok := targets[s][step]
-			n := r.ar.child(cur[s], tok, row(logProbs, i, V)[tok], r.copyAttn(attn, i, s))
-			cur[s] = n
+			n := b.ar.child(ss[s].live[0], tok, row(logProbs, i, V)[tok], b.copyAttn(attn, i, ss[s]))
+			ss[s].live[0] = n
 			if step == len(targets[s])-1 {
-				r.finish(n)
-				r.best[s] = []*node{n}
+				b.finish(n)
+				ss[s].best = []*node{n}
 				continue
 			}
 			live[kept] = s
 			kept++
-			r.tokens = append(r.tokens, tok)
-			r.rows = append(r.rows, i)
+			b.tokens = append(b.tokens, tok)
+			b.rows = append(b.rows, i)
 		}
-		if len(r.rows) > 0 {
-			r.reorder(len(live))
+		if len(b.rows) > 0 {
+			b.reorder(len(live))
 		}
 		live = live[:kept]
 	}

@@ -33,7 +33,7 @@ func (s *Server) translate(ctx context.Context, req *translatev1.TranslateReques
 	}
 	defer p.ticket.leave()
 	trs, err := s.decode(ctx, p, func(ctx context.Context, count func(nmt.Event)) ([]nmt.Translation, error) {
-		return p.m.engine.Translate(ctx, p.req, count)
+		return p.translate(ctx, count)
 	})
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (s *Server) translateStream(req *translatev1.TranslateRequest, stream trans
 	out := &eventSender{push: snd.push, conv: p.conv, texts: p.req.Texts, cancel: cancel, model: p.m.name,
 		ctx: ctx, sent: make([]bool, len(p.req.Texts))}
 	trs, err := s.decode(ctx, p, func(ctx context.Context, count func(nmt.Event)) ([]nmt.Translation, error) {
-		return p.m.engine.Translate(ctx, p.req, func(ev nmt.Event) { count(ev); out.event(ev) })
+		return p.translate(ctx, func(ev nmt.Event) { count(ev); out.event(ev) })
 	})
 	switch {
 	case out.err != nil: // the client too slow, or a conversion bug, cut decoding short
@@ -244,6 +244,7 @@ func (e *eventSender) finish(trs []nmt.Translation) error {
 type prepared struct {
 	m        *model
 	req      nmt.Request
+	batch    *nmt.Batcher // decodes req with other requests; nil: alone
 	conv     converter
 	ticket   *ticket
 	cost     int64
@@ -268,7 +269,13 @@ func (s *Server) prepareTranslate(ctx context.Context, req *translatev1.Translat
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.pool.admit(clientOf(ctx))
+	batch := s.batcherOf(m, nreq)
+	var t *ticket
+	if batch != nil {
+		t, err = s.pool.admitShared(clientOf(ctx), len(nreq.Texts))
+	} else {
+		t, err = s.pool.admit(clientOf(ctx))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -280,10 +287,31 @@ func (s *Server) prepareTranslate(ctx context.Context, req *translatev1.Translat
 		t.leave()
 		return nil, err
 	}
-	p := &prepared{m: m, req: nreq, ticket: t, cost: estimateBytes(plan, shapeOf(m), conv.mode), tokensIn: plannedTokens(plan),
+	p := &prepared{m: m, req: nreq, batch: batch, ticket: t, cost: estimateBytes(plan, shapeOf(m), conv.mode), tokensIn: plannedTokens(plan),
 		conv: conv}
 	ci.admitted(p.tokensIn, p.cost)
 	return p, nil
+}
+
+// batcherOf returns the Batcher that decodes req on m together with other
+// requests, or nil when req decodes alone.
+func (s *Server) batcherOf(m *model, req nmt.Request) *nmt.Batcher {
+	t, ok := m.engine.(*nmt.Translator)
+	if !ok {
+		return nil
+	}
+	if b := s.batchers[t]; b != nil && b.Batches(req) {
+		return b
+	}
+	return nil
+}
+
+// translate decodes the request, with others or alone.
+func (p *prepared) translate(ctx context.Context, stream func(nmt.Event)) ([]nmt.Translation, error) {
+	if p.batch != nil {
+		return p.batch.Translate(ctx, p.req, stream)
+	}
+	return p.m.engine.Translate(ctx, p.req, stream)
 }
 
 // decode runs work on a worker of the pool, within the server's decoding

@@ -19,7 +19,8 @@
 // default), api.go (the handlers), list.go (ListModels pages), limits.go
 // (request checks), budget.go (a request's estimated memory), codec.go
 // (requests that do not decode), pool.go (decoding workers, queue, fair
-// sharing among clients and the memory budget), fairness.go (who a
+// sharing among clients and the memory budget, places of a worker shared
+// by requests that decode in one batch through nmt.Batcher), fairness.go (who a
 // call's client is), sender.go (TranslateStream events, decoupled from the
 // client's network), convert.go, spans.go and alignment.go (results to API
 // messages), alignopts.go (a request's alignment heads and symmetrization),

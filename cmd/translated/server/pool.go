@@ -27,28 +27,40 @@ import (
 // A request holds its worker for its whole decoding, which ends promptly
 // when its context is cancelled (the translator checks it at every step).
 //
+// With continuous batching (Options.BatchSize above 1) a worker is shared:
+// requests that decode together in one running decoder (nmt.Batcher) take
+// one place of `batch` in a worker per text (their sentences share the
+// decoder's rows; at most a whole worker), others a whole worker. The pool
+// counts in such places: `workers × batch` of them decode, `queue ×
+// batch` more wait, and a client holds at most `perClient × batch`. The
+// fair order and the memory budget are the same for both kinds.
+//
 // Admission is in two steps, so that a request refused for want of room
 // costs nothing more: admit takes a place (cheap, may refuse), then the
 // caller weighs the request (tokenization) and start waits for a worker.
 type pool struct {
 	workers, queue, perClient int
+	batch                     int // places in a worker; 1: no batching
 	budget                    int64
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every state change
-	busy     int           // requests decoding
-	admitted int           // requests decoding or waiting
-	reserved int64         // estimated bytes of the requests decoding
-	clients  map[string]*client
-	seq      uint64                                  // arrival order of waiters
-	grants   uint64                                  // workers given so far
-	observer func(busy, waiting int, reserved int64) // metrics; called with mu held
+	mu         sync.Mutex
+	changed    chan struct{} // closed and replaced on every state change
+	busy       int           // requests decoding
+	admitted   int           // requests decoding or waiting
+	busyPlaces int           // places of the requests decoding
+	places     int           // places of the requests decoding or waiting
+	reserved   int64         // estimated bytes of the requests decoding
+	clients    map[string]*client
+	seq        uint64                                  // arrival order of waiters
+	grants     uint64                                  // workers given so far
+	observer   func(busy, waiting int, reserved int64) // metrics; called with mu held
 }
 
 // client is the pool's record of one client's requests.
 type client struct {
 	name      string
 	admitted  int       // decoding or waiting
+	places    int       // their places
 	busy      int       // decoding
 	lastGrant uint64    // when it was last given a worker (p.grants); 0: never
 	waiting   []*ticket // started, waiting for a worker, in arrival order
@@ -57,19 +69,20 @@ type client struct {
 // poolLimits configure a pool; see pool for their meaning.
 type poolLimits struct {
 	workers, queue, perClient int
+	batch                     int // 0 counts as 1
 	budget                    int64
 }
 
 // newPool returns a pool; workers, perClient and budget must be ≥ 1 and
-// queue ≥ 0.
+// queue and batch ≥ 0.
 func newPool(l poolLimits, observer func(busy, waiting int, reserved int64)) *pool {
-	if l.workers < 1 || l.perClient < 1 || l.budget < 1 || l.queue < 0 {
+	if l.workers < 1 || l.perClient < 1 || l.budget < 1 || l.queue < 0 || l.batch < 0 {
 		panic(fmt.Sprintf("server: bad pool limits %+v", l))
 	}
 	if observer == nil {
 		observer = func(int, int, int64) {}
 	}
-	return &pool{workers: l.workers, queue: l.queue, perClient: l.perClient, budget: l.budget,
+	return &pool{workers: l.workers, queue: l.queue, perClient: l.perClient, batch: max(l.batch, 1), budget: l.budget,
 		changed: make(chan struct{}), clients: map[string]*client{}, observer: observer}
 }
 
@@ -78,6 +91,7 @@ type ticket struct {
 	p       *pool
 	c       *client
 	state   int           // ticketAdmitted, ticketWaiting, ticketDecoding, ticketLeft
+	places  int           // p.batch for a request decoding alone, fewer for one decoding in a batch
 	cost    int64         // estimated bytes, reserved while decoding
 	seq     uint64        // arrival order among waiters
 	granted chan struct{} // closed when a worker is the ticket's
@@ -91,13 +105,23 @@ const (
 	ticketLeft
 )
 
-// admit takes a place for a request of the named client, or refuses:
-// errOverloaded when workers and queue are full, a client limit error when
-// the client holds its share. The caller must call leave once done.
-func (p *pool) admit(name string) (*ticket, error) {
+// admit takes a place for a request of the named client that decodes
+// alone, or refuses: errOverloaded when workers and queue are full, a
+// client limit error when the client holds its share. The caller must
+// call leave once done.
+func (p *pool) admit(name string) (*ticket, error) { return p.take(name, p.batch) }
+
+// admitShared is admit for a request of texts texts that decodes in a
+// batch with others: it takes one place of a worker's batch per text, at
+// most a whole worker's.
+func (p *pool) admitShared(name string, texts int) (*ticket, error) {
+	return p.take(name, min(max(texts, 1), p.batch))
+}
+
+func (p *pool) take(name string, places int) (*ticket, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.admitted >= p.workers+p.queue {
+	if p.places+places > (p.workers+p.queue)*p.batch {
 		return nil, errOverloaded
 	}
 	c := p.clients[name]
@@ -105,14 +129,16 @@ func (p *pool) admit(name string) (*ticket, error) {
 		c = &client{name: name}
 		p.clients[name] = c
 	}
-	if c.admitted >= p.perClient {
+	if c.places+places > p.perClient*p.batch {
 		return nil, &limitError{limit: "per_client", retry: time.Second, msg: fmt.Sprintf(
 			"this client already has %d requests decoding or queued, this server's limit per client (--per-client); retry when one ends", c.admitted)}
 	}
 	c.admitted++
+	c.places += places
 	p.admitted++
+	p.places += places
 	p.notify()
-	return &ticket{p: p, c: c}, nil
+	return &ticket{p: p, c: c, places: places}, nil
 }
 
 // errOverBudget refuses a request whose estimated memory is over the
@@ -183,6 +209,7 @@ func (t *ticket) release() {
 func (p *pool) finish(t *ticket) {
 	t.state = ticketAdmitted
 	p.busy--
+	p.busyPlaces -= t.places
 	t.c.busy--
 	p.reserved -= t.cost
 	t.cost = 0
@@ -206,7 +233,9 @@ func (t *ticket) leave() {
 		}
 		t.state = ticketLeft
 		t.c.admitted--
+		t.c.places -= t.places
 		p.admitted--
+		p.places -= t.places
 		if t.c.admitted == 0 {
 			delete(p.clients, t.c.name)
 		}
@@ -220,7 +249,7 @@ func (t *ticket) leave() {
 // chosen request waits for budget if it does not fit yet; nobody overtakes
 // it meanwhile, so that a large request is not starved by small ones.
 func (p *pool) dispatch() {
-	for p.busy < p.workers {
+	for p.busyPlaces < p.workers*p.batch {
 		var next *client
 		for _, c := range p.clients {
 			if len(c.waiting) == 0 {
@@ -234,7 +263,7 @@ func (p *pool) dispatch() {
 			return
 		}
 		t := next.waiting[0]
-		if p.reserved+t.cost > p.budget {
+		if p.reserved+t.cost > p.budget || p.busyPlaces+t.places > p.workers*p.batch {
 			return
 		}
 		next.waiting = next.waiting[1:]
@@ -242,6 +271,7 @@ func (p *pool) dispatch() {
 		next.lastGrant = p.grants
 		next.busy++
 		p.busy++
+		p.busyPlaces += t.places
 		p.reserved += t.cost
 		t.state = ticketDecoding
 		close(t.granted)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -116,4 +117,92 @@ func canceledContext() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx
+}
+
+// TestPoolSharedPlaces: requests that decode in a batch take one place of
+// a worker's batch per text, a request decoding alone a whole worker, and
+// neither kind overtakes the other in the fair order.
+func TestPoolSharedPlaces(t *testing.T) {
+	ctx := testContext(t)
+	p := newPool(poolLimits{workers: 1, queue: 2, perClient: 2, batch: 3, budget: 1 << 30}, nil)
+	var shared []*ticket
+	for i := range 3 {
+		tk, err := p.admitShared(fmt.Sprint("s", i), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tk.start(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		shared = append(shared, tk)
+	}
+	// The worker's three places are taken: a request alone waits for all
+	// three, and a shared one behind it waits too.
+	solo, err := p.admit("solo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan error, 2)
+	go func() { _, err := solo.start(ctx, 1); started <- err }()
+	if err := waitTicket(ctx, solo, ticketWaiting); err != nil {
+		t.Fatal(err)
+	}
+	if tk, err := p.admitShared("big", 5); err != nil || tk.places != 3 {
+		t.Fatalf("a request of 5 texts takes %d places (%v), want a whole worker's 3", tk.places, err)
+	} else {
+		tk.leave()
+	}
+	late, err := p.admitShared("late", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, err := late.start(ctx, 1); started <- err }()
+	if err := waitTicket(ctx, late, ticketWaiting); err != nil {
+		t.Fatal(err)
+	}
+	// Workers and queue hold (1 + 2) × 3 places: 3 shared, the solo
+	// request's 3 and the late one's 1 leave too few for a whole request.
+	if _, err := p.admit("more"); !errors.Is(err, errOverloaded) {
+		t.Fatalf("admit over the places: %v, want errOverloaded", err)
+	}
+	shared[0].leave()
+	shared[1].leave()
+	if busy, w, _ := p.state(); busy != 1 || w != 2 {
+		t.Fatalf("with one shared place still taken: busy %d waiting %d, want 1 and 2", busy, w)
+	}
+	shared[2].leave()
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	if err := waitTicket(ctx, solo, ticketDecoding); err != nil {
+		t.Fatal(err)
+	}
+	if busy, w, _ := p.state(); busy != 1 || w != 1 {
+		t.Fatalf("the request alone should decode and the late one wait: busy %d waiting %d", busy, w)
+	}
+	solo.leave()
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	late.leave()
+	if len(p.clients) != 0 || p.places != 0 || p.busyPlaces != 0 {
+		t.Fatalf("left behind: clients %v, places %d, busy places %d", p.clients, p.places, p.busyPlaces)
+	}
+}
+
+// waitTicket waits until tk is in state.
+func waitTicket(ctx context.Context, tk *ticket, state int) error {
+	for {
+		tk.p.mu.Lock()
+		now, changed := tk.state, tk.p.changed
+		tk.p.mu.Unlock()
+		if now == state {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

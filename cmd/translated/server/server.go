@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/translated/translated/nmt"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -33,6 +34,7 @@ type Server struct {
 	opts        Options
 	models      *Models
 	pool        *pool
+	batchers    map[*nmt.Translator]*nmt.Batcher // per engine, with Options.BatchSize above 1
 	limits      Limits
 	metrics     *metrics
 	log         *slog.Logger
@@ -48,6 +50,17 @@ type Options struct {
 	// Workers is how many requests decode at once. Default: the number of
 	// CPUs (runtime.NumCPU).
 	Workers int
+	// BatchSize is how many sentences of concurrent requests decode
+	// together at most (continuous batching): the requests of a model
+	// with the same search options share one running decoder, which a
+	// sentence joins before any step and leaves the step it finishes
+	// (nmt.Batcher). Such a request takes 1/BatchSize of a worker per
+	// text (at most a whole worker), so that Workers × BatchSize
+	// one-text requests decode at once, and Queue × BatchSize more may
+	// wait. Requests with an ensemble, reranking or
+	// minimum Bayes risk, and Align, decode alone on a worker. 1 (or 0):
+	// every request decodes alone. Default: 32.
+	BatchSize int
 	// Queue is how many more requests may wait for a worker; past that a
 	// request is refused at once with RESOURCE_EXHAUSTED. 0: none waits.
 	// Default: 4 × the number of CPUs.
@@ -109,6 +122,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Workers:              runtime.NumCPU(),
+		BatchSize:            32,
 		Queue:                4 * runtime.NumCPU(),
 		Limits:               DefaultLimits(),
 		MemoryBudget:         2 << 30,
@@ -132,6 +146,7 @@ func (o Options) Validate() error {
 		got        any
 	}{
 		{o.Workers < 1, "Workers", "must be at least 1", o.Workers},
+		{o.BatchSize < 0, "BatchSize", "must not be negative", o.BatchSize},
 		{o.Queue < 0, "Queue", "must not be negative", o.Queue},
 		{o.PerClient < 0, "PerClient", "must not be negative", o.PerClient},
 		{o.MemoryBudget < 1, "MemoryBudget", "must be positive", o.MemoryBudget},
@@ -173,8 +188,9 @@ func New(opts Options, ms *Models) (*Server, error) {
 	}
 	opts.Logger = log
 	s := &Server{opts: opts, models: ms, limits: opts.Limits, metrics: newMetrics(), log: log, health: newHealthService()}
-	s.pool = newPool(poolLimits{workers: opts.Workers, queue: opts.Queue, perClient: opts.perClient(), budget: opts.MemoryBudget},
-		s.metrics.poolChanged)
+	s.pool = newPool(poolLimits{workers: opts.Workers, queue: opts.Queue, perClient: opts.perClient(), batch: opts.BatchSize,
+		budget: opts.MemoryBudget}, s.metrics.poolChanged)
+	s.batchers = batchersOf(ms, opts.BatchSize)
 	s.metrics.modelsAvailable.Set(float64(len(ms.byName)))
 	s.metrics.memoryBudget.Set(float64(opts.MemoryBudget))
 	s.grpc = s.newGRPC(opts.TLS)
@@ -187,6 +203,21 @@ func New(opts Options, ms *Models) (*Server, error) {
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	s.health.SetServingStatus(translatev1.TranslationService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	return s, nil
+}
+
+// batchersOf makes one nmt.Batcher per translator of ms (a multi-target
+// model serving several pairs has one), or none when size is at most 1.
+func batchersOf(ms *Models, size int) map[*nmt.Translator]*nmt.Batcher {
+	if size <= 1 {
+		return nil
+	}
+	out := map[*nmt.Translator]*nmt.Batcher{}
+	for _, m := range ms.byName {
+		if t, ok := m.engine.(*nmt.Translator); ok && out[t] == nil {
+			out[t] = t.NewBatcher(size)
+		}
+	}
+	return out
 }
 
 // Serve serves gRPC on lis until ctx is done, then stops gracefully: health

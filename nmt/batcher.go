@@ -1,0 +1,186 @@
+package nmt
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/translated/translated/nmt/search"
+)
+
+// Batcher decodes the sentences of concurrent Translate calls together
+// (continuous batching): every call with the same search options shares
+// one running decoder, which a sentence joins before any step and leaves
+// the step it finishes, so that the matrix products of a step serve many
+// calls at once. A sentence's hypotheses are those Translator.Translate
+// gives it (within float32 rounding: its rows sit in products of other
+// sizes); streaming, events and errors are Translate's; a call whose
+// context ends leaves the decoder at the next step and the others go on.
+//
+// Calls whose options need more than one model or a second pass (Ensemble,
+// Rerank, RightToLeft, MBR), and every call of a right-to-left model or of
+// a translator with a shortlist, decode alone as Translate does (see
+// Batches). A Batcher is safe for concurrent use; it holds no goroutine
+// while no call is decoding.
+type Batcher struct {
+	t   *Translator
+	max int // sentences decoding together in one lane
+
+	mu    sync.Mutex
+	lanes map[laneKey]*lane
+}
+
+// NewBatcher returns a Batcher over t that decodes at most maxSentences
+// sentences together (at least 1) for each set of search options. A call
+// with more sentences than that joins in parts.
+func (t *Translator) NewBatcher(maxSentences int) *Batcher {
+	return &Batcher{t: t, max: max(maxSentences, 1), lanes: map[laneKey]*lane{}}
+}
+
+// Batches reports whether req would share a decoder with other calls;
+// otherwise Translate decodes it alone.
+func (b *Batcher) Batches(req Request) bool {
+	o := req.Options
+	return !o.Ensemble && o.Rerank == 0 && o.RightToLeft == 0 && o.MBR == nil &&
+		!b.t.cfg.RightToLeft && b.t.shortlist == nil
+}
+
+// Translate is Translator.Translate, decoding req's sentences together
+// with those of the other calls when Batches(req).
+func (b *Batcher) Translate(ctx context.Context, req Request, stream func(Event)) ([]Translation, error) {
+	if !b.Batches(req) {
+		return b.t.Translate(ctx, req, stream)
+	}
+	d, opts, err := b.t.newRun(req, stream)
+	if err != nil {
+		return nil, err
+	}
+	d.finishEmpty()
+	if len(d.job.flat) > 0 {
+		if err := b.decode(ctx, d, opts); err != nil {
+			return nil, err
+		}
+	}
+	return d.results(), nil
+}
+
+// call is one Translate call as the lanes see it: what they report about
+// its sentences waits in notes until the call's goroutine reads it.
+type call struct {
+	stream bool // the caller streams: report tokens as they become final
+	mu     sync.Mutex
+	notes  []note
+	wake   chan struct{} // holds a value when notes has news
+}
+
+// note is a lane's report on one sentence of a call: tokens that became
+// final (event), or its end (hyps, or err).
+type note struct {
+	s     *sentenceJob
+	event *search.Event
+	hyps  []search.Hypothesis
+	err   error
+	done  bool
+}
+
+func (c *call) tell(n note) {
+	c.mu.Lock()
+	c.notes = append(c.notes, n)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// decode hands d's sentences to the lane of opts, in parts of at most
+// b.max sorted by length, and turns what the lane reports into d's events
+// and results.
+func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options) error {
+	c := &call{stream: d.stream != nil && !d.holdsTokens(), wake: make(chan struct{}, 1)}
+	order := append([]*sentenceJob(nil), d.job.flat...)
+	sort.SliceStable(order, func(a, b int) bool { return len(order[a].ids) < len(order[b].ids) })
+	key := keyOf(opts)
+	for lo := 0; lo < len(order); lo += b.max {
+		part := order[lo:min(lo+b.max, len(order))]
+		b.submit(key, opts, &chunk{call: c, sentences: part})
+	}
+	for remaining := len(order); remaining > 0; {
+		select {
+		case <-ctx.Done():
+			b.leave(key, c)
+			return ctx.Err()
+		case <-c.wake:
+		}
+		c.mu.Lock()
+		notes := c.notes
+		c.notes = nil
+		c.mu.Unlock()
+		for _, n := range notes {
+			switch {
+			case n.err != nil:
+				b.leave(key, c)
+				return n.err
+			case n.done:
+				d.setHypotheses(n.s, n.hyps)
+				d.sentenceDone(n.s)
+				remaining--
+			default:
+				d.streamEvent(n.s, *n.event)
+			}
+		}
+		if err := ctx.Err(); err != nil { // as Translate, which checks before every step
+			b.leave(key, c)
+			return err
+		}
+	}
+	return nil
+}
+
+// submit queues a part of a call on the lane of key, starting the lane
+// when it is not running.
+func (b *Batcher) submit(key laneKey, opts search.Options, ch *chunk) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.lanes[key]
+	if l == nil {
+		l = &lane{b: b, key: key, opts: opts, owned: map[*call][]*search.Sentence{}, members: map[*search.Sentence]member{}}
+		b.lanes[key] = l
+		go l.run()
+	}
+	l.pending = append(l.pending, ch)
+}
+
+// leave takes a call out of its lane: its parts still waiting are
+// forgotten, and its sentences decoding leave before the next step.
+func (b *Batcher) leave(key laneKey, c *call) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.lanes[key]
+	if l == nil {
+		return
+	}
+	kept := l.pending[:0]
+	for _, ch := range l.pending {
+		if ch.call != c {
+			kept = append(kept, ch)
+		}
+	}
+	clear(l.pending[len(kept):])
+	l.pending = kept
+	l.leaving = append(l.leaving, c)
+}
+
+// laneKey is what the calls of one lane share: the search options (the
+// banned ids are the translator's, the same for all).
+type laneKey struct {
+	beam, nbest, maxLength, minLength, maxLengthOffset int
+	lengthPenalty, maxLengthRatio                      float64
+	earlyStop, likelyStop                              bool
+}
+
+func keyOf(o search.Options) laneKey {
+	return laneKey{beam: o.BeamSize, nbest: o.NBest, maxLength: o.MaxLength, minLength: o.MinLength,
+		maxLengthOffset: o.MaxLengthOffset, lengthPenalty: o.LengthPenalty, maxLengthRatio: o.MaxLengthRatio,
+		earlyStop: o.EarlyStop, likelyStop: o.LikelyStop}
+}

@@ -1,0 +1,173 @@
+package nmt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+)
+
+// translateAlone is Translator.Translate with the events it streams.
+func translateAlone(t *testing.T, tr *Translator, req Request) ([]Translation, []Event) {
+	t.Helper()
+	var events []Event
+	out, err := tr.Translate(context.Background(), req, func(e Event) { events = append(events, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, events
+}
+
+// TestBatcherEqualsTranslate runs many calls at once through a Batcher,
+// greedy and beam, with n-best lists and attention, several texts a call
+// and fewer places than sentences: every call gets exactly what
+// Translate gives it alone, results and streamed events.
+func TestBatcherEqualsTranslate(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	reqs := []Request{
+		{Texts: []string{texts[0]}, Options: Options{BeamSize: 1, MaxLength: 20, Attention: true}},
+		{Texts: []string{texts[1], texts[2]}, Options: Options{BeamSize: 1, MaxLength: 20}},
+		{Texts: []string{texts[3]}, Options: Options{BeamSize: 1, MaxLength: 20, Attention: true}},
+		{Texts: texts, Options: Options{BeamSize: 3, NBest: 2, MaxLength: 20, Attention: true}},
+		{Texts: []string{texts[4]}, Options: Options{BeamSize: 3, NBest: 2, MaxLength: 20, Attention: true}},
+		{Texts: []string{texts[0], texts[1]}, Options: Options{BeamSize: 3, NBest: 2, MaxLength: 20}},
+	}
+	type want struct {
+		out    []Translation
+		events []Event
+	}
+	wants := make([]want, len(reqs))
+	for i, r := range reqs {
+		wants[i].out, wants[i].events = translateAlone(t, tr, r)
+	}
+	b := tr.NewBatcher(3)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(reqs))
+	for round := range 4 {
+		for i, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var events []Event
+				stream := func(e Event) { events = append(events, e) }
+				if round%2 == 1 {
+					stream = nil
+				}
+				out, err := b.Translate(context.Background(), r, stream)
+				switch {
+				case err != nil:
+					errs <- err
+				case !reflect.DeepEqual(out, wants[i].out):
+					errs <- fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, wants[i].out)
+				case stream != nil && !reflect.DeepEqual(bySentence(t, events), bySentence(t, wants[i].events)):
+					errs <- fmt.Errorf("call %d: batched events %+v\nalone %+v", i, events, wants[i].events)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	waitIdle(t, b)
+}
+
+// bySentence groups the token events by sentence and keeps each text's
+// final event apart (sentence −1), checking that it is the text's last:
+// the order of different sentences' events depends on which sentences
+// decode together.
+func bySentence(t *testing.T, events []Event) map[[2]int][]Event {
+	out := map[[2]int][]Event{}
+	for _, e := range events {
+		if _, done := out[[2]int{e.Index, -1}]; done {
+			t.Errorf("text %d: event after its result", e.Index)
+		}
+		k := [2]int{e.Index, e.Sentence}
+		if e.Final != nil {
+			k[1] = -1
+		}
+		out[k] = append(out[k], e)
+	}
+	return out
+}
+
+// waitIdle waits for the Batcher's lanes to end, as they do once no call
+// is decoding.
+func waitIdle(t *testing.T, b *Batcher) {
+	t.Helper()
+	for range 1000 {
+		b.mu.Lock()
+		n := len(b.lanes)
+		b.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("a lane is still running with no call decoding")
+}
+
+// TestBatcherCancel cancels calls half-way, at their first token, while
+// others share their decoder: the cancelled calls end with the context's
+// error, the others with what Translate gives them.
+func TestBatcherCancel(t *testing.T) {
+	tr := openTiny(t, "tiny-relu-untied")
+	req := Request{Texts: []string{texts[3]}, Options: Options{BeamSize: 2, MaxLength: 30, Attention: true}}
+	want, _ := translateAlone(t, tr, req)
+	b := tr.NewBatcher(8)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stream func(Event)
+			if i%2 == 0 {
+				stream = func(e Event) {
+					if e.Token != nil {
+						cancel()
+					}
+				}
+			}
+			out, err := b.Translate(ctx, req, stream)
+			switch {
+			case stream != nil && !errors.Is(err, context.Canceled):
+				errs <- fmt.Errorf("call %d cancelled at its first token: err %v", i, err)
+			case stream == nil && err != nil:
+				errs <- fmt.Errorf("call %d: %v", i, err)
+			case stream == nil && !reflect.DeepEqual(out, want):
+				errs <- fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, want)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	waitIdle(t, b)
+}
+
+// TestBatcherRefusesAsTranslate: a bad request gets Translate's error, and
+// options a lane cannot share decode alone.
+func TestBatcherRefusesAsTranslate(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	b := tr.NewBatcher(4)
+	bad := Request{Texts: []string{"\xff"}, Options: Options{BeamSize: 1}}
+	_, want := tr.Translate(context.Background(), bad, nil)
+	if _, err := b.Translate(context.Background(), bad, nil); err == nil || err.Error() != want.Error() {
+		t.Errorf("invalid UTF-8: %v, want %v", err, want)
+	}
+	if b.Batches(Request{Options: Options{Ensemble: true}}) || b.Batches(Request{Options: Options{Rerank: 1}}) {
+		t.Error("an ensemble or reranked call would share a lane")
+	}
+	if !b.Batches(Request{Options: Options{BeamSize: 5, NBest: 2, Attention: true}}) {
+		t.Error("a plain beam search would not share a lane")
+	}
+}
