@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/translated/translated/nmt"
+)
+
+// bulk translates a file into a file (translate --input --output): the
+// input is cut into calls of batch lines, parallel calls are in flight at
+// once (over every server --server names), and the output is written in
+// input order, one result per input line, as the stdin mode prints it.
+// A call that fails for a reason that may pass (a server gone, a busy
+// server) is retried; a line the server refuses becomes an empty line (an
+// error object in json) as in the stdin mode. A journal beside the output
+// (journal.go) lets the same command, run again, resume.
+type bulk struct {
+	tr       translator
+	opts     nmt.Options
+	format   string
+	attn     bool // --attention
+	batch    int
+	parallel int
+	// attempts bounds the calls per batch; backoff is the first wait
+	// between two, doubled each time up to maxBackoff.
+	attempts            int
+	backoff, maxBackoff time.Duration
+	stderr              *lockedWriter
+}
+
+// bulkAttempts bounds the calls made for one batch of lines (each of
+// which gRPC and busyRetry may already have sent more than once).
+const bulkAttempts = 6
+
+// checkBulk checks the flags of a translation of a file: --input and
+// --output together, on different files, without text arguments or
+// --align-out; --parallel only with them, and not negative.
+func checkBulk(input, output string, parallel, args int, alignOut bool) error {
+	switch {
+	case (input == "") != (output == ""):
+		return errors.New("--input and --output go together")
+	case input == "" && parallel != 0:
+		return errors.New("--parallel is for --input")
+	case input == "":
+		return nil
+	case parallel < 0:
+		return fmt.Errorf("--parallel must not be negative, got %d", parallel)
+	case args > 0:
+		return errors.New("--input excludes texts as arguments")
+	case alignOut:
+		return errors.New("--align-out does not go with --input")
+	}
+	a, errA := filepath.Abs(input)
+	b, errB := filepath.Abs(output)
+	if errA == nil && errB == nil && a == b {
+		return errors.New("--output must not be the --input file")
+	}
+	ia, errA := os.Stat(input)
+	ib, errB := os.Stat(output)
+	if errA == nil && errB == nil && os.SameFile(ia, ib) {
+		return errors.New("--output must not be the --input file")
+	}
+	return nil
+}
+
+// defaultParallel is --parallel's default: 4 calls per server the flag
+// lists (1 for a local model), enough to keep a replica's workers busy
+// while its replies travel, and under its share for one client (half
+// its workers and queue).
+func defaultParallel(server string) int {
+	if server == "" {
+		return 1
+	}
+	_, _, n, err := serverTarget(server)
+	if err != nil {
+		return 4
+	}
+	return 4 * n
+}
+
+// bulkChunk is one call's worth of input lines.
+type bulkChunk struct {
+	index int   // 0-based, in input order
+	first int64 // 1-based number of its first input line
+	lines []string
+}
+
+// bulkResult is a chunk's output.
+type bulkResult struct {
+	index          int
+	data           []byte
+	lines, refused int64
+	err            error
+}
+
+// settingsSum is the SHA-256 of what shapes the output bytes besides the
+// input: a journal written under other settings cannot be resumed.
+func settingsSum(mf *modelFlags, b *bulk) string {
+	s, _ := json.Marshal(struct {
+		Local           bool
+		Model, From, To string
+		Format          string
+		Attention       bool
+		Batch           int
+		Options         nmt.Options
+	}{mf.server == "", mf.dir, mf.from, mf.to, b.format, b.attn, b.batch, b.opts})
+	sum := sha256.Sum256(s)
+	return hex.EncodeToString(sum[:])
+}
+
+// runBulk translates input into output with settings (settingsSum) and
+// reports as a command does: an exit code, messages on stderr.
+func (b *bulk) run(ctx context.Context, input, output, settings string) int {
+	size, sum, total, err := fingerprint(input)
+	if err != nil {
+		fmt.Fprintf(b.stderr, "translate-cli: --input: %v\n", err)
+		return exitUsage
+	}
+	j, resumed, err := openJournal(output, journalHeader{inputSize: size, inputSum: sum, settings: settings})
+	if err != nil {
+		fmt.Fprintf(b.stderr, "translate-cli: --output: %v\n", err)
+		return exitUsage
+	}
+	if resumed {
+		fmt.Fprintf(b.stderr, "translate-cli: resuming at line %d of %d (%s)\n", j.done.lines+1, total, j.path)
+	}
+	in, err := os.Open(input)
+	if err != nil {
+		j.close()
+		fmt.Fprintf(b.stderr, "translate-cli: --input: %v\n", err)
+		return exitUsage
+	}
+	defer in.Close()
+	prog := newProgress(b.stderr, total, j.done.lines)
+	err = b.translateAll(ctx, in, j, prog)
+	prog.stop()
+	if err != nil {
+		j.close()
+		fmt.Fprintf(b.stderr, "translate-cli: %v\n", err)
+		fmt.Fprintf(b.stderr, "translate-cli: %d of %d lines are in %s; run the same command again to continue\n", j.done.lines, total, output)
+		return reportCode(err)
+	}
+	if j.done.lines != total {
+		j.close()
+		fmt.Fprintf(b.stderr, "translate-cli: read %d lines of %d: the input changed while it was read\n", j.done.lines, total)
+		return exitFailure
+	}
+	if err := j.finish(); err != nil {
+		fmt.Fprintf(b.stderr, "translate-cli: --output: %v\n", err)
+		return exitFailure
+	}
+	prog.summary(output)
+	if j.done.refused > 0 {
+		fmt.Fprintf(b.stderr, "translate-cli: the server refused %d lines (empty lines in the output; messages above)\n", j.done.refused)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// translateAll translates the input's lines past those j has committed,
+// committing each result in input order as soon as those before it are
+// done. It returns the first failure, after committing every result
+// before it.
+func (b *bulk) translateAll(ctx context.Context, in io.Reader, j *journal, prog *progress) error {
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan bulkChunk)
+	results := make(chan bulkResult, b.parallel)
+	// window bounds the chunks read but not yet committed, and so the
+	// results held back behind a slow one.
+	window := make(chan struct{}, 2*b.parallel)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		readErr <- b.read(ctx, in, j.done.lines, chunks, window)
+	}()
+	var wg sync.WaitGroup
+	for range b.parallel {
+		wg.Go(func() {
+			for c := range chunks {
+				r := b.translateChunk(ctx, c)
+				results <- r
+			}
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	var failure error
+	held := map[int]bulkResult{}
+	next := 0
+	var out bytes.Buffer
+	for r := range results {
+		if r.err != nil {
+			if failure == nil {
+				failure = r.err
+				cancel()
+			}
+			continue
+		}
+		held[r.index] = r
+		out.Reset()
+		var lines, refused int64
+		for {
+			h, ok := held[next]
+			if !ok {
+				break
+			}
+			delete(held, next)
+			next++
+			out.Write(h.data)
+			lines, refused = lines+h.lines, refused+h.refused
+			<-window
+		}
+		if lines == 0 || failure != nil && errors.Is(failure, errCommit) {
+			continue
+		}
+		if err := j.commit(out.Bytes(), lines, refused); err != nil {
+			failure = fmt.Errorf("%w: %v", errCommit, err)
+			cancel()
+			continue
+		}
+		prog.set(j.done.lines)
+	}
+	if failure != nil {
+		if parent.Err() != nil {
+			return errors.New("interrupted")
+		}
+		return failure
+	}
+	return <-readErr
+}
+
+// errCommit marks a failure to write the output or the journal.
+var errCommit = errors.New("--output")
+
+// read cuts the input into chunks of b.batch lines, after skipping the
+// skip lines already done, taking a place in window for each.
+func (b *bulk) read(ctx context.Context, in io.Reader, skip int64, chunks chan<- bulkChunk, window chan struct{}) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var n int64
+	c := bulkChunk{first: skip + 1}
+	send := func() bool {
+		select {
+		case window <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case chunks <- c:
+		case <-ctx.Done():
+			return false
+		}
+		c = bulkChunk{index: c.index + 1, first: c.first + int64(len(c.lines))}
+		return true
+	}
+	for sc.Scan() {
+		if n++; n <= skip {
+			continue
+		}
+		c.lines = append(c.lines, strings.TrimSuffix(sc.Text(), "\r"))
+		if len(c.lines) == b.batch && !send() {
+			return nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("--input: line %d: %w", n+1, err)
+	}
+	if len(c.lines) > 0 {
+		send()
+	}
+	return nil
+}
+
+// translateChunk translates one chunk; when the server refuses the call
+// for a bad argument, it translates the chunk's lines one by one so that
+// one bad line costs only itself.
+func (b *bulk) translateChunk(ctx context.Context, c bulkChunk) bulkResult {
+	r := bulkResult{index: c.index, lines: int64(len(c.lines))}
+	var buf bytes.Buffer
+	p, _ := newPrinter(b.format, &buf) // the format was checked
+	p.attention = b.attn
+	res, err := b.call(ctx, c.first, c.lines)
+	if err == nil {
+		for _, t := range res {
+			if err := p.print(t); err != nil {
+				return bulkResult{index: c.index, err: err}
+			}
+		}
+		r.data = buf.Bytes()
+		return r
+	}
+	if !errors.Is(err, nmt.ErrInvalidArgument) {
+		return bulkResult{index: c.index, err: err}
+	}
+	for i, text := range c.lines {
+		line := c.first + int64(i)
+		res, err := b.call(ctx, line, []string{text})
+		switch {
+		case errors.Is(err, nmt.ErrInvalidArgument):
+			r.refused++
+			fmt.Fprintf(b.stderr, "translate-cli: line %d: %v\n", line, err)
+			err = p.printError(int(line), err)
+		case err == nil:
+			err = p.print(res[0])
+		}
+		if err != nil {
+			return bulkResult{index: c.index, err: err}
+		}
+	}
+	r.data = buf.Bytes()
+	return r
+}
+
+// call translates texts, the input lines from first on, retrying
+// failures that may pass (retryable) after a growing wait.
+func (b *bulk) call(ctx context.Context, first int64, texts []string) ([]nmt.Translation, error) {
+	wait := b.backoff
+	for attempt := 1; ; attempt++ {
+		res, err := b.tr.Translate(ctx, nmt.Request{Texts: texts, Options: b.opts}, nil)
+		if err == nil && len(res) != len(texts) {
+			err = fmt.Errorf("%d results for %d texts", len(res), len(texts))
+		}
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return res, err
+		}
+		if attempt >= b.attempts {
+			return nil, fmt.Errorf("lines %d–%d: %d attempts failed, the last: %w", first, first+int64(len(texts))-1, attempt, err)
+		}
+		fmt.Fprintf(b.stderr, "translate-cli: lines %d–%d: %v; retrying in %v\n", first, first+int64(len(texts))-1, err, wait)
+		if sleepCtx(ctx, wait) != nil {
+			return nil, ctx.Err()
+		}
+		wait = min(2*wait, b.maxBackoff)
+	}
+}
+
+// retryable reports whether a failed call may pass if sent again: no
+// server could take it (UNAVAILABLE, once gRPC's own retries are spent),
+// or a server was busy (RESOURCE_EXHAUSTED with RetryInfo, once
+// busyRetry's attempts are spent), or the call was cut off (ABORTED).
+func retryable(err error) bool {
+	if _, busy := retryDelay(err); busy {
+		return true
+	}
+	s, ok := status.FromError(err)
+	return ok && (s.Code() == codes.Unavailable || s.Code() == codes.Aborted)
+}
+
+// reportCode chooses the exit code of a failed bulk run.
+func reportCode(err error) int {
+	switch {
+	case errors.Is(err, nmt.ErrInvalidArgument):
+		return exitUsage
+	case errors.Is(err, nmt.ErrBadModel):
+		return exitBadModel
+	}
+	return exitFailure
+}
+
+// lockedWriter lets goroutines write whole messages to one stream.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
