@@ -147,12 +147,12 @@ func TestBulkServerLost(t *testing.T) {
 	writeInput(t, input, bulkLines(60))
 	want := stdinReference(t, b.addr, input)
 	b.calls.Store(0)
-	a.before = func(_ context.Context, n int64, _ *translatev1.TranslateRequest) error {
+	a.setBefore(func(_ context.Context, n int64, _ *translatev1.TranslateRequest) error {
 		if n == 5 {
 			go a.crash()
 		}
 		return nil
-	}
+	})
 	code, errs := bulkRun(ctx, a.addr+","+b.addr, input, output, "--parallel", "4")
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, errs)
@@ -238,7 +238,7 @@ func TestBulkKilled(t *testing.T) {
 		}
 	}
 	g.set(true)
-	r.before = g.before
+	r.setBefore(g.before)
 	args := append([]string{"translate", "--server", r.addr, "--input", input, "--output", output, "--parallel", "3"}, bulkFlags...)
 	var errs1 bytes.Buffer
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
@@ -297,7 +297,7 @@ func TestBulkResume(t *testing.T) {
 	const commit = 12 // line 13 (index 12) is not empty: calls that carry it wait
 	g := &gate{held: map[string]bool{lines[commit]: true}}
 	g.set(true)
-	r.before = g.before
+	r.setBefore(g.before)
 	runCtx, interrupt := context.WithCancel(ctx)
 	result := make(chan string, 1)
 	go func() {

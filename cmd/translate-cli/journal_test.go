@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var testHeader = journalHeader{inputSize: 1867, inputSum: strings.Repeat("ab", 32), settings: strings.Repeat("0f", 32)}
@@ -118,5 +119,28 @@ func TestFingerprint(t *testing.T) {
 		if err != nil || size != int64(len(c.data)) || !isSHA256(sum) || lines != c.lines {
 			t.Errorf("%q: %d bytes, %s, %d lines, %v; want %d lines", c.data, size, sum, lines, err, c.lines)
 		}
+	}
+}
+
+// TestProgressLine checks the words of the progress line; its numbers
+// depend on the clock, so only their presence is checked.
+func TestProgressLine(t *testing.T) {
+	var b strings.Builder
+	p := newProgress(&lockedWriter{w: &b}, 1000, 100)
+	if p.live {
+		t.Fatal("a strings.Builder taken for a terminal")
+	}
+	if got := p.line(); got != "100/1000 lines (10%)" {
+		t.Errorf("before any line: %q", got)
+	}
+	p.set(250)
+	time.Sleep(time.Millisecond) // let the clock move on a coarse timer
+	if got := p.line(); !strings.HasPrefix(got, "250/1000 lines (25%), ") || !strings.Contains(got, " lines/s, ") || !strings.HasSuffix(got, " left") {
+		t.Errorf("after 150 lines: %q", got)
+	}
+	p.stop()
+	p.summary("out.txt")
+	if !strings.Contains(b.String(), "150 lines into out.txt in ") || !strings.Contains(b.String(), " lines/s)") {
+		t.Errorf("summary: %q", b.String())
 	}
 }

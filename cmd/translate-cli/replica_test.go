@@ -25,11 +25,16 @@ type replica struct {
 	addr  string
 	calls atomic.Int64 // Translate calls received
 	g     *grpc.Server
-	// before, when set, runs before each Translate call with the call's
-	// number on this replica (from 1); an error fails the call.
-	before   func(ctx context.Context, n int64, req *translatev1.TranslateRequest) error
+	before   atomic.Pointer[beforeCall] // see setBefore
 	stopOnce sync.Once
 }
+
+// beforeCall runs before a Translate call with the call's number on the
+// replica (from 1); an error fails the call.
+type beforeCall func(ctx context.Context, n int64, req *translatev1.TranslateRequest) error
+
+// setBefore makes f run before each Translate call from now on.
+func (r *replica) setBefore(f beforeCall) { r.before.Store(&f) }
 
 // startReplica serves the test models until the test ends.
 func startReplica(t *testing.T) *replica {
@@ -49,8 +54,8 @@ func startReplica(t *testing.T) *replica {
 	r.g = grpc.NewServer(grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		if tr, ok := req.(*translatev1.TranslateRequest); ok {
 			n := r.calls.Add(1)
-			if r.before != nil {
-				if err := r.before(ctx, n, tr); err != nil {
+			if before := r.before.Load(); before != nil {
+				if err := (*before)(ctx, n, tr); err != nil {
 					return nil, err
 				}
 			}
