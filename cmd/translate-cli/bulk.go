@@ -154,7 +154,7 @@ func (b *bulk) run(ctx context.Context, input, output, settings string) int {
 		j.close()
 		fmt.Fprintf(b.stderr, "translate-cli: %v\n", err)
 		fmt.Fprintf(b.stderr, "translate-cli: %d of %d lines are in %s; run the same command again to continue\n", j.done.lines, total, output)
-		return reportCode(err)
+		return errorCode(err)
 	}
 	if j.done.lines != total {
 		j.close()
@@ -362,17 +362,6 @@ func retryable(err error) bool {
 	}
 	s, ok := status.FromError(err)
 	return ok && (s.Code() == codes.Unavailable || s.Code() == codes.Aborted)
-}
-
-// reportCode chooses the exit code of a failed bulk run.
-func reportCode(err error) int {
-	switch {
-	case errors.Is(err, nmt.ErrInvalidArgument):
-		return exitUsage
-	case errors.Is(err, nmt.ErrBadModel):
-		return exitBadModel
-	}
-	return exitFailure
 }
 
 // lockedWriter lets goroutines write whole messages to one stream.

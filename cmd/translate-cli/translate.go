@@ -399,6 +399,11 @@ func forBatches(r io.Reader, n int, f func(first int, lines []string) int, e *en
 // reportError prints a decoding error and chooses the exit code.
 func reportError(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+	return errorCode(err)
+}
+
+// errorCode chooses the exit code of a decoding error.
+func errorCode(err error) int {
 	switch {
 	case errors.Is(err, nmt.ErrInvalidArgument):
 		return exitUsage
