@@ -22,9 +22,9 @@ import (
 // interceptor counts the Translate calls that reach it and lets a test
 // hold calls back or stop the replica in the middle of a run.
 type replica struct {
-	addr  string
-	calls atomic.Int64 // Translate calls received
-	g     *grpc.Server
+	addr     string
+	calls    atomic.Int64 // Translate calls received
+	g        *grpc.Server
 	before   atomic.Pointer[beforeCall] // see setBefore
 	stopOnce sync.Once
 }
