@@ -79,19 +79,22 @@ func checkBulk(input, output string, parallel, args int, alignOut bool) error {
 	return nil
 }
 
-// defaultParallel is --parallel's default: 4 calls per server the flag
-// lists (1 for a local model), enough to keep a replica's workers busy
-// while its replies travel, and under its share for one client (half
-// its workers and queue).
+// defaultParallel is --parallel's default: 2 calls per address --server
+// names (a target such as dns:/// counts as one; 1 for a local model):
+// one decoding and one waiting on each server, which keeps a server of one
+// worker busy while replies travel, and stays within any server's share
+// for one client (--per-client: by default half its workers and queue, at
+// least 2.5 calls). Servers of more workers take more: about workers + 1
+// per server.
 func defaultParallel(server string) int {
 	if server == "" {
 		return 1
 	}
 	_, _, n, err := serverTarget(server)
 	if err != nil {
-		return 4
+		return 2
 	}
-	return 4 * n
+	return 2 * n
 }
 
 // bulkChunk is one call's worth of input lines.

@@ -257,7 +257,7 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	recordSet(fs, "batch", &batchSet)
 	input := fs.String("input", "", "translate this `FILE` into --output, line by line, with --parallel calls in flight; run again after an interruption, the same command continues where it stopped (see --output)")
 	output := fs.String("output", "", "with --input: write the translations to this `FILE`, one result per input line in input order; until it is complete, FILE.progress beside it records how far it got")
-	parallel := fs.Int("parallel", 0, "with --input: calls in flight at once (default: 4 per address --server lists, 4 for one server or target, 1 for a local model)")
+	parallel := fs.Int("parallel", 0, "with --input: calls in flight at once (default: 2 per address --server names, a target such as dns:/// counting as one; 1 for a local model; about a server's workers + 1 per server keeps it busy)")
 	var ao alignOut
 	ao.add(fs)
 	fs.Usage = func() {
