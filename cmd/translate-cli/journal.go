@@ -266,8 +266,8 @@ func (j *journal) close() {
 }
 
 // syncDir makes a directory's entries (a file created, renamed or
-// removed) durable. Windows has no such call (a directory handle cannot be
-// flushed; its file system orders these itself), so there it does nothing.
+// removed) durable. On Windows, where a directory cannot be flushed, it
+// does nothing: the entries are as durable as the file system makes them.
 func syncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
