@@ -127,7 +127,7 @@ func settingsSum(mf *modelFlags, b *bulk) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// runBulk translates input into output with settings (settingsSum) and
+// run translates input into output with settings (settingsSum) and
 // reports as a command does: an exit code, messages on stderr.
 func (b *bulk) run(ctx context.Context, input, output, settings string) int {
 	size, sum, total, err := fingerprint(input)
@@ -170,7 +170,7 @@ func (b *bulk) run(ctx context.Context, input, output, settings string) int {
 	}
 	prog.summary(output)
 	if j.done.refused > 0 {
-		fmt.Fprintf(b.stderr, "translate-cli: the server refused %d lines (empty lines in the output; messages above)\n", j.done.refused)
+		fmt.Fprintf(b.stderr, "translate-cli: %d lines were refused (messages above); each is an empty line in the output (an error object in json)\n", j.done.refused)
 		return exitUsage
 	}
 	return exitOK
@@ -206,37 +206,27 @@ func (b *bulk) translateAll(ctx context.Context, in io.Reader, j *journal, prog 
 	go func() { wg.Wait(); close(results) }()
 
 	var failure error
-	held := map[int]bulkResult{}
-	next := 0
-	var out bytes.Buffer
+	fail := func(err error) {
+		if failure == nil {
+			failure = err
+			cancel()
+		}
+	}
+	order := inOrder{held: map[int]bulkResult{}}
 	for r := range results {
 		if r.err != nil {
-			if failure == nil {
-				failure = r.err
-				cancel()
-			}
+			fail(r.err)
 			continue
 		}
-		held[r.index] = r
-		out.Reset()
-		var lines, refused int64
-		for {
-			h, ok := held[next]
-			if !ok {
-				break
-			}
-			delete(held, next)
-			next++
-			out.Write(h.data)
-			lines, refused = lines+h.lines, refused+h.refused
+		data, lines, refused, n := order.add(r)
+		for range n {
 			<-window
 		}
-		if lines == 0 || failure != nil && errors.Is(failure, errCommit) {
+		if n == 0 || errors.Is(failure, errCommit) {
 			continue
 		}
-		if err := j.commit(out.Bytes(), lines, refused); err != nil {
-			failure = fmt.Errorf("%w: %v", errCommit, err)
-			cancel()
+		if err := j.commit(data, lines, refused); err != nil {
+			fail(fmt.Errorf("%w: %v", errCommit, err))
 			continue
 		}
 		prog.set(j.done.lines)
@@ -248,6 +238,31 @@ func (b *bulk) translateAll(ctx context.Context, in io.Reader, j *journal, prog 
 		return failure
 	}
 	return <-readErr
+}
+
+// inOrder puts results back in input order.
+type inOrder struct {
+	held map[int]bulkResult // results waiting for one before them
+	next int                // the index of the next result in order
+	buf  bytes.Buffer
+}
+
+// add takes r and returns the output of the n results now next in order
+// (r's, and those that waited for it), and the input lines and refused
+// lines they hold. data is valid until the next call.
+func (o *inOrder) add(r bulkResult) (data []byte, lines, refused int64, n int) {
+	o.held[r.index] = r
+	o.buf.Reset()
+	for {
+		h, ok := o.held[o.next]
+		if !ok {
+			return o.buf.Bytes(), lines, refused, n
+		}
+		delete(o.held, o.next)
+		o.next++
+		o.buf.Write(h.data)
+		lines, refused, n = lines+h.lines, refused+h.refused, n+1
+	}
 }
 
 // errCommit marks a failure to write the output or the journal.
