@@ -99,16 +99,19 @@ func TestBalance(t *testing.T) {
 	}
 	counts := func() [3]int64 { return [3]int64{rs[0].calls.Load(), rs[1].calls.Load(), rs[2].calls.Load()} }
 
+	// Calls go to the replicas connected so far: once all three are, the
+	// next 30 calls go round them.
+	for c := counts(); c[0] == 0 || c[1] == 0 || c[2] == 0; c = counts() {
+		calls(1)
+	}
+	before := counts()
 	calls(30)
 	first := counts()
-	t.Logf("30 calls over three replicas: %v", first)
-	for i, c := range first {
-		if c == 0 {
-			t.Errorf("replica %d got no call of 30: %v", i, first)
+	t.Logf("30 calls over three replicas: %v, then %v", before, first)
+	for i := range first {
+		if first[i]-before[i] < 5 {
+			t.Errorf("replica %d got %d calls of 30: %v, then %v", i, first[i]-before[i], before, first)
 		}
-	}
-	if first[0]+first[1]+first[2] != 30 {
-		t.Errorf("calls received %v, want 30 in all", first)
 	}
 
 	rs[0].stop()
