@@ -31,8 +31,9 @@ import (
 //     stops (GOAWAY, refused connection) drops out until it answers again.
 //   - calls that fail UNAVAILABLE before any reply arrived (a server that
 //     went away or could not be reached) are sent again, to the next
-//     server, after an exponential backoff (0.2 s, 0.4 s, … at most 3 s,
-//     randomized by gRPC), 5 attempts in all.
+//     server, 5 attempts in all, after an exponential backoff: gRPC waits
+//     a random time of up to 0.2 s, then 0.4 s, 0.8 s and 1.6 s (the 3 s
+//     cap is for longer policies).
 //
 // RESOURCE_EXHAUSTED is not in the retry policy: the server sends it for
 // a busy queue (with google.rpc.RetryInfo: try again in a moment) and for
