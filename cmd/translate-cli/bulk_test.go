@@ -80,6 +80,18 @@ func stdinReference(t *testing.T, server, input string) string {
 	return out
 }
 
+// bulkSetup writes an input of n lines (bulkLines) and returns its path,
+// the output's, the lines, and what the stdin mode prints for them
+// through r.
+func bulkSetup(t *testing.T, r *replica, n int) (input, output string, lines []string, want string) {
+	t.Helper()
+	dir := t.TempDir()
+	input, output = filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	lines = bulkLines(n)
+	writeInput(t, input, lines)
+	return input, output, lines, stdinReference(t, r.addr, input)
+}
+
 // bulkRun runs translate --input --output in this process.
 func bulkRun(ctx context.Context, server, input, output string, more ...string) (int, string) {
 	var out, errs bytes.Buffer
@@ -223,11 +235,7 @@ func TestBulkKilled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	r := startReplica(t)
-	dir := t.TempDir()
-	input, output := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
-	lines := bulkLines(60)
-	writeInput(t, input, lines)
-	want := stdinReference(t, r.addr, input)
+	input, output, lines, want := bulkSetup(t, r, 60)
 
 	// Lines 20 on wait at the replica: the first run commits lines 1–20
 	// (10 calls of 2 lines) and no more, and is killed there.
@@ -288,11 +296,7 @@ func TestBulkResume(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	r := startReplica(t)
-	dir := t.TempDir()
-	input, output := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
-	lines := bulkLines(30)
-	writeInput(t, input, lines)
-	want := stdinReference(t, r.addr, input)
+	input, output, lines, want := bulkSetup(t, r, 30)
 	journalPath := output + journalSuffix
 
 	const commit = 12 // line 13 (index 12) is not empty: calls that carry it wait
