@@ -252,7 +252,7 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	df.add(fs)
 	format := fs.String("format", "text", "output format: text (one line per input) or json (one JSON object per input)")
 	attention := fs.Bool("attention", false, "with --format json: include every token's cross-attention [layers][heads][source tokens+eos]")
-	batch := fs.Int("batch", 64, "texts per call: read from stdin per batch (default 64), or from --input per call (default 16)")
+	batch := fs.Int("batch", 64, "texts per call: the batch read from stdin (default 64), or with --input the lines of each call (default 16)")
 	var batchSet bool
 	recordSet(fs, "batch", &batchSet)
 	input := fs.String("input", "", "translate this `FILE` into --output, line by line, with --parallel calls in flight; run again after an interruption, the same command continues where it stopped (see --output)")
