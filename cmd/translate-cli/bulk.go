@@ -4,20 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/translated/translated/nmt"
 )
@@ -29,7 +22,9 @@ import (
 // A call that fails for a reason that may pass (a server gone, a busy
 // server) is retried; a line the server refuses becomes an empty line (an
 // error object in json) as in the stdin mode. A journal beside the output
-// (journal.go) lets the same command, run again, resume.
+// (journal.go) lets the same command, run again, resume. bulkflags.go
+// checks the flags and gives their defaults, bulkcall.go makes one call
+// with its retries, progress.go reports.
 type bulk struct {
 	tr       translator
 	opts     nmt.Options
@@ -42,59 +37,6 @@ type bulk struct {
 	attempts            int
 	backoff, maxBackoff time.Duration
 	stderr              *lockedWriter
-}
-
-// bulkAttempts bounds the calls made for one batch of lines (each of
-// which gRPC and busyRetry may already have sent more than once).
-const bulkAttempts = 6
-
-// checkBulk checks the flags of a translation of a file: --input and
-// --output together, on different files, without text arguments or
-// --align-out; --parallel only with them, and not negative.
-func checkBulk(input, output string, parallel, args int, alignOut bool) error {
-	switch {
-	case (input == "") != (output == ""):
-		return errors.New("--input and --output go together")
-	case input == "" && parallel != 0:
-		return errors.New("--parallel is for --input")
-	case input == "":
-		return nil
-	case parallel < 0:
-		return fmt.Errorf("--parallel must not be negative, got %d", parallel)
-	case args > 0:
-		return errors.New("--input excludes texts as arguments")
-	case alignOut:
-		return errors.New("--align-out does not go with --input")
-	}
-	a, errA := filepath.Abs(input)
-	b, errB := filepath.Abs(output)
-	if errA == nil && errB == nil && a == b {
-		return errors.New("--output must not be the --input file")
-	}
-	ia, errA := os.Stat(input)
-	ib, errB := os.Stat(output)
-	if errA == nil && errB == nil && os.SameFile(ia, ib) {
-		return errors.New("--output must not be the --input file")
-	}
-	return nil
-}
-
-// defaultParallel is --parallel's default: 2 calls per address --server
-// names (a target such as dns:/// counts as one; 1 for a local model):
-// one decoding and one waiting on each server, which keeps a server of one
-// worker busy while replies travel, and stays within any server's share
-// for one client (--per-client: by default half its workers and queue, at
-// least 2.5 calls). Servers of more workers take more: about workers + 1
-// per server.
-func defaultParallel(server string) int {
-	if server == "" {
-		return 1
-	}
-	_, _, n, err := serverTarget(server)
-	if err != nil {
-		return 2
-	}
-	return 2 * n
 }
 
 // bulkChunk is one call's worth of input lines.
@@ -110,21 +52,6 @@ type bulkResult struct {
 	data           []byte
 	lines, refused int64
 	err            error
-}
-
-// settingsSum is the SHA-256 of what shapes the output bytes besides the
-// input: a journal written under other settings cannot be resumed.
-func settingsSum(mf *modelFlags, b *bulk) string {
-	s, _ := json.Marshal(struct {
-		Local           bool
-		Model, From, To string
-		Format          string
-		Attention       bool
-		Batch           int
-		Options         nmt.Options
-	}{mf.server == "", mf.dir, mf.from, mf.to, b.format, b.attn, b.batch, b.opts})
-	sum := sha256.Sum256(s)
-	return hex.EncodeToString(sum[:])
 }
 
 // run translates input into output with settings (settingsSum) and
@@ -305,91 +232,4 @@ func (b *bulk) read(ctx context.Context, in io.Reader, skip int64, chunks chan<-
 		send()
 	}
 	return nil
-}
-
-// translateChunk translates one chunk; when the server refuses the call
-// for a bad argument, it translates the chunk's lines one by one so that
-// one bad line costs only itself.
-func (b *bulk) translateChunk(ctx context.Context, c bulkChunk) bulkResult {
-	r := bulkResult{index: c.index, lines: int64(len(c.lines))}
-	var buf bytes.Buffer
-	p, _ := newPrinter(b.format, &buf) // the format was checked
-	p.attention = b.attn
-	res, err := b.call(ctx, c.first, c.lines)
-	if err == nil {
-		for _, t := range res {
-			if err := p.print(t); err != nil {
-				return bulkResult{index: c.index, err: err}
-			}
-		}
-		r.data = buf.Bytes()
-		return r
-	}
-	if !errors.Is(err, nmt.ErrInvalidArgument) {
-		return bulkResult{index: c.index, err: err}
-	}
-	for i, text := range c.lines {
-		line := c.first + int64(i)
-		res, err := b.call(ctx, line, []string{text})
-		switch {
-		case errors.Is(err, nmt.ErrInvalidArgument):
-			r.refused++
-			fmt.Fprintf(b.stderr, "translate-cli: line %d: %v\n", line, err)
-			err = p.printError(int(line), err)
-		case err == nil:
-			err = p.print(res[0])
-		}
-		if err != nil {
-			return bulkResult{index: c.index, err: err}
-		}
-	}
-	r.data = buf.Bytes()
-	return r
-}
-
-// call translates texts, the input lines from first on, retrying
-// failures that may pass (retryable) after a growing wait.
-func (b *bulk) call(ctx context.Context, first int64, texts []string) ([]nmt.Translation, error) {
-	wait := b.backoff
-	for attempt := 1; ; attempt++ {
-		res, err := b.tr.Translate(ctx, nmt.Request{Texts: texts, Options: b.opts}, nil)
-		if err == nil && len(res) != len(texts) {
-			err = fmt.Errorf("%d results for %d texts", len(res), len(texts))
-		}
-		if err == nil || !retryable(err) || ctx.Err() != nil {
-			return res, err
-		}
-		if attempt >= b.attempts {
-			return nil, fmt.Errorf("lines %d–%d: %d attempts failed, the last: %w", first, first+int64(len(texts))-1, attempt, err)
-		}
-		fmt.Fprintf(b.stderr, "translate-cli: lines %d–%d: %v; retrying in %v\n", first, first+int64(len(texts))-1, err, wait)
-		if sleepCtx(ctx, wait) != nil {
-			return nil, ctx.Err()
-		}
-		wait = min(2*wait, b.maxBackoff)
-	}
-}
-
-// retryable reports whether a failed call may pass if sent again: no
-// server could take it (UNAVAILABLE, once gRPC's own retries are spent),
-// or a server was busy (RESOURCE_EXHAUSTED with RetryInfo, once
-// busyRetry's attempts are spent), or the call was cut off (ABORTED).
-func retryable(err error) bool {
-	if _, busy := retryDelay(err); busy {
-		return true
-	}
-	s, ok := status.FromError(err)
-	return ok && (s.Code() == codes.Unavailable || s.Code() == codes.Aborted)
-}
-
-// lockedWriter lets goroutines write whole messages to one stream.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -108,3 +108,15 @@ func (p *progress) summary(output string) {
 	n := p.done - p.start
 	fmt.Fprintf(p.w, "translate-cli: %d lines into %s in %.1f s (%.2f lines/s)\n", n, output, elapsed.Seconds(), float64(n)/elapsed.Seconds())
 }
+
+// lockedWriter lets goroutines write whole messages to one stream.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
