@@ -5,7 +5,8 @@
 # works through the balancer; a replica stopped with SIGTERM under load
 # finishes its calls, and the balancer sends the next ones elsewhere; a
 # replica killed (SIGKILL) under load from ghz costs at most the calls it
-# had in flight, which fail UNAVAILABLE for the client to retry.
+# had in flight, which fail UNAVAILABLE for the client to retry, and
+# translate-cli --input, whose retry policy resends them, loses nothing.
 # Usage: scripts/cluster-demo.sh   (nginx comes from scripts/deps.sh test)
 # Ports: BASE_PORT (default 50090) is nginx; BASE_PORT+1..3 the replicas,
 # BASE_PORT+11..13 their metrics.
@@ -129,7 +130,12 @@ for n in $(seq 6); do [ "$(wc -l <"$work/out$n")" -eq 8 ] || failed=$((failed + 
 echo "clients failed: $failed of 6; calls answered after the stop: replica 2 $(requests 2), replica 3 $(requests 3)"
 [ "$failed" -eq 0 ] || fail "calls were lost"
 
-echo "== SIGKILL to replica 2 under load from ghz (4 calls in flight)"
+echo "== SIGKILL to replica 2 under load from ghz (4 calls in flight) and translate-cli --input (4 more)"
+for l in $(seq 160); do echo "They crossed the bridge at dawn and reached the town, number $l."; done >"$work/bulk.txt"
+"$work/translate-cli" translate --server "127.0.0.1:$base" --model en-es --batch 4 --parallel 4 \
+  --input "$work/bulk.txt" --output "$work/bulk.out" 2>"$work/bulk.err" &
+bulk=$!
+pids+=("$bulk")
 served=$(requests 2)
 "$ghz" --insecure --call translate.v1.TranslationService/Translate -c 4 -n 120 --format json \
   -d '{"model": "en-es", "texts": ["They walked along the river until the sun went down."]}' \
@@ -138,9 +144,13 @@ load=$!
 pids+=("$load")
 sleep 3
 echo "replica 2 had answered $(($(requests 2) - served)) of the calls when killed"
+bulk_at_kill=$(kill -0 "$bulk" 2>/dev/null && echo "running" || echo "finished")
 kill -KILL "${replica[2]}"
 { wait "${replica[2]}"; } 2>/dev/null || true
 wait "$load" || true
+wait "$bulk" || fail "translate-cli --input failed: $(tail -3 "$work/bulk.err")"
+echo "translate-cli --input: $(wc -l <"$work/bulk.out") of 160 lines ($bulk_at_kill when replica 2 was killed), $(grep -c retrying "$work/bulk.err" || true) calls retried by its own loop"
+[ "$(wc -l <"$work/bulk.out")" -eq 160 ] || fail "translate-cli --input lost lines"
 # ghz's status counts: calls failed, failed otherwise than UNAVAILABLE, all.
 read -r lost other codes < <(python3 -c '
 import json, sys

@@ -111,17 +111,24 @@ func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]strin
 // terminates TLS).
 func (b bearer) RequireTransportSecurity() bool { return b.secure }
 
-// dialServer connects to a server at addr (host:port; over TLS and with a
-// token as sec says) for the model of that name, or with no name the
-// default model of the pair from-to (languages left empty take the named
-// model's). The connection is made lazily: an unreachable server shows at
-// the first call.
+// dialServer connects to the servers addr names (host:port, a gRPC
+// target such as dns:///host:port, or host:port,host:port,…; see
+// serverTarget), over TLS and with a token as sec says, for the model of
+// that name, or with no name the default model of the pair from-to
+// (languages left empty take the named model's). Calls are balanced over
+// the servers and retried as balanceOptions says. The connection is made
+// lazily: an unreachable server shows at the first call.
 func dialServer(addr string, sec remoteFlags, model, from, to string) (*remoteTranslator, error) {
 	opts, err := sec.dialOptions()
 	if err != nil {
 		return nil, err
 	}
-	conn, err := grpc.NewClient(addr, opts...)
+	target, topts, _, err := serverTarget(addr)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(append(opts, topts...), balanceOptions()...)
+	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("server %s: %w", addr, err)
 	}
@@ -219,8 +226,20 @@ func fromStatus(err error) error {
 	case codes.DeadlineExceeded:
 		return fmt.Errorf("%w: %s (server)", context.DeadlineExceeded, s.Message())
 	}
-	return fmt.Errorf("server: %s: %s", s.Code(), s.Message())
+	return serverError{s}
 }
+
+// serverError is a server's status that no local error stands for. It
+// keeps the status (status.FromError finds it), so that callers can tell
+// a failure worth retrying from one that is not.
+type serverError struct{ st *status.Status }
+
+func (e serverError) Error() string {
+	return fmt.Sprintf("server: %s: %s", e.st.Code(), e.st.Message())
+}
+
+// GRPCStatus returns the server's status.
+func (e serverError) GRPCStatus() *status.Status { return e.st }
 
 // fromProto converts a served translation of text back to the domain type.
 func fromProto(text string, tr *translatev1.Translation) nmt.Translation {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/translated/translated/nmt"
 )
@@ -45,7 +46,7 @@ func (m *modelFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&m.from, "from", "en", "source language, picks `DIR`/<from>-<to> under --models")
 	fs.StringVar(&m.to, "to", "es", "target language")
 	fs.StringVar(&m.models, "models", "checkpoints", "directory holding the model directories, each named <from>-<to> (the pair's default) or <from>-<to>-<variant>")
-	fs.StringVar(&m.server, "server", "", "translate through a translated server at `host:port` (the pair's default model from --from/--to, or --model NAME) instead of a local model")
+	fs.StringVar(&m.server, "server", "", "translate through translated servers instead of a local model, with the pair's default model from --from/--to or --model NAME: one `host:port`, several as host:port,host:port,… or any gRPC target (dns:///host:port resolves every address of a name); calls go round the servers, and calls a server could not take are retried on the others")
 	fs.StringVar(&m.shortlist, "shortlist", "", "search with this vocabulary shortlist `FILE` (translate-cli shortlist writes one): the output layer computes only the tokens it keeps for each batch")
 	m.remote.add(fs)
 	recordSet(fs, "from", &m.fromSet)
@@ -251,7 +252,12 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	df.add(fs)
 	format := fs.String("format", "text", "output format: text (one line per input) or json (one JSON object per input)")
 	attention := fs.Bool("attention", false, "with --format json: include every token's cross-attention [layers][heads][source tokens+eos]")
-	batch := fs.Int("batch", 64, "texts read from stdin per batch")
+	batch := fs.Int("batch", 64, "texts per call: the batch read from stdin (default 64), or with --input the lines of each call (default 16)")
+	var batchSet bool
+	recordSet(fs, "batch", &batchSet)
+	input := fs.String("input", "", "translate this `FILE` into --output, line by line, with --parallel calls in flight; run again after an interruption, the same command continues where it stopped (see --output)")
+	output := fs.String("output", "", "with --input: write the translations to this `FILE`, one result per input line in input order; until it is complete, FILE.progress beside it records how far it got")
+	parallel := fs.Int("parallel", 0, "with --input: calls in flight at once (default: 2 per address --server names, a target such as dns:/// counting as one; 1 for a local model; about a server's workers + 1 per server keeps it busy)")
 	var ao alignOut
 	ao.add(fs)
 	fs.Usage = func() {
@@ -273,6 +279,9 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	if err == nil {
 		err = ao.check(mf.server)
 	}
+	if err == nil {
+		err = checkBulk(*input, *output, *parallel, fs.NArg(), ao.enabled())
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitUsage
@@ -289,6 +298,17 @@ func runTranslate(ctx context.Context, args []string, e *env) int {
 	opts := df.options()
 	opts.Attention = *attention || ao.enabled()
 	out.attention = *attention
+	if *input != "" {
+		if !batchSet {
+			*batch = 16
+		}
+		b := &bulk{tr: tr, opts: opts, format: *format, attn: *attention, batch: *batch, parallel: *parallel,
+			attempts: bulkAttempts, backoff: time.Second, maxBackoff: 15 * time.Second, stderr: &lockedWriter{w: e.stderr}}
+		if b.parallel == 0 {
+			b.parallel = defaultParallel(mf.server)
+		}
+		return b.run(ctx, *input, *output, settingsSum(&mf, b))
+	}
 	// printAll prints a batch's results and keeps their alignments, the
 	// texts numbered from first.
 	printAll := func(first int, res []nmt.Translation) int {
@@ -379,6 +399,11 @@ func forBatches(r io.Reader, n int, f func(first int, lines []string) int, e *en
 // reportError prints a decoding error and chooses the exit code.
 func reportError(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+	return errorCode(err)
+}
+
+// errorCode chooses the exit code of a decoding error.
+func errorCode(err error) int {
 	switch {
 	case errors.Is(err, nmt.ErrInvalidArgument):
 		return exitUsage
