@@ -60,3 +60,8 @@ func parallelRows(n int, fn func(w, lo, hi int)) {
 	}
 	wg.Wait()
 }
+
+// parallelMin is the number of values below which a kernel does not split
+// its work (goroutines cost more than they save); tests lower it so that
+// small models take the split paths.
+var parallelMin = 1 << 15
