@@ -72,28 +72,29 @@ type dropoutOp struct {
 
 func newDropoutOp(pool *bufferPool, n, d int, p float32) *dropoutOp {
 	o := &dropoutOp{kernel: newKernel(pool, "dropout", []int{2}, tensor.Shape{n, d}), mask: pool.take(n * d), p: p}
-	o.forward = func(out []float32, in [][]float32) {
-		mask := o.mask.get()
-		for i, x := range in[0] {
-			out[i] = x * mask[i]
-		}
-	}
+	o.forward = func(out []float32, in [][]float32) { o.apply(out, in[0]) }
 	o.wrt = []bool{true}
 	o.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 		dk := o.child("dropout.dx", []int{2}, tensor.Shape{n, d})
-		dk.forward = func(out []float32, in [][]float32) {
-			mask := o.mask.get()
-			for i, g := range in[0] {
-				out[i] = g * mask[i]
-			}
-		}
+		dk.forward = func(out []float32, in [][]float32) { o.apply(out, in[0]) }
 		n, err := dk.apply(grad)
 		return gorgonia.Nodes{n}, err
 	}
 	return o
 }
 
-// sample draws a fresh mask.
+// apply sets out = x ⊙ mask (forward) or g ⊙ mask (backward), split over
+// goroutines.
+func (o *dropoutOp) apply(out, x []float32) {
+	mask := o.mask.get()
+	parallelFor(len(x), len(x), func(lo, hi int) {
+		for i, v := range x[lo:hi] {
+			out[lo+i] = v * mask[lo+i]
+		}
+	})
+}
+
+// sample draws a fresh mask, on one goroutine: the draws must stay in order.
 func (o *dropoutOp) sample(rng *rand.Rand) {
 	keep := 1 / (1 - o.p)
 	drop := uint64(float64(o.p) * 65536) // p in steps of 2^-16
