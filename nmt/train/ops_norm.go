@@ -93,6 +93,7 @@ func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 			clear(col)
 			for i := 0; i < o.n; i++ {
 				gr, xh := g[i*d+lo:i*d+hi], xhat[i*d+lo:i*d+hi]
+				gr, xh = gr[:len(col)], xh[:len(col)]
 				for j := range col {
 					col[j] += gr[j] * xh[j]
 				}
@@ -123,6 +124,7 @@ func columnSums(out, m []float32) {
 		clear(col)
 		for i := 0; i+d <= len(m); i += d {
 			row := m[i+lo : i+hi]
+			row = row[:len(col)]
 			for j := range col {
 				col[j] += row[j]
 			}

@@ -34,29 +34,56 @@ func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 	k.derive = func(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 		dk := k.child("act."+kind+".dx", []int{2, 2, 2}, tensor.Shape{n, d})
 		dk.forward = func(out []float32, in [][]float32) {
-			g, xs, ys := in[0], in[1], in[2]
 			parallelRows(n, func(_, lo, hi int) {
-				for i := lo * d; i < hi*d; i++ {
-					x := xs[i]
-					switch {
-					case swish:
-						var s float32
-						if x > -1e-4 && x < 1e-4 {
-							s = 0.5 + x/4
-						} else {
-							s = ys[i] / x
-						}
-						out[i] = g[i] * (s + x*s*(1-s))
-					case x > 0:
-						out[i] = g[i]
-					default:
-						out[i] = 0
+				g, xs, ys, dst := in[0][lo*d:hi*d], in[1][lo*d:hi*d], in[2][lo*d:hi*d], out[lo*d:hi*d]
+				if swish {
+					swishGrad(dst, g, xs, ys)
+					return
+				}
+				for i, x := range xs {
+					if x > 0 {
+						dst[i] = g[i]
+					} else {
+						dst[i] = 0
 					}
 				}
 			})
 		}
 		n, err := dk.apply(grad, inputs[0], output)
 		return gorgonia.Nodes{n}, err
+	}
+	return k
+}
+
+// swishGrad sets dst = g·(s + x·s·(1−s)), the gradient of swish at x,
+// with s = y/x (0.5 + x/4 for |x| < 1e-4).
+func swishGrad(dst, g, xs, ys []float32) {
+	g, ys, dst = g[:len(xs)], ys[:len(xs)], dst[:len(xs)]
+	for i, x := range xs {
+		s := ys[i] / x
+		if x > -1e-4 && x < 1e-4 {
+			s = 0.5 + x/4
+		}
+		dst[i] = g[i] * (s + x*s*(1-s))
+	}
+}
+
+// newAddOp is the residual sum x + y of two [n, d] tensors into a pooled
+// buffer, split over goroutines; its derivative passes the gradient on to
+// both inputs, as gorgonia's Add does.
+func newAddOp(pool *bufferPool, n, d int) *kernel {
+	k := newKernel(pool, "add", []int{2, 2}, tensor.Shape{n, d})
+	k.forward = func(out []float32, in [][]float32) {
+		x, y := in[0], in[1]
+		parallelFor(n, n*d, func(lo, hi int) {
+			for i := lo * d; i < hi*d; i++ {
+				out[i] = x[i] + y[i]
+			}
+		})
+	}
+	k.wrt = []bool{true, true}
+	k.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+		return gorgonia.Nodes{grad, grad}, nil
 	}
 	return k
 }
