@@ -107,7 +107,7 @@ func newGuidedBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smooth
 		bg.grads[i] = tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(p.Grad))
 		gorgonia.Read(gnode, &bg.grads[i])
 	}
-	bg.vm = gorgonia.NewTapeMachine(bg.g)
+	bg.vm = gorgonia.NewTapeMachine(bg.g, gorgonia.WithEngine(splitEngine{}))
 	return bg, nil
 }
 
