@@ -37,7 +37,7 @@ func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 			parallelRows(n, func(_, lo, hi int) {
 				g, xs, ys, dst := in[0][lo*d:hi*d], in[1][lo*d:hi*d], in[2][lo*d:hi*d], out[lo*d:hi*d]
 				if swish {
-					swishGrad(dst, g, xs, ys)
+					ntensor.SwishGrad(dst, g, xs, ys)
 					return
 				}
 				for i, x := range xs {
@@ -53,19 +53,6 @@ func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 		return gorgonia.Nodes{n}, err
 	}
 	return k
-}
-
-// swishGrad sets dst = g·(s + x·s·(1−s)), the gradient of swish at x,
-// with s = y/x (0.5 + x/4 for |x| < 1e-4).
-func swishGrad(dst, g, xs, ys []float32) {
-	g, ys, dst = g[:len(xs)], ys[:len(xs)], dst[:len(xs)]
-	for i, x := range xs {
-		s := ys[i] / x
-		if x > -1e-4 && x < 1e-4 {
-			s = 0.5 + x/4
-		}
-		dst[i] = g[i] * (s + x*s*(1-s))
-	}
 }
 
 // newAddOp is the residual sum x + y of two [n, d] tensors into a pooled
