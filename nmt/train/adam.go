@@ -56,13 +56,15 @@ func (a *Adam) Update(ps *Params, lr, clip float64) float64 {
 		if p.Frozen {
 			continue
 		}
-		m, v := a.M[i], a.V[i]
-		for j, g := range p.Grad {
-			g *= scale
-			m[j] = b1*m[j] + (1-b1)*g
-			v[j] = b2*v[j] + (1-b2)*g*g
-			p.Data[j] -= stepSize * m[j] / (float32(math.Sqrt(float64(v[j])))*rc2 + eps)
-		}
+		m, v, w, grad := a.M[i], a.V[i], p.Data, p.Grad
+		parallelFor(len(grad), len(grad), func(lo, hi int) { // elements are independent
+			for j := lo; j < hi; j++ {
+				g := grad[j] * scale
+				m[j] = b1*m[j] + (1-b1)*g
+				v[j] = b2*v[j] + (1-b2)*g*g
+				w[j] -= stepSize * m[j] / (float32(math.Sqrt(float64(v[j])))*rc2 + eps)
+			}
+		})
 	}
 	return norm
 }

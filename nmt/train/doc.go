@@ -10,6 +10,13 @@
 // matrix products and sums. Graph shapes are fixed, so batches are bucketed
 // to a few (batch, length) shapes and one graph is compiled per shape, once.
 //
+// Both cores work on a step: the kernels split their work over goroutines
+// (parallelFor, parallelRows) by rows, columns or elements, never inside a
+// sum, so a step's bits do not depend on how many there are
+// (TestParallelStepsExact); gorgonia's own sums of the gradients a node
+// receives from several consumers run on splitEngine, split the same way.
+// Only the dropout masks are drawn on one goroutine, in order.
+//
 // The matrix products run on OpenBLAS when the package is built with cgo
 // (blas_cgo.go) and on gonum's pure-Go BLAS without (blas_nocgo.go); BLAS
 // names which. The two train alike within rounding (TestBLASParity).

@@ -60,3 +60,21 @@ func parallelRows(n int, fn func(w, lo, hi int)) {
 	}
 	wg.Wait()
 }
+
+// parallelMin is the number of values below which parallelFor does not
+// split its work (starting goroutines would cost more than they save);
+// tests lower it so that small models take the split paths.
+var parallelMin = 1 << 14
+
+// parallelFor calls fn(lo, hi) on contiguous ranges covering [0, n), as
+// parallelRows does, when the work touches at least parallelMin values
+// (size), and fn(0, n) otherwise. Each index is handled by exactly one
+// call, so a kernel whose result for an index depends only on that index
+// (a row, a column, an element) computes the same bits however it is split.
+func parallelFor(n, size int, fn func(lo, hi int)) {
+	if size < parallelMin {
+		fn(0, n)
+		return
+	}
+	parallelRows(n, func(_, lo, hi int) { fn(lo, hi) })
+}

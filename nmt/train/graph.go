@@ -107,7 +107,7 @@ func newGuidedBucketGraph(c *model.Config, ps *Params, b, l int, dropout, smooth
 		bg.grads[i] = tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(p.Grad))
 		gorgonia.Read(gnode, &bg.grads[i])
 	}
-	bg.vm = gorgonia.NewTapeMachine(bg.g)
+	bg.vm = gorgonia.NewTapeMachine(bg.g, gorgonia.WithEngine(splitEngine{}))
 	return bg, nil
 }
 
@@ -148,12 +148,8 @@ func (gb *graphBuilder) residualNorm(prefix string, x, sub *gorgonia.Node) *gorg
 	if gb.err != nil {
 		return nil
 	}
-	sum, err := gorgonia.Add(x, sub)
-	if err != nil {
-		gb.err = fmt.Errorf("train: %s: %w", prefix, err)
-		return nil
-	}
 	s := x.Shape()
+	sum := gb.apply(newAddOp(gb.pool, s[0], s[1]), x, sub)
 	return gb.apply(newLayerNormOp(gb.pool, s[0], s[1]).kernel, sum, gb.nodes[prefix+".weight"], gb.nodes[prefix+".bias"])
 }
 

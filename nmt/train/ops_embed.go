@@ -47,32 +47,41 @@ func sinusoidalPositions(n, d int) []float32 {
 func (e *embedOp) run(out []float32, in [][]float32) {
 	table := in[0] // [V, D]
 	d := e.d
-	for i, id := range e.ids {
-		row := out[i*d : (i+1)*d]
-		src := table[int(id)*d : (int(id)+1)*d]
-		pos := e.pos[(i%e.l)*d : (i%e.l+1)*d]
-		for j := range row {
-			row[j] = src[j]*e.scale + pos[j]
+	parallelFor(len(e.ids), len(out), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			id := e.ids[i]
+			row := out[i*d : (i+1)*d]
+			src := table[int(id)*d : (int(id)+1)*d]
+			pos := e.pos[(i%e.l)*d : (i%e.l+1)*d]
+			for j := range row {
+				row[j] = src[j]*e.scale + pos[j]
+			}
 		}
-	}
+	})
 }
 
 func (e *embedOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	vd := inputs[0].Shape()
 	k := e.child("embed.scatter", []int{2}, tensor.Shape{vd[0], vd[1]})
 	k.forward = func(out []float32, in [][]float32) {
-		clear(out)
 		g, d := in[0], e.d
-		for i, id := range e.ids {
-			if id == e.pad {
-				continue
+		// Split over columns: a row of the table receives the tokens'
+		// gradients in token order, however many goroutines share the work.
+		parallelFor(d, len(out), func(lo, hi int) {
+			for r := 0; r+d <= len(out); r += d {
+				clear(out[r+lo : r+hi])
 			}
-			dst := out[int(id)*d : (int(id)+1)*d]
-			src := g[i*d : (i+1)*d]
-			for j := range dst {
-				dst[j] += src[j] * e.scale
+			for i, id := range e.ids {
+				if id == e.pad {
+					continue
+				}
+				dst := out[int(id)*d+lo : int(id)*d+hi]
+				src := g[i*d+lo : i*d+hi]
+				for j := range dst {
+					dst[j] += src[j] * e.scale
+				}
 			}
-		}
+		})
 	}
 	n, err := k.apply(grad)
 	return gorgonia.Nodes{n}, err

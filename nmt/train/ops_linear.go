@@ -12,9 +12,11 @@ func newLinearOp(pool *bufferPool, n, in, out int) *kernel {
 	k := newKernel(pool, "linear", []int{2, 2, 1}, tensor.Shape{n, out})
 	k.forward = func(y []float32, ins [][]float32) {
 		x, w, b := ins[0], ins[1], ins[2]
-		for i := 0; i < n; i++ {
-			copy(y[i*out:(i+1)*out], b)
-		}
+		parallelFor(n, n*out, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				copy(y[i*out:(i+1)*out], b)
+			}
+		})
 		gemm(false, false, n, out, in, 1, x, w, 1, y)
 	}
 	k.wrt = []bool{true, true, true}

@@ -31,29 +31,31 @@ func newLayerNormOp(pool *bufferPool, n, d int) *layerNormOp {
 func (o *layerNormOp) run(out []float32, in [][]float32) {
 	x, gamma, beta := in[0], in[1], in[2]
 	d, xhat, rstd := o.d, o.xhat.get(), o.rstd.get()
-	for i := 0; i < o.n; i++ {
-		row := x[i*d : (i+1)*d]
-		var mean float64
-		for _, v := range row {
-			mean += float64(v)
+	parallelFor(o.n, o.n*d, func(lo, hi int) { // rows are independent
+		for i := lo; i < hi; i++ {
+			row := x[i*d : (i+1)*d]
+			var mean float64
+			for _, v := range row {
+				mean += float64(v)
+			}
+			mean /= float64(d)
+			var vr float64
+			for _, v := range row {
+				dv := float64(v) - mean
+				vr += dv * dv
+			}
+			vr /= float64(d)
+			r := 1 / math.Sqrt(vr+layerNormEps)
+			rstd[i] = float32(r)
+			xh := xhat[i*d : (i+1)*d]
+			y := out[i*d : (i+1)*d]
+			for j, v := range row {
+				h := float32((float64(v) - mean) * r)
+				xh[j] = h
+				y[j] = h*gamma[j] + beta[j]
+			}
 		}
-		mean /= float64(d)
-		var vr float64
-		for _, v := range row {
-			dv := float64(v) - mean
-			vr += dv * dv
-		}
-		vr /= float64(d)
-		r := 1 / math.Sqrt(vr+layerNormEps)
-		rstd[i] = float32(r)
-		xh := xhat[i*d : (i+1)*d]
-		y := out[i*d : (i+1)*d]
-		for j, v := range row {
-			h := float32((float64(v) - mean) * r)
-			xh[j] = h
-			y[j] = h*gamma[j] + beta[j]
-		}
-	}
+	})
 }
 
 func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -63,33 +65,40 @@ func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 	dx.forward = func(out []float32, in [][]float32) {
 		g, gamma := in[0], in[1]
 		xhat, rstd := o.xhat.get(), o.rstd.get()
-		for i := 0; i < o.n; i++ {
-			gr, xh, dst := g[i*d:(i+1)*d], xhat[i*d:(i+1)*d], out[i*d:(i+1)*d]
-			var sg, sgx float32
-			for j := range gr {
-				gh := gr[j] * gamma[j]
-				sg += gh
-				sgx += gh * xh[j]
+		parallelFor(o.n, o.n*d, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				gr, xh, dst := g[i*d:(i+1)*d], xhat[i*d:(i+1)*d], out[i*d:(i+1)*d]
+				var sg, sgx float32
+				for j := range gr {
+					gh := gr[j] * gamma[j]
+					sg += gh
+					sgx += gh * xh[j]
+				}
+				sg /= float32(d)
+				sgx /= float32(d)
+				r := rstd[i]
+				for j := range gr {
+					dst[j] = r * (gr[j]*gamma[j] - sg - xh[j]*sgx)
+				}
 			}
-			sg /= float32(d)
-			sgx /= float32(d)
-			r := rstd[i]
-			for j := range gr {
-				dst[j] = r * (gr[j]*gamma[j] - sg - xh[j]*sgx)
-			}
-		}
+		})
 	}
 	// dγ = Σ_rows g·x̂ ; dβ = Σ_rows g
 	dgamma := o.child("layernorm.dgamma", []int{2}, tensor.Shape{d})
 	dgamma.forward = func(out []float32, in [][]float32) {
-		clear(out)
 		g, xhat := in[0], o.xhat.get()
-		for i := 0; i < o.n; i++ {
-			gr, xh := g[i*d:(i+1)*d], xhat[i*d:(i+1)*d]
-			for j := range out {
-				out[j] += gr[j] * xh[j]
+		// split over columns, each summed over the rows in order
+		parallelFor(d, o.n*d, func(lo, hi int) {
+			col := out[lo:hi]
+			clear(col)
+			for i := 0; i < o.n; i++ {
+				gr, xh := g[i*d+lo:i*d+hi], xhat[i*d+lo:i*d+hi]
+				gr, xh = gr[:len(col)], xh[:len(col)]
+				for j := range col {
+					col[j] += gr[j] * xh[j]
+				}
 			}
-		}
+		})
 	}
 	dbeta := o.child("layernorm.dbeta", []int{2}, tensor.Shape{d})
 	dbeta.forward = func(out []float32, in [][]float32) { columnSums(out, in[0]) }
@@ -105,14 +114,20 @@ func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 	return gorgonia.Nodes{a, b, c}, err
 }
 
-// columnSums sets out[j] = Σ_i m[i, j] for a row-major matrix with len(out) columns.
+// columnSums sets out[j] = Σ_i m[i, j] for a row-major matrix with
+// len(out) columns, adding the rows in order. The columns are split over
+// goroutines, so the sums do not depend on how many there are.
 func columnSums(out, m []float32) {
-	clear(out)
 	d := len(out)
-	for i := 0; i+d <= len(m); i += d {
-		row := m[i : i+d]
-		for j := range out {
-			out[j] += row[j]
+	parallelFor(d, len(m), func(lo, hi int) {
+		col := out[lo:hi]
+		clear(col)
+		for i := 0; i+d <= len(m); i += d {
+			row := m[i+lo : i+hi]
+			row = row[:len(col)]
+			for j := range col {
+				col[j] += row[j]
+			}
 		}
-	}
+	})
 }

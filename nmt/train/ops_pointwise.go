@@ -34,29 +34,43 @@ func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 	k.derive = func(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 		dk := k.child("act."+kind+".dx", []int{2, 2, 2}, tensor.Shape{n, d})
 		dk.forward = func(out []float32, in [][]float32) {
-			g, xs, ys := in[0], in[1], in[2]
 			parallelRows(n, func(_, lo, hi int) {
-				for i := lo * d; i < hi*d; i++ {
-					x := xs[i]
-					switch {
-					case swish:
-						var s float32
-						if x > -1e-4 && x < 1e-4 {
-							s = 0.5 + x/4
-						} else {
-							s = ys[i] / x
-						}
-						out[i] = g[i] * (s + x*s*(1-s))
-					case x > 0:
-						out[i] = g[i]
-					default:
-						out[i] = 0
+				g, xs, ys, dst := in[0][lo*d:hi*d], in[1][lo*d:hi*d], in[2][lo*d:hi*d], out[lo*d:hi*d]
+				if swish {
+					ntensor.SwishGrad(dst, g, xs, ys)
+					return
+				}
+				for i, x := range xs {
+					if x > 0 {
+						dst[i] = g[i]
+					} else {
+						dst[i] = 0
 					}
 				}
 			})
 		}
 		n, err := dk.apply(grad, inputs[0], output)
 		return gorgonia.Nodes{n}, err
+	}
+	return k
+}
+
+// newAddOp is the residual sum x + y of two [n, d] tensors into a pooled
+// buffer, split over goroutines; its derivative passes the gradient on to
+// both inputs, as gorgonia's Add does.
+func newAddOp(pool *bufferPool, n, d int) *kernel {
+	k := newKernel(pool, "add", []int{2, 2}, tensor.Shape{n, d})
+	k.forward = func(out []float32, in [][]float32) {
+		x, y := in[0], in[1]
+		parallelFor(n, n*d, func(lo, hi int) {
+			for i := lo * d; i < hi*d; i++ {
+				out[i] = x[i] + y[i]
+			}
+		})
+	}
+	k.wrt = []bool{true, true}
+	k.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+		return gorgonia.Nodes{grad, grad}, nil
 	}
 	return k
 }
@@ -72,43 +86,45 @@ type dropoutOp struct {
 
 func newDropoutOp(pool *bufferPool, n, d int, p float32) *dropoutOp {
 	o := &dropoutOp{kernel: newKernel(pool, "dropout", []int{2}, tensor.Shape{n, d}), mask: pool.take(n * d), p: p}
-	o.forward = func(out []float32, in [][]float32) {
-		mask := o.mask.get()
-		for i, x := range in[0] {
-			out[i] = x * mask[i]
-		}
-	}
+	o.forward = func(out []float32, in [][]float32) { o.apply(out, in[0]) }
 	o.wrt = []bool{true}
 	o.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 		dk := o.child("dropout.dx", []int{2}, tensor.Shape{n, d})
-		dk.forward = func(out []float32, in [][]float32) {
-			mask := o.mask.get()
-			for i, g := range in[0] {
-				out[i] = g * mask[i]
-			}
-		}
+		dk.forward = func(out []float32, in [][]float32) { o.apply(out, in[0]) }
 		n, err := dk.apply(grad)
 		return gorgonia.Nodes{n}, err
 	}
 	return o
 }
 
-// sample draws a fresh mask.
-func (o *dropoutOp) sample(rng *rand.Rand) {
-	keep := 1 / (1 - o.p)
-	drop := uint64(float64(o.p) * 65536) // p in steps of 2^-16
+// apply sets out = x ⊙ mask (forward) or g ⊙ mask (backward), split over
+// goroutines.
+func (o *dropoutOp) apply(out, x []float32) {
 	mask := o.mask.get()
-	var bits uint64
-	for i := range mask {
-		if i%4 == 0 {
-			bits = rng.Uint64()
+	parallelFor(len(x), len(x), func(lo, hi int) {
+		for i, v := range x[lo:hi] {
+			out[lo+i] = v * mask[lo+i]
 		}
-		if bits&0xffff < drop {
-			mask[i] = 0
-		} else {
-			mask[i] = keep
+	})
+}
+
+// sample draws a fresh mask, on one goroutine: the draws must stay in
+// order. Each draw of 64 bits decides four elements, 16 bits each; the
+// choice is made without a branch, which the CPU could not predict.
+func (o *dropoutOp) sample(rng *rand.Rand) {
+	values := [2]float32{1 / (1 - o.p), 0} // kept, dropped
+	drop := uint64(float64(o.p) * 65536)   // p in steps of 2^-16
+	mask := o.mask.get()
+	for i := 0; i < len(mask); i += 4 {
+		bits := rng.Uint64()
+		for j := i; j < min(i+4, len(mask)); j++ {
+			dropped := 0
+			if bits&0xffff < drop {
+				dropped = 1
+			}
+			mask[j] = values[dropped]
+			bits >>= 16
 		}
-		bits >>= 16
 	}
 }
 
