@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Ships a right-to-left model beside a shipped model: converts the best
-# checkpoint of a run trained with `train --init checkpoints/PAIR
+# checkpoint of a run trained with `train --init checkpoints/PAIR-bible
 # --right-to-left --freeze-embeddings` to F16 without its embedding matrix
-# in checkpoints/PAIR/right-to-left/, scores the reranking it brings on the
+# in checkpoints/PAIR-bible/right-to-left/, scores the reranking it brings on the
 # dev and test books, and writes its model card there and a section of the
 # main model's card.
 #
@@ -20,7 +20,7 @@ run=$2
 weight=${3:-0.5}
 corpus=${4:-../shared/corpus/bible.en-es.tsv}
 from=${pair%-*} to=${pair#*-}
-main=checkpoints/$pair
+main=checkpoints/$pair-bible
 out=$main/right-to-left
 go build -o bin/translate-cli ./cmd/translate-cli
 tmp=$(mktemp -d)
@@ -59,7 +59,7 @@ with open(sys.argv[1], "w") as f:
     json.dump(c, f, indent=2)
     f.write("\n")
 PY
-reverse=checkpoints/$to-$from
+reverse=checkpoints/$to-$from-bible
 for split in dev test; do
   evalr --model "$tmp/ship" --reverse-model "$reverse" --split $split --beam 8 --rerank 0.25 > "$tmp/base-$split.txt"
   evalr --model "$tmp/ship" --reverse-model "$reverse" --split $split --beam 8 --rerank 0.25 --r2l "$weight" > "$tmp/r2l-$split.txt"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Ships a trained model: converts the best checkpoint of a run to F16 in
-# checkpoints/<pair>/, scores it on the dev and test books with
+# Ships a trained Bible-domain model: converts the best checkpoint of a run
+# to F16 in checkpoints/<pair>-bible/, scores it on the dev and test books with
 # translate-cli eval, and writes its model card (README.md: a summary, the
 # data, the scores) and its lineage (LINEAGE.md: every command that made
 # the weights, and those of the weights it started from).
@@ -17,7 +17,7 @@ pair=$1
 run=${2:-runs/$pair}
 corpus=${3:-../shared/corpus/bible.en-es.tsv}
 from=${pair%-*} to=${pair#*-}
-out=checkpoints/$pair
+out=checkpoints/$pair-bible
 go build -o bin/translate-cli ./cmd/translate-cli
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -9,7 +9,8 @@
 #
 #   scripts/translated-copies.sh PAIR OUT [CORPUS_TSV]
 #
-# PAIR is en-es or es-en; the models are checkpoints/PAIR and its reverse,
+# PAIR is en-es or es-en; the models are the Bible-domain ones,
+# checkpoints/PAIR-bible and its reverse,
 # beam 4, each verse as one unit. Dev and test books are never read. The
 # translations are kept in OUT/*.txt and reused when present (delete them to
 # translate again). A copy whose length is under 0.6 or over 1.6 times the
@@ -44,7 +45,7 @@ translate() { # FROM TO INPUT OUTPUT
     return
   fi
   echo "translating $3 ($1→$2) into $4"
-  bin/translate-cli translate --from "$1" --to "$2" --whole-lines --beam 4 < "$3" > "$4.part"
+  bin/translate-cli translate --model "$1-$2-bible" --whole-lines --beam 4 < "$3" > "$4.part"
   mv "$4.part" "$4"
 }
 translate "$to" "$from" "$out/target.txt" "$out/back.txt"

@@ -127,7 +127,7 @@ func TestDropoutPairs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tokenize.Load(filepath.Join("..", "..", "checkpoints", "en-es", "tokenizer.json"))
+	tok, err := tokenize.Load(filepath.Join("..", "..", "checkpoints", "en-es-bible", "tokenizer.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
