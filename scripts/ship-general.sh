@@ -36,24 +36,11 @@ for set in tatoeba-test ntrex128; do
 done
 $cli eval --model "$tmp/model" --corpus "$corpus/bible.en-es.tsv" --split test --from "$from" --to "$to" "${limit[@]}" > "$tmp/bible.txt"
 
-# Alignment heads: every head, layer mean and average scored on the Bible
-# dev books against the Strong's links (es-en: force-decoded the other
-# way, links swapped); the best goes into config.json and is scored once
-# on the test books, beside IBM Model 1.
-reverse=""
-[ "$pair" = es-en ] && reverse=--reverse
-$cli align-eval --model "$tmp/model" --corpus "$corpus" --split dev --scan $reverse > "$tmp/scan.txt"
-heads=$(awk '$1 == "attention" { for (i = 3; i <= NF; i++) if ($i == "AER") print $(i+1), $2 }' "$tmp/scan.txt" | sort -g | head -1 | cut -d' ' -f2)
-python3 - "$tmp/model/config.json" "$heads" <<'PY'
-import json, sys
-path, heads = sys.argv[1], sys.argv[2]
-c = json.load(open(path))
-c["alignment_heads"] = heads
-with open(path, "w") as f:
-    json.dump(c, f, indent=2)
-    f.write("\n")
-PY
-$cli align-eval --model "$tmp/model" --corpus "$corpus" --split test --heads "$heads" --ibm1 $reverse > "$tmp/aer.txt"
+# Alignment heads: chosen on the Bible dev books, scored on the test books
+# (scripts/choose-heads.sh).
+reverse=()
+[ "$pair" = es-en ] && reverse=(--reverse)
+heads=$(scripts/choose-heads.sh "$cli" "$tmp/model" "$corpus" "$tmp/aer.txt" "${reverse[@]}")
 aer=$(awk '$1 == "attention" { for (i = 1; i <= NF; i++) if ($i == "AER") print $(i+1) }' "$tmp/aer.txt" | head -1)
 
 read -r step epoch toks secs layers vocab < <(python3 - "$ckpt" <<'PY'

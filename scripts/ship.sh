@@ -49,18 +49,8 @@ heads=""
 reverse=""
 if [ "$pair" = es-en ]; then reverse=--reverse; fi
 if [ "$pair" = en-es ] || [ "$pair" = es-en ]; then
-  bin/translate-cli align-eval --model "$tmp/model" --corpus "$(dirname "$corpus")" --split dev --scan $reverse > "$tmp/scan.txt"
-  heads=$(awk '$1 == "attention" { for (i = 3; i <= NF; i++) if ($i == "AER") print $(i+1), $2 }' "$tmp/scan.txt" | sort -g | head -1 | cut -d' ' -f2)
-  python3 - "$tmp/model/config.json" "$heads" <<'PY'
-import json, sys
-path, heads = sys.argv[1], sys.argv[2]
-c = json.load(open(path))
-c["alignment_heads"] = heads
-with open(path, "w") as f:
-    json.dump(c, f, indent=2)
-    f.write("\n")
-PY
-  bin/translate-cli align-eval --model "$tmp/model" --corpus "$(dirname "$corpus")" --split test --heads "$heads" --ibm1 $reverse > "$tmp/aer.txt"
+  # shellcheck disable=SC2086
+  heads=$(scripts/choose-heads.sh bin/translate-cli "$tmp/model" "$(dirname "$corpus")" "$tmp/aer.txt" $reverse)
   {
     echo "## Alignments"
     echo
