@@ -43,7 +43,7 @@ reverse=()
 heads=$(scripts/choose-heads.sh "$cli" "$tmp/model" "$corpus" "$tmp/aer.txt" "${reverse[@]}")
 aer=$(awk '$1 == "attention" { for (i = 1; i <= NF; i++) if ($i == "AER") print $(i+1) }' "$tmp/aer.txt" | head -1)
 
-read -r step epoch toks secs layers vocab < <(python3 - "$ckpt" <<'PY'
+read -r step _ toks secs layers vocab < <(python3 - "$ckpt" <<'PY'
 import json, os, sys
 t = json.load(open(os.path.join(sys.argv[1], "trainer.json")))
 c = json.load(open(os.path.join(sys.argv[1], "config.json")))
@@ -69,13 +69,14 @@ for line in open(sys.argv[1], encoding="utf-8"):
 PY
 )
 params=$(grep -o '[0-9]* parameters; step' "$run/train.log" | tail -1 | cut -d' ' -f1)
+steps_per_epoch=$(grep -o 'batch [0-9]*/[0-9]*' "$run/train.log" | tail -1 | cut -d/ -f2)
 size=$(du -m "$tmp/model/model.safetensors" | cut -f1)
 arrow="→"
 {
   echo "# $from$arrow$to translation model (general domain)"
   echo
   echo "The default $from$arrow$to model: a MarianMT-architecture transformer (post-layer-norm"
-  echo "encoder-decoder, $layers layers, d_model 256, about $((params / 1000000)) million parameters, joint"
+  echo "encoder-decoder, $layers layers, d_model 256, $(awk -v p="$params" 'BEGIN { printf "%.1f", p / 1e6 }') million parameters, joint"
   echo "byte-level BPE vocabulary of $vocab entries), trained from scratch with"
   echo "\`translate-cli train\` on everyday, parliament and software text and the"
   echo "Bible. F16 weights, $size MB on disk."
@@ -87,7 +88,7 @@ arrow="→"
   echo "  $(score "$tmp/tatoeba-test.txt"), NTREX-128 news $(score "$tmp/ntrex128.txt"), Bible test books"
   echo "  $(score "$tmp/bible.txt"); alignment error rate $aer on the Strong's links"
   echo "  of the Bible test books. docs/quality.md compares them with the peers."
-  echo "- **Training so far**: step $step (epoch $((epoch + 1)) of the data), $((secs / 3600)) h $((secs % 3600 / 60)) min on"
+  echo "- **Training so far**: step $step ($(awk -v s="$step" -v e="$steps_per_epoch" 'BEGIN { printf "%.2f", s / e }') epochs of the data), $((secs / 3600)) h $((secs % 3600 / 60)) min on"
   echo "  2 CPU cores, $toks target tokens."
   echo "- **Reproduce**: \`scripts/train-general.sh $pair RUN\`, then"
   echo "  \`scripts/ship-general.sh $pair RUN\`; [LINEAGE.md](LINEAGE.md) has the"
