@@ -9,27 +9,19 @@ import (
 	"time"
 )
 
-// ServeHTTP serves h on lis until ctx is done, then shuts down: requests
-// in flight get up to grace to finish (a stream longer than that is cut
-// off). It returns the error that ended serving, nil after a stop.
-func ServeHTTP(ctx context.Context, lis net.Listener, h http.Handler, grace time.Duration) error {
-	return serveHTTP(ctx, lis, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, grace)
-}
-
-// ServeHandler serves h on lis as ServeHTTP does, with the server's
-// transport settings: its TLS certificate and client CA when it has one,
-// and its idle timeout. For the metrics and for an HTTP gateway beside
-// the gRPC server, so that they are no easier to reach than the API.
+// ServeHandler serves h on lis until ctx is done, then shuts down:
+// requests in flight get up to grace to finish (a stream longer than that
+// is cut off). It returns the error that ended serving, nil after a stop.
+// It uses the server's transport settings: its TLS certificate and client
+// CA when it has one, and its idle timeout. For the metrics and for an
+// HTTP gateway beside the gRPC server, so that they are no easier to
+// reach than the API.
 func (s *Server) ServeHandler(ctx context.Context, lis net.Listener, h http.Handler, grace time.Duration) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: s.opts.IdleTimeout}
 	if s.opts.TLS != nil {
 		hs.TLSConfig = s.opts.TLS.Clone()
 		lis = tls.NewListener(lis, hs.TLSConfig)
 	}
-	return serveHTTP(ctx, lis, hs, grace)
-}
-
-func serveHTTP(ctx context.Context, lis net.Listener, hs *http.Server, grace time.Duration) error {
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(lis) }()
 	select {
