@@ -385,8 +385,8 @@ func TestScreenshots(t *testing.T) {
 		}
 		t.Logf("wrote %s", path)
 	}
-	const source = "The light shines in the darkness, and the darkness has not overcome it."
-	const target = "La luz resplandece en las tinieblas, y las tinieblas no la vencieron."
+	const source = "I would like a cup of coffee and a glass of water, please."
+	const target = "Quisiera una taza de café y un vaso de agua, por favor."
 	translate := func(p page) {
 		p.do("translating", chromedp.SetValue(chromedp.CSS("#nbest"), "3"),
 			chromedp.SendKeys(chromedp.CSS("#source"), source), chromedp.Click(chromedp.CSS("#go")))
