@@ -1,6 +1,8 @@
 package train
 
 import (
+	ntensor "github.com/translated/translated/nmt/tensor"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -39,9 +41,7 @@ func (e splitEngine) Add(a, b tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Ten
 		out = dst.Data().([]float32)
 	}
 	parallelFor(len(out), len(out), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			out[i] = xs[i] + ys[i]
-		}
+		ntensor.AddTo(out[lo:hi], xs[lo:hi], ys[lo:hi])
 	})
 	return dst, nil
 }

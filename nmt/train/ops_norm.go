@@ -3,6 +3,8 @@ package train
 import (
 	"math"
 
+	ntensor "github.com/translated/translated/nmt/tensor"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -123,11 +125,7 @@ func columnSums(out, m []float32) {
 		col := out[lo:hi]
 		clear(col)
 		for i := 0; i+d <= len(m); i += d {
-			row := m[i+lo : i+hi]
-			row = row[:len(col)]
-			for j := range col {
-				col[j] += row[j]
-			}
+			ntensor.AddTo(col, col, m[i+lo:i+hi])
 		}
 	})
 }

@@ -63,9 +63,7 @@ func newAddOp(pool *bufferPool, n, d int) *kernel {
 	k.forward = func(out []float32, in [][]float32) {
 		x, y := in[0], in[1]
 		parallelFor(n, n*d, func(lo, hi int) {
-			for i := lo * d; i < hi*d; i++ {
-				out[i] = x[i] + y[i]
-			}
+			ntensor.AddTo(out[lo*d:hi*d], x[lo*d:hi*d], y[lo*d:hi*d])
 		})
 	}
 	k.wrt = []bool{true, true}
@@ -102,9 +100,7 @@ func newDropoutOp(pool *bufferPool, n, d int, p float32) *dropoutOp {
 func (o *dropoutOp) apply(out, x []float32) {
 	mask := o.mask.get()
 	parallelFor(len(x), len(x), func(lo, hi int) {
-		for i, v := range x[lo:hi] {
-			out[lo+i] = v * mask[lo+i]
-		}
+		ntensor.MulTo(out[lo:hi], x[lo:hi], mask[lo:hi])
 	})
 }
 

@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package tensor
+
+func addTo(dst, x, y []float32) { genericAddTo(dst, x, y) }
+func mulTo(dst, x, y []float32) { genericMulTo(dst, x, y) }
