@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -16,6 +17,18 @@ func Softmax(x []float32) {
 	sum := expSum(x, x, m)
 	Scale(x, 1/sum)
 }
+
+// ExpSum sets dst[i] = exp(x[i] − shift) and returns their sum, the one
+// Softmax divides by; dst may be x.
+func ExpSum(dst, x []float32, shift float32) float32 {
+	if len(x) != len(dst) {
+		panic(fmt.Sprintf("tensor.ExpSum: lengths %d and %d", len(dst), len(x)))
+	}
+	return expSum(dst, x, shift)
+}
+
+// Sum returns Σ x, accumulated in float64.
+func Sum(x []float32) float64 { return addSum(x, nil) }
 
 // LogSoftmax replaces x by x - max - log Σ exp(x - max). scratch, when not
 // nil, receives the exponentials exp(x - max) (it must be at least len(x)

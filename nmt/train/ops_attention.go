@@ -3,6 +3,8 @@ package train
 import (
 	"math"
 
+	ntensor "github.com/translated/translated/nmt/tensor"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gorgonia.org/gorgonia"
@@ -89,20 +91,7 @@ func (o *attentionOp) maskedSoftmax(p []float32, keyLen int) {
 			clear(row)
 			continue
 		}
-		mx := row[0]
-		for _, x := range row[1:n] {
-			mx = max(mx, x)
-		}
-		var sum float32
-		for j := 0; j < n; j++ {
-			e := float32(math.Exp(float64(row[j] - mx)))
-			row[j] = e
-			sum += e
-		}
-		inv := 1 / sum
-		for j := 0; j < n; j++ {
-			row[j] *= inv
-		}
+		ntensor.Softmax(row[:n]) // the engine's AVX2 exponential
 		clear(row[n:])
 	}
 }

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"slices"
 
 	ntensor "github.com/translated/translated/nmt/tensor"
 
@@ -70,9 +71,11 @@ func (o *lossOp) run(out []float32, in [][]float32) {
 
 // rows computes the loss terms of rows [lo, hi) and, with grads set,
 // replaces their logits by the gradient. It returns the summed smoothed
-// loss and the summed NLL of those rows.
+// loss and the summed NLL of those rows. Every pass over a row but the
+// last runs on the engine's AVX2 kernels.
 func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 	eps := float64(o.smoothing)
+	biased := slices.ContainsFunc(o.bias, func(b float32) bool { return b != 0 })
 	for i := lo; i < hi; i++ {
 		row := o.logits[i*o.v : (i+1)*o.v]
 		y := int(o.targets[i])
@@ -84,23 +87,25 @@ func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 			}
 			continue
 		}
-		var zsum float64
-		am := 0 // index of the largest logit
-		for j := range row {
-			z := row[j] + o.bias[j]
-			row[j] = z
-			zsum += float64(z)
-			if z > row[am] {
-				am = j
-			}
+		if biased {
+			ntensor.AddTo(row, row, o.bias)
 		}
+		zsum := ntensor.Sum(row)
 		zy := float64(row[y])
-		mx := row[am]
+		mx := ntensor.Max(row)
 		var lse float64
 		if o.grads {
-			// softmax in place (AVX2); p[am] = 1/Σ exp(z − max) ≥ 1/V never underflows
-			ntensor.Softmax(row)
-			lse = float64(mx) - math.Log(float64(row[am]))
+			// exp(z − max) in place; the sum is at least exp(0) = 1
+			sum := ntensor.ExpSum(row, row, mx)
+			lse = float64(mx) + math.Log(float64(sum))
+			// dL/dz_v = (softmax_v − q_v)/count, q = (1−ε)·onehot(y) + ε/V
+			inv := float32(1 / count)
+			scale := 1 / sum * inv
+			off := float32(eps / float64(o.v) / count)
+			for j, e := range row {
+				row[j] = e*scale - off
+			}
+			row[y] -= float32(1-eps) * inv
 		} else {
 			var sum float64
 			for _, z := range row {
@@ -110,16 +115,6 @@ func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 		}
 		nll += lse - zy
 		total += lse - (1-eps)*zy - eps*zsum/float64(o.v)
-		if !o.grads {
-			continue
-		}
-		// dL/dz_v = (softmax_v − q_v)/count, q = (1−ε)·onehot(y) + ε/V
-		inv := float32(1 / count)
-		off := float32(eps / float64(o.v) / count)
-		for j, p := range row {
-			row[j] = p*inv - off
-		}
-		row[y] -= float32(1-eps) * inv
 	}
 	return total, nll
 }

@@ -24,12 +24,15 @@ var updateSteps = flag.Bool("update-steps", false, "rewrite testdata/steps-golde
 // exactSteps is the number of updates TestParallelStepsExact trains.
 const exactSteps = 6
 
-// stepsGolden is what exactSteps updates of exactTrainer produced before
-// the kernels were split over goroutines: every loss and a SHA-256 of
-// every weight and Adam moment, bit for bit. It was written by `go test
-// ./nmt/train -run ParallelStepsExact -update-steps` with the single-threaded
-// layer norm, dropout, column sums and Adam; Env names where, since the
-// bits depend on the CPU's kernels.
+// stepsGolden is what exactSteps updates of exactTrainer produce: every
+// loss and a SHA-256 of every weight and Adam moment, bit for bit. It was
+// first written by `go test ./nmt/train -run ParallelStepsExact
+// -update-steps` with the single-threaded layer norm, dropout, column sums
+// and Adam, before the kernels were split over goroutines; it was written
+// again, one and three workers agreeing, when the attention softmax and
+// the loss moved to the engine's AVX2 exponential and sums (other float
+// operations, the same on any number of workers). Env names where, since
+// the bits depend on the CPU's kernels.
 type stepsGolden struct {
 	Env    string    `json:"env"`
 	Losses []float64 `json:"losses"`
