@@ -132,25 +132,39 @@ func (gb *graphBuilder) linear(prefix string, x *gorgonia.Node) *gorgonia.Node {
 	return gb.apply(newLinearOp(gb.pool, s[0], ws[0], ws[1]), x, w, gb.nodes[prefix+".bias"]) // [N, out]
 }
 
+// dropoutOf returns a dropout for an [n, d] tensor, its mask drawn in the
+// order the dropouts are made, or nil when the rate is not positive.
+func (gb *graphBuilder) dropoutOf(n, d int) *dropoutOp {
+	if gb.dropout <= 0 {
+		return nil
+	}
+	o := newDropoutOp(gb.pool, n, d, gb.dropout)
+	gb.bg.dropouts = append(gb.bg.dropouts, o)
+	return o
+}
+
 // drop applies dropout when the rate is positive.
 func (gb *graphBuilder) drop(x *gorgonia.Node) *gorgonia.Node {
-	if gb.err != nil || gb.dropout <= 0 {
-		return x
+	if gb.err != nil {
+		return nil
 	}
 	s := x.Shape()
-	o := newDropoutOp(gb.pool, s[0], s[1], gb.dropout)
-	gb.bg.dropouts = append(gb.bg.dropouts, o)
+	o := gb.dropoutOf(s[0], s[1])
+	if o == nil {
+		return x
+	}
 	return gb.apply(o.kernel, x)
 }
 
-// residualNorm is LayerNorm(x + sub) with the gain and bias of prefix.
+// residualNorm is LayerNorm(x + dropout(sub)) with the gain and bias of
+// prefix, one fused kernel.
 func (gb *graphBuilder) residualNorm(prefix string, x, sub *gorgonia.Node) *gorgonia.Node {
 	if gb.err != nil {
 		return nil
 	}
 	s := x.Shape()
-	sum := gb.apply(newAddOp(gb.pool, s[0], s[1]), x, sub)
-	return gb.apply(newLayerNormOp(gb.pool, s[0], s[1]).kernel, sum, gb.nodes[prefix+".weight"], gb.nodes[prefix+".bias"])
+	o := newLayerNormOp(gb.pool, s[0], s[1], gb.dropoutOf(s[0], s[1]))
+	return gb.apply(o.kernel, x, sub, gb.nodes[prefix+".weight"], gb.nodes[prefix+".bias"])
 }
 
 // attention projects queries from x and keys/values from mem, attends and
@@ -178,8 +192,8 @@ func (gb *graphBuilder) encoderLayer(p string, x *gorgonia.Node) *gorgonia.Node 
 	bg, c := gb.bg, gb.cfg
 	self := newAttentionOp(gb.pool, bg.b, bg.l, bg.l, c.EncoderAttentionHeads, c.DModel, false)
 	bg.encSelf = append(bg.encSelf, self)
-	x = gb.residualNorm(p+".self_attn_layer_norm", x, gb.drop(gb.attention(p+".self_attn", self, x, x)))
-	return gb.residualNorm(p+".final_layer_norm", x, gb.drop(gb.feedForward(p, x, c.EncoderFFNDim)))
+	x = gb.residualNorm(p+".self_attn_layer_norm", x, gb.attention(p+".self_attn", self, x, x))
+	return gb.residualNorm(p+".final_layer_norm", x, gb.feedForward(p, x, c.EncoderFFNDim))
 }
 
 func (gb *graphBuilder) decoderLayer(p string, y, enc *gorgonia.Node) *gorgonia.Node {
@@ -188,9 +202,9 @@ func (gb *graphBuilder) decoderLayer(p string, y, enc *gorgonia.Node) *gorgonia.
 	cross := newAttentionOp(gb.pool, bg.b, bg.l, bg.l, c.DecoderAttentionHeads, c.DModel, false)
 	bg.decSelf = append(bg.decSelf, self)
 	bg.decCross = append(bg.decCross, cross)
-	y = gb.residualNorm(p+".self_attn_layer_norm", y, gb.drop(gb.attention(p+".self_attn", self, y, y)))
-	y = gb.residualNorm(p+".encoder_attn_layer_norm", y, gb.drop(gb.attention(p+".encoder_attn", cross, y, enc)))
-	return gb.residualNorm(p+".final_layer_norm", y, gb.drop(gb.feedForward(p, y, c.DecoderFFNDim)))
+	y = gb.residualNorm(p+".self_attn_layer_norm", y, gb.attention(p+".self_attn", self, y, y))
+	y = gb.residualNorm(p+".encoder_attn_layer_norm", y, gb.attention(p+".encoder_attn", cross, y, enc))
+	return gb.residualNorm(p+".final_layer_norm", y, gb.feedForward(p, y, c.DecoderFFNDim))
 }
 
 // batch is one padded batch in a graph's shape.

@@ -9,49 +9,64 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// layerNormOp normalizes each row of x [N, D] to zero mean and unit
+// layerNormOp is the post-LN residual step LayerNorm(x + drop(sub)): it
+// adds the sublayer's output, through dropout when drop is set, to the
+// residual stream x [N, D], then normalizes each row to zero mean and unit
 // variance (biased, eps 1e-5 as in PyTorch) and applies gain and bias:
-// y = (x − μ)/sqrt(σ² + eps) · γ + β. It keeps x̂ and 1/σ for the backward pass.
+// y = (s − μ)/sqrt(σ² + eps) · γ + β. One pass per row does what a
+// dropout, a sum and a layer norm kernel did, with the same float
+// operations. It keeps x̂ and 1/σ for the backward pass.
 type layerNormOp struct {
 	*kernel
-	xhat bufRef // [N, D]
-	rstd bufRef // [N]
+	drop *dropoutOp // nil: no dropout
+	xhat bufRef     // [N, D]
+	rstd bufRef     // [N]
 	n, d int
 }
 
 const layerNormEps = 1e-5
 
-func newLayerNormOp(pool *bufferPool, n, d int) *layerNormOp {
-	o := &layerNormOp{kernel: newKernel(pool, "layernorm", []int{2, 1, 1}, tensor.Shape{n, d}),
-		xhat: pool.take(n * d), rstd: pool.take(n), n: n, d: d}
+func newLayerNormOp(pool *bufferPool, n, d int, drop *dropoutOp) *layerNormOp {
+	o := &layerNormOp{kernel: newKernel(pool, "layernorm", []int{2, 2, 1, 1}, tensor.Shape{n, d}),
+		drop: drop, xhat: pool.take(n * d), rstd: pool.take(n), n: n, d: d}
 	o.forward = o.run
-	o.wrt = []bool{true, true, true}
+	o.wrt = []bool{true, true, true, true}
 	o.derive = o.diff
 	return o
 }
 
 func (o *layerNormOp) run(out []float32, in [][]float32) {
-	x, gamma, beta := in[0], in[1], in[2]
+	x, sub, gamma, beta := in[0], in[1], in[2], in[3]
 	d, xhat, rstd := o.d, o.xhat.get(), o.rstd.get()
+	var mask []float32
+	if o.drop != nil {
+		mask = o.drop.mask.get()
+	}
 	parallelFor(o.n, o.n*d, func(lo, hi int) { // rows are independent
 		for i := lo; i < hi; i++ {
-			row := x[i*d : (i+1)*d]
+			// s = x + sub ⊙ mask, in the row of x̂
+			xh := xhat[i*d : (i+1)*d]
+			if mask != nil {
+				ntensor.MulTo(xh, sub[i*d:(i+1)*d], mask[i*d:(i+1)*d])
+				ntensor.AddTo(xh, x[i*d:(i+1)*d], xh)
+			} else {
+				ntensor.AddTo(xh, x[i*d:(i+1)*d], sub[i*d:(i+1)*d])
+			}
 			var mean float64
-			for _, v := range row {
+			for _, v := range xh {
 				mean += float64(v)
 			}
 			mean /= float64(d)
 			var vr float64
-			for _, v := range row {
+			for _, v := range xh {
 				dv := float64(v) - mean
 				vr += dv * dv
 			}
 			vr /= float64(d)
 			r := 1 / math.Sqrt(vr+layerNormEps)
 			rstd[i] = float32(r)
-			xh := xhat[i*d : (i+1)*d]
 			y := out[i*d : (i+1)*d]
-			for j, v := range row {
+			for j, v := range xh {
 				h := float32((float64(v) - mean) * r)
 				xh[j] = h
 				y[j] = h*gamma[j] + beta[j]
@@ -104,16 +119,23 @@ func (o *layerNormOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 	}
 	dbeta := o.child("layernorm.dbeta", []int{2}, tensor.Shape{d})
 	dbeta.forward = func(out []float32, in [][]float32) { columnSums(out, in[0]) }
-	a, err := dx.apply(grad, inputs[1])
+	a, err := dx.apply(grad, inputs[2])
 	if err != nil {
 		return nil, err
+	}
+	// x receives the gradient of the sum as it is, sub through dropout
+	dsub := a
+	if o.drop != nil {
+		if dsub, err = o.drop.backward(a); err != nil {
+			return nil, err
+		}
 	}
 	b, err := dgamma.apply(grad)
 	if err != nil {
 		return nil, err
 	}
 	c, err := dbeta.apply(grad)
-	return gorgonia.Nodes{a, b, c}, err
+	return gorgonia.Nodes{a, dsub, b, c}, err
 }
 
 // columnSums sets out[j] = Σ_i m[i, j] for a row-major matrix with

@@ -55,24 +55,6 @@ func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 	return k
 }
 
-// newAddOp is the residual sum x + y of two [n, d] tensors into a pooled
-// buffer, split over goroutines; its derivative passes the gradient on to
-// both inputs, as gorgonia's Add does.
-func newAddOp(pool *bufferPool, n, d int) *kernel {
-	k := newKernel(pool, "add", []int{2, 2}, tensor.Shape{n, d})
-	k.forward = func(out []float32, in [][]float32) {
-		x, y := in[0], in[1]
-		parallelFor(n, n*d, func(lo, hi int) {
-			ntensor.AddTo(out[lo*d:hi*d], x[lo*d:hi*d], y[lo*d:hi*d])
-		})
-	}
-	k.wrt = []bool{true, true}
-	k.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-		return gorgonia.Nodes{grad, grad}, nil
-	}
-	return k
-}
-
 // dropoutOp zeroes each element with probability p and scales the others
 // by 1/(1−p) (inverted dropout). Its mask is drawn by the trainer from a
 // seeded generator before each step, so a resumed run draws the same masks.
@@ -87,12 +69,20 @@ func newDropoutOp(pool *bufferPool, n, d int, p float32) *dropoutOp {
 	o.forward = func(out []float32, in [][]float32) { o.apply(out, in[0]) }
 	o.wrt = []bool{true}
 	o.derive = func(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-		dk := o.child("dropout.dx", []int{2}, tensor.Shape{n, d})
-		dk.forward = func(out []float32, in [][]float32) { o.apply(out, in[0]) }
-		n, err := dk.apply(grad)
+		n, err := o.backward(grad)
 		return gorgonia.Nodes{n}, err
 	}
 	return o
+}
+
+// backward applies the mask to the gradient grad: the derivative of the
+// dropout, whether its forward pass ran as this kernel or inside a fused
+// one (layerNormOp).
+func (o *dropoutOp) backward(grad *gorgonia.Node) (*gorgonia.Node, error) {
+	s := o.shape
+	dk := o.child("dropout.dx", []int{2}, tensor.Shape{s[0], s[1]})
+	dk.forward = func(out []float32, in [][]float32) { o.apply(out, in[0]) }
+	return dk.apply(grad)
 }
 
 // apply sets out = x ⊙ mask (forward) or g ⊙ mask (backward), split over
