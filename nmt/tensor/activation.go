@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // ReLU sets x to max(x, 0).
 func ReLU(x []float32) {
@@ -12,7 +15,15 @@ func ReLU(x []float32) {
 }
 
 // SiLU sets x to x·sigmoid(x) (also called swish).
-func SiLU(x []float32) { silu(x) }
+func SiLU(x []float32) { silu(x, x) }
+
+// SiLUTo sets dst to x·sigmoid(x), x unchanged (unless dst is x).
+func SiLUTo(dst, x []float32) {
+	if len(dst) != len(x) {
+		panic(fmt.Sprintf("tensor.SiLUTo: lengths %d and %d", len(dst), len(x)))
+	}
+	silu(dst, x)
+}
 
 // SwishGrad sets dst to the gradient of a loss through swish, given the
 // gradient g at its output y = x·sigmoid(x): dst = g·(s + x·s·(1−s)) with

@@ -70,7 +70,7 @@ func asmAxpy(dst, x *float32, n int, alpha float32)
 func asmExpSum(dst, src *float32, n int, shift float32) float32
 
 //go:noescape
-func asmSiLU(x *float32, n int)
+func asmSiLU(dst, x *float32, n int)
 
 //go:noescape
 func asmDotRows(dst, q, keys *float32, n, hd, stride int)
@@ -193,14 +193,14 @@ func expSum(dst, src []float32, shift float32) float32 {
 	return sum + genericExpSum(dst, src[n:], shift)
 }
 
-func silu(x []float32) {
+func silu(dst, x []float32) {
 	n := len(x) &^ 7
 	if !useAVX2.Load() || n == 0 {
-		genericSiLU(x)
+		genericSiLU(dst, x)
 		return
 	}
-	asmSiLU(&x[0], n)
-	genericSiLU(x[n:])
+	asmSiLU(&dst[0], &x[0], n)
+	genericSiLU(dst[n:], x[n:])
 }
 
 func maxOf(x []float32) float32 {

@@ -617,20 +617,23 @@ done:
 	MOVSS X0, ret+32(FP)
 	RET
 
-// func asmSiLU(x *float32, n int)
+// func asmSiLU(dst, x *float32, n int)
 //
-// x[i] = x[i] / (1 + exp(-x[i])) for n (a multiple of 8) floats.
-TEXT ·asmSiLU(SB), NOSPLIT, $0-16
-	MOVQ x+0(FP), DI
-	MOVQ n+8(FP), CX
+// dst[i] = x[i] / (1 + exp(-x[i])) for n (a multiple of 8) floats; dst may
+// be x.
+TEXT ·asmSiLU(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
 	VXORPS Y15, Y15, Y15
 loop:
-	VMOVUPS (DI), Y4
+	VMOVUPS (SI), Y4
 	VSUBPS Y4, Y15, Y0
 	EXP8(Y0, Y1, Y2, Y3)
 	VADDPS ·expOne(SB), Y0, Y0
 	VDIVPS Y0, Y4, Y4
 	VMOVUPS Y4, (DI)
+	ADDQ $32, SI
 	ADDQ $32, DI
 	SUBQ $8, CX
 	JNZ loop

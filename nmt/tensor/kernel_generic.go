@@ -76,10 +76,11 @@ func genericExpSum(dst, src []float32, shift float32) float32 {
 	return float32(sum)
 }
 
-// genericSiLU sets x[i] = x[i]·sigmoid(x[i]).
-func genericSiLU(x []float32) {
+// genericSiLU sets dst[i] = x[i]·sigmoid(x[i]).
+func genericSiLU(dst, x []float32) {
+	dst = dst[:len(x)]
 	for i, v := range x {
-		x[i] = v / (1 + float32(math.Exp(float64(-v))))
+		dst[i] = v / (1 + float32(math.Exp(float64(-v))))
 	}
 }
 

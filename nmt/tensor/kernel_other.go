@@ -27,7 +27,7 @@ func axpy(dst []float32, alpha float32, x []float32) { genericAxpy(dst, alpha, x
 func expSum(dst, src []float32, shift float32) float32 {
 	return genericExpSum(dst, src, shift)
 }
-func silu(x []float32)                { genericSiLU(x) }
+func silu(dst, x []float32)           { genericSiLU(dst, x) }
 func maxOf(x []float32) float32       { return genericMax(x) }
 func addConst(x []float32, c float32) { genericAddConst(x, c) }
 

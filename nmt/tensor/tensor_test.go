@@ -202,6 +202,26 @@ func TestActivations(t *testing.T) {
 	}
 }
 
+// TestSiLUTo: SiLUTo leaves x alone and gives the bits of SiLU in place,
+// on lengths with and without a tail.
+func TestSiLUTo(t *testing.T) {
+	for _, n := range []int{0, 3, 8, 17, 1000} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i%23) - 11.5
+		}
+		want := append([]float32(nil), x...)
+		SiLU(want)
+		got := make([]float32, n)
+		SiLUTo(got, x)
+		for i := range x {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) || x[i] != float32(i%23)-11.5 {
+				t.Fatalf("n %d: SiLUTo(%g) = %g, SiLU in place %g (x now %g)", n, float32(i%23)-11.5, got[i], want[i], x[i])
+			}
+		}
+	}
+}
+
 func TestAddLayerNorm(t *testing.T) {
 	x := []float32{1, 2, 3, 4, -1, 0, 1, 10}
 	y := []float32{0, 0, 0, 0, 1, 1, 1, 1}

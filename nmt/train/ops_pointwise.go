@@ -21,8 +21,7 @@ func newActivationOp(pool *bufferPool, kind string, n, d int) *kernel {
 		parallelRows(n, func(_, lo, hi int) {
 			dst, src := out[lo*d:hi*d], x[lo*d:hi*d]
 			if swish {
-				copy(dst, src)
-				ntensor.SiLU(dst)
+				ntensor.SiLUTo(dst, src)
 				return
 			}
 			for i, v := range src {
