@@ -17,6 +17,10 @@ func MulTo(dst, x, y []float32) {
 	mulTo(dst, x, y)
 }
 
+// ScaleAdd sets x[i] = x[i]·a + b: a multiplication, then an addition
+// (never fused), in assembly or in Go alike.
+func ScaleAdd(x []float32, a, b float32) { scaleAdd(x, a, b) }
+
 func checkElementwise(name string, dst, x, y []float32) {
 	if len(x) != len(dst) || len(y) != len(dst) {
 		panic(fmt.Sprintf("tensor.%s: lengths %d, %d and %d", name, len(dst), len(x), len(y)))
@@ -34,5 +38,11 @@ func genericMulTo(dst, x, y []float32) {
 	x, y = x[:len(dst)], y[:len(dst)]
 	for i := range dst {
 		dst[i] = x[i] * y[i]
+	}
+}
+
+func genericScaleAdd(x []float32, a, b float32) {
+	for i, v := range x {
+		x[i] = v*a + b
 	}
 }

@@ -8,6 +8,9 @@ func asmAddTo(dst, x, y *float32, n int)
 //go:noescape
 func asmMulTo(dst, x, y *float32, n int)
 
+//go:noescape
+func asmScaleAdd(x *float32, n int, a, b float32)
+
 func addTo(dst, x, y []float32) {
 	n := len(dst) &^ 7
 	if !useAVX2.Load() || n == 0 {
@@ -26,4 +29,14 @@ func mulTo(dst, x, y []float32) {
 	}
 	asmMulTo(&dst[0], &x[0], &y[0], n)
 	genericMulTo(dst[n:], x[n:], y[n:])
+}
+
+func scaleAdd(x []float32, a, b float32) {
+	n := len(x) &^ 7
+	if !useAVX2.Load() || n == 0 {
+		genericScaleAdd(x, a, b)
+		return
+	}
+	asmScaleAdd(&x[0], n, a, b)
+	genericScaleAdd(x[n:], a, b)
 }

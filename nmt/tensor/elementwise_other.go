@@ -4,3 +4,5 @@ package tensor
 
 func addTo(dst, x, y []float32) { genericAddTo(dst, x, y) }
 func mulTo(dst, x, y []float32) { genericMulTo(dst, x, y) }
+
+func scaleAdd(x []float32, a, b float32) { genericScaleAdd(x, a, b) }

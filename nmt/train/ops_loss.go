@@ -71,8 +71,8 @@ func (o *lossOp) run(out []float32, in [][]float32) {
 
 // rows computes the loss terms of rows [lo, hi) and, with grads set,
 // replaces their logits by the gradient. It returns the summed smoothed
-// loss and the summed NLL of those rows. Every pass over a row but the
-// last runs on the engine's AVX2 kernels.
+// loss and the summed NLL of those rows. Every pass over a row runs on
+// the engine's AVX2 kernels.
 func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 	eps := float64(o.smoothing)
 	biased := slices.ContainsFunc(o.bias, func(b float32) bool { return b != 0 })
@@ -102,9 +102,7 @@ func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 			inv := float32(1 / count)
 			scale := 1 / sum * inv
 			off := float32(eps / float64(o.v) / count)
-			for j, e := range row {
-				row[j] = e*scale - off
-			}
+			ntensor.ScaleAdd(row, scale, -off) // e·scale − off
 			row[y] -= float32(1-eps) * inv
 		} else {
 			var sum float64
