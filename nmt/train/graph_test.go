@@ -93,3 +93,35 @@ func TestGradientCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestLossWithoutCountedRows: a batch whose targets are all padding (no
+// counted row for the loss to gather) runs, costs 0 and sends no gradient
+// through the output layer.
+func TestLossWithoutCountedRows(t *testing.T) {
+	c := tinyConfig("swish")
+	ps, err := NewParams(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps.Init(rand.New(rand.NewPCG(1, 2)), c.PadTokenID)
+	const b, l = 2, 5
+	bg, err := newBucketGraph(c, ps, b, l, 0, 0.1, make([]float32, b*l*c.VocabSize), &bufferPool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg.load(&batch{src: [][]int32{{5, 9, 1}, {7, 1}}, tgt: [][]int32{{}, {}}}, 0, 0)
+	loss, _, count, err := bg.run(false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loss != 0 || count != 0 {
+		t.Errorf("loss %g over %g targets, want 0 over 0", loss, count)
+	}
+	for _, p := range ps.List {
+		for i, g := range p.Grad {
+			if g != 0 {
+				t.Fatalf("%s[%d]: gradient %g, want 0", p.Name, i, g)
+			}
+		}
+	}
+}

@@ -21,6 +21,11 @@ import (
 // forward pass also turns the logits buffer into dLoss/dlogits =
 // (softmax − q)/count, which the two backward kernels multiply out; without
 // it the buffer keeps the logits (evaluation, parity checks).
+//
+// With grads set, only the counted rows are projected: they are gathered
+// into hc first, since a padded slot's gradient is zero and its product
+// would be thrown away (about a sixth of the rows of a real batch). The
+// logits buffer then holds those rows only, in order.
 type lossOp struct {
 	*kernel
 	n, v, d   int
@@ -30,13 +35,18 @@ type lossOp struct {
 	logits    []float32 // [N, V], shared scratch
 	grads     bool
 
+	counted  []int   // indices of the counted rows of the last run (grads set)
+	ctargets []int32 // their targets
+	hc, dhc  bufRef  // [N, D]: the counted rows of H, and their gradient
+
 	count float64 // counted targets of the last run
 	nll   float64 // summed −log p(y) of the last run (unsmoothed)
 }
 
 func newLossOp(pool *bufferPool, n, v, d int, smoothing float32, bias, scratch []float32) *lossOp {
 	o := &lossOp{kernel: newKernel(pool, "loss", []int{2, 2}, nil), n: n, v: v, d: d, smoothing: smoothing,
-		targets: make([]int32, n), bias: bias, logits: scratch[:n*v], grads: true}
+		targets: make([]int32, n), bias: bias, logits: scratch[:n*v], grads: true,
+		counted: make([]int, 0, n), ctargets: make([]int32, 0, n), hc: pool.take(n * d), dhc: pool.take(n * d)}
 	o.forward = o.run
 	o.wrt = []bool{true, true}
 	o.derive = o.diff
@@ -45,16 +55,30 @@ func newLossOp(pool *bufferPool, n, v, d int, smoothing float32, bias, scratch [
 
 func (o *lossOp) run(out []float32, in [][]float32) {
 	h, e := in[0], in[1]
-	gemm(false, true, o.n, o.v, o.d, 1, h, e, 0, o.logits)
+	rows, targets := o.n, o.targets
+	if o.grads {
+		// H's counted rows, in order   [C, D]
+		d, hc := o.d, o.hc.get()
+		o.counted, o.ctargets = o.counted[:0], o.ctargets[:0]
+		for i, y := range o.targets {
+			if y >= 0 {
+				c := len(o.counted)
+				copy(hc[c*d:(c+1)*d], h[i*d:(i+1)*d])
+				o.counted, o.ctargets = append(o.counted, i), append(o.ctargets, y)
+			}
+		}
+		h, rows, targets = hc, len(o.counted), o.ctargets
+	}
+	gemm(false, true, rows, o.v, o.d, 1, h, e, 0, o.logits[:rows*o.v])
 	var count float64
-	for i := 0; i < o.n; i++ {
-		if o.targets[i] >= 0 {
+	for _, y := range targets {
+		if y >= 0 {
 			count++
 		}
 	}
-	parts := make([][2]float64, rowWorkers(o.n))
-	parallelRows(o.n, func(w, lo, hi int) {
-		parts[w][0], parts[w][1] = o.rows(lo, hi, count)
+	parts := make([][2]float64, rowWorkers(rows))
+	parallelRows(rows, func(w, lo, hi int) {
+		parts[w][0], parts[w][1] = o.rows(targets, lo, hi, count)
 	})
 	var total, nll float64
 	for _, p := range parts { // summed in a fixed order: runs are reproducible
@@ -73,12 +97,12 @@ func (o *lossOp) run(out []float32, in [][]float32) {
 // replaces their logits by the gradient. It returns the summed smoothed
 // loss and the summed NLL of those rows. Every pass over a row runs on
 // the engine's AVX2 kernels.
-func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
+func (o *lossOp) rows(targets []int32, lo, hi int, count float64) (total, nll float64) {
 	eps := float64(o.smoothing)
 	biased := slices.ContainsFunc(o.bias, func(b float32) bool { return b != 0 })
 	for i := lo; i < hi; i++ {
 		row := o.logits[i*o.v : (i+1)*o.v]
-		y := int(o.targets[i])
+		y := int(targets[i])
 		if y < 0 {
 			if o.grads {
 				clear(row)
@@ -118,15 +142,22 @@ func (o *lossOp) rows(lo, hi int, count float64) (total, nll float64) {
 }
 
 func (o *lossOp) diff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	// dH = g · G E   [N, D]
+	// dH = g · G E   [N, D]: the counted rows' product, zeros elsewhere
 	dh := o.child("loss.dh", []int{0, 2}, tensor.Shape{o.n, o.d})
 	dh.forward = func(out []float32, in [][]float32) {
-		gemm(false, false, o.n, o.d, o.v, in[0][0], o.logits, in[1], 0, out)
+		c, d, dhc := len(o.counted), o.d, o.dhc.get()
+		gemm(false, false, c, d, o.v, in[0][0], o.logits[:c*o.v], in[1], 0, dhc[:c*d])
+		clear(out)
+		for j, i := range o.counted {
+			copy(out[i*d:(i+1)*d], dhc[j*d:(j+1)*d])
+		}
 	}
-	// dE = g · Gᵀ H   [V, D]
+	// dE = g · Gᵀ H   [V, D], over the counted rows (H's input is the
+	// graph's order; hc holds the rows the logits came from)
 	de := o.child("loss.de", []int{0, 2}, tensor.Shape{o.v, o.d})
 	de.forward = func(out []float32, in [][]float32) {
-		gemm(true, false, o.v, o.d, o.n, in[0][0], o.logits, in[1], 0, out)
+		c := len(o.counted)
+		gemm(true, false, o.v, o.d, c, in[0][0], o.logits[:c*o.v], o.hc.get()[:c*o.d], 0, out)
 	}
 	a, err := dh.apply(grad, inputs[1])
 	if err != nil {
