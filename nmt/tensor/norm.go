@@ -25,3 +25,16 @@ func AddLayerNorm(x, y, gamma, beta []float32, eps float32) {
 		normAffine(row, gamma, beta, float32(mean), float32(inv))
 	}
 }
+
+// SumSqDev returns Σ (x[i] − mean)², accumulated in float64: with Sum, the
+// variance of a row as AddLayerNorm computes it.
+func SumSqDev(x []float32, mean float64) float64 { return sqDev(x, mean) }
+
+// NormAffine sets x[i] = (x[i] − mean)·inv·gamma[i] + beta[i], the last
+// step of AddLayerNorm, as separate float32 operations in this order.
+func NormAffine(x, gamma, beta []float32, mean, inv float32) {
+	if len(gamma) < len(x) || len(beta) < len(x) {
+		panic(fmt.Sprintf("tensor.NormAffine: x %d, gamma %d, beta %d", len(x), len(gamma), len(beta)))
+	}
+	normAffine(x, gamma, beta, mean, inv)
+}

@@ -14,21 +14,28 @@ import (
 // residual stream x [N, D], then normalizes each row to zero mean and unit
 // variance (biased, eps 1e-5 as in PyTorch) and applies gain and bias:
 // y = (s − μ)/sqrt(σ² + eps) · γ + β. One pass per row does what a
-// dropout, a sum and a layer norm kernel did, with the same float
-// operations. It keeps x̂ and 1/σ for the backward pass.
+// dropout, a sum and a layer norm kernel did, on the engine's AVX2
+// kernels (the mean and variance summed in float64, as its AddLayerNorm
+// does). It keeps x̂ and 1/σ for the backward pass.
 type layerNormOp struct {
 	*kernel
 	drop *dropoutOp // nil: no dropout
 	xhat bufRef     // [N, D]
 	rstd bufRef     // [N]
 	n, d int
+
+	ones, zeros []float32 // [D]: the gain and bias that leave x̂ alone
 }
 
 const layerNormEps = 1e-5
 
 func newLayerNormOp(pool *bufferPool, n, d int, drop *dropoutOp) *layerNormOp {
 	o := &layerNormOp{kernel: newKernel(pool, "layernorm", []int{2, 2, 1, 1}, tensor.Shape{n, d}),
-		drop: drop, xhat: pool.take(n * d), rstd: pool.take(n), n: n, d: d}
+		drop: drop, xhat: pool.take(n * d), rstd: pool.take(n), n: n, d: d,
+		ones: make([]float32, d), zeros: make([]float32, d)}
+	for j := range o.ones {
+		o.ones[j] = 1
+	}
 	o.forward = o.run
 	o.wrt = []bool{true, true, true, true}
 	o.derive = o.diff
@@ -52,25 +59,14 @@ func (o *layerNormOp) run(out []float32, in [][]float32) {
 			} else {
 				ntensor.AddTo(xh, x[i*d:(i+1)*d], sub[i*d:(i+1)*d])
 			}
-			var mean float64
-			for _, v := range xh {
-				mean += float64(v)
-			}
-			mean /= float64(d)
-			var vr float64
-			for _, v := range xh {
-				dv := float64(v) - mean
-				vr += dv * dv
-			}
-			vr /= float64(d)
-			r := 1 / math.Sqrt(vr+layerNormEps)
-			rstd[i] = float32(r)
+			mean := ntensor.Sum(xh) / float64(d)
+			r := float32(1 / math.Sqrt(ntensor.SumSqDev(xh, mean)/float64(d)+layerNormEps))
+			rstd[i] = r
+			// y = (s − μ)·r·γ + β, then x̂ = (s − μ)·r·1 + 0 in place
 			y := out[i*d : (i+1)*d]
-			for j, v := range xh {
-				h := float32((float64(v) - mean) * r)
-				xh[j] = h
-				y[j] = h*gamma[j] + beta[j]
-			}
+			copy(y, xh)
+			ntensor.NormAffine(y, gamma, beta, float32(mean), r)
+			ntensor.NormAffine(xh, o.ones, o.zeros, float32(mean), r)
 		}
 	})
 }

@@ -29,8 +29,8 @@ const exactSteps = 6
 // first written by `go test ./nmt/train -run ParallelStepsExact
 // -update-steps` with the single-threaded layer norm, dropout, column sums
 // and Adam, before the kernels were split over goroutines; it was written
-// again, one and three workers agreeing, when the attention softmax and
-// the loss moved to the engine's AVX2 exponential and sums (other float
+// again, one and three workers agreeing, when the attention softmax, the
+// loss and the layer norm moved to the engine's AVX2 kernels (other float
 // operations, the same on any number of workers). Env names where, since
 // the bits depend on the CPU's kernels.
 type stepsGolden struct {
