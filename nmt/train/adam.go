@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	ntensor "github.com/translated/translated/nmt/tensor"
+)
 
 // Adam is the optimizer state: first and second moments per parameter
 // (in Params order) and the number of updates made.
@@ -46,24 +50,17 @@ func (a *Adam) Update(ps *Params, lr, clip float64) float64 {
 	}
 	a.Steps++
 	t := float64(a.Steps)
-	b1, b2 := float32(a.Beta1), float32(a.Beta2)
 	c1 := 1 - math.Pow(a.Beta1, t)
 	c2 := 1 - math.Pow(a.Beta2, t)
-	stepSize := float32(lr / c1)
-	rc2 := float32(1 / math.Sqrt(c2))
-	eps := float32(a.Eps)
+	k := ntensor.AdamCoeffs{Scale: scale, B1: float32(a.Beta1), B2: float32(a.Beta2),
+		LR: float32(lr / c1), RC2: float32(1 / math.Sqrt(c2)), Eps: float32(a.Eps)}
 	for i, p := range ps.List {
 		if p.Frozen {
 			continue
 		}
 		m, v, w, grad := a.M[i], a.V[i], p.Data, p.Grad
 		parallelFor(len(grad), len(grad), func(lo, hi int) { // elements are independent
-			for j := lo; j < hi; j++ {
-				g := grad[j] * scale
-				m[j] = b1*m[j] + (1-b1)*g
-				v[j] = b2*v[j] + (1-b2)*g*g
-				w[j] -= stepSize * m[j] / (float32(math.Sqrt(float64(v[j])))*rc2 + eps)
-			}
+			ntensor.AdamStep(w[lo:hi], m[lo:hi], v[lo:hi], grad[lo:hi], k)
 		})
 	}
 	return norm
