@@ -7,7 +7,8 @@ vocabulary 8000, shared and tied embeddings scaled by sqrt(d_model),
 sinusoidal positions), label smoothing 0.1, dropout 0.1, Adam
 (0.9, 0.98, 1e-9), gradient clipping at 1, on a fixed random batch of the
 same shape as `go test ./nmt/train -bench Step` (96 pairs x 32 tokens).
-Prints target tokens per second. For speed comparison only.
+Prints seconds per step, target tokens per second and the process's CPU
+seconds per step (all threads). For speed comparison only.
 
 Run as: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/reference/train_ref.py
 (two thread pools on two cores otherwise fight and PyTorch looks slower).
@@ -82,12 +83,13 @@ def main():
         return loss.item()
 
     step()  # warm-up
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         step()
-    el = time.perf_counter() - start
+    el, cpu = time.perf_counter() - start, time.process_time() - cpu
     toks = a.rows * a.len * a.steps
-    print(f"pytorch {torch.__version__} threads {a.threads}, {a.encoder_layers}+{a.decoder_layers} layers, vocab {a.vocab}: {el / a.steps:.3f} s/step, {toks / el:.0f} tgt-tok/s")
+    print(f"pytorch {torch.__version__} threads {a.threads}, {a.encoder_layers}+{a.decoder_layers} layers, vocab {a.vocab}: "
+          f"{el / a.steps:.3f} s/step, {toks / el:.0f} tgt-tok/s, {cpu / a.steps:.3f} cpu-s/step")
 
 
 if __name__ == "__main__":
