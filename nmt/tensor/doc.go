@@ -9,8 +9,10 @@
 //
 // On amd64 with AVX2 and FMA the matrix product, dot product, axpy, the
 // exponential, attention and layer norm kernels run in assembly
-// (kernel_amd64.s), and so does the swish gradient that training uses
-// (swishgrad_amd64.s, bit for bit the Go loop); with AVX-512 (detected with golang.org/x/sys/cpu,
+// (kernel_amd64.s), and so do the kernels only training uses, bit for bit
+// their Go loops: the swish gradient (swishgrad_amd64.s), element-wise
+// sums, products and ScaleAdd (elementwise_amd64.s) and the Adam update
+// (adam_amd64.s); with AVX-512 (detected with golang.org/x/sys/cpu,
 // features_amd64.go) the matrix products take wider tiles
 // (kernel512_amd64.s) with the same sums in the same order, so the bits do
 // not change; elsewhere, and with the purego build tag, the pure Go kernels

@@ -3,12 +3,14 @@
 // The model is built as a gorgonia expression graph whose forward pass
 // computes exactly what package model serves (post-LN blocks, sinusoidal
 // positions, scaled shared embeddings tied to the output projection). The
-// hot and numerically delicate pieces (embedding lookup, layer norm, masked
-// attention, activation, dropout and the fused output projection with
-// label-smoothed cross-entropy) are custom gorgonia ops with hand-written
-// derivatives; gorgonia's symbolic differentiation chains them with its own
-// matrix products and sums. Graph shapes are fixed, so batches are bucketed
-// to a few (batch, length) shapes and one graph is compiled per shape, once.
+// hot and numerically delicate pieces (embedding lookup, layer norm fused
+// with the residual sum and its dropout, masked attention, activation,
+// dropout and the fused output projection with label-smoothed
+// cross-entropy, which projects only the rows a loss counts) are custom
+// gorgonia ops with hand-written derivatives; gorgonia's symbolic
+// differentiation chains them with its own matrix products and sums. Graph
+// shapes are fixed, so batches are bucketed to a few (batch, length) shapes
+// and one graph is compiled per shape, once.
 //
 // Both cores work on a step: the kernels split their work over goroutines
 // (parallelFor, parallelRows) by rows, columns or elements, never inside a
