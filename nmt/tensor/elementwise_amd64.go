@@ -11,24 +11,19 @@ func asmMulTo(dst, x, y *float32, n int)
 //go:noescape
 func asmScaleAdd(x *float32, n int, a, b float32)
 
-func addTo(dst, x, y []float32) {
-	n := len(dst) &^ 7
-	if !useAVX2.Load() || n == 0 {
-		genericAddTo(dst, x, y)
-		return
-	}
-	asmAddTo(&dst[0], &x[0], &y[0], n)
-	genericAddTo(dst[n:], x[n:], y[n:])
-}
+func addTo(dst, x, y []float32) { binary8(dst, x, y, asmAddTo, genericAddTo) }
+func mulTo(dst, x, y []float32) { binary8(dst, x, y, asmMulTo, genericMulTo) }
 
-func mulTo(dst, x, y []float32) {
+// binary8 runs asm on the leading multiple of 8 values and generic on the
+// rest (on all of them without AVX2).
+func binary8(dst, x, y []float32, asm func(dst, x, y *float32, n int), generic func(dst, x, y []float32)) {
 	n := len(dst) &^ 7
 	if !useAVX2.Load() || n == 0 {
-		genericMulTo(dst, x, y)
+		generic(dst, x, y)
 		return
 	}
-	asmMulTo(&dst[0], &x[0], &y[0], n)
-	genericMulTo(dst[n:], x[n:], y[n:])
+	asm(&dst[0], &x[0], &y[0], n)
+	generic(dst[n:], x[n:], y[n:])
 }
 
 func scaleAdd(x []float32, a, b float32) {

@@ -2,91 +2,55 @@
 
 #include "textflag.h"
 
-// func asmAddTo(dst, x, y *float32, n int)
-//
-// dst = x + y on n values, n a multiple of 8: 32 at a time, then 8.
-TEXT ·asmAddTo(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ y+16(FP), DX
-	MOVQ n+24(FP), CX
-loop32:
-	CMPQ CX, $32
-	JL loop8
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), Y1
-	VMOVUPS 64(SI), Y2
-	VMOVUPS 96(SI), Y3
-	VADDPS (DX), Y0, Y0
-	VADDPS 32(DX), Y1, Y1
-	VADDPS 64(DX), Y2, Y2
-	VADDPS 96(DX), Y3, Y3
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	ADDQ $128, SI
-	ADDQ $128, DX
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JMP loop32
-loop8:
-	CMPQ CX, $8
-	JL done
-	VMOVUPS (SI), Y0
-	VADDPS (DX), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DX
-	ADDQ $32, DI
-	SUBQ $8, CX
-	JMP loop8
-done:
-	VZEROUPPER
+// BINARY8 is the body of asmAddTo and asmMulTo: dst = x OP y on n values,
+// n a multiple of 8, 32 at a time, then 8.
+#define BINARY8(OP) \
+	MOVQ dst+0(FP), DI \
+	MOVQ x+8(FP), SI \
+	MOVQ y+16(FP), DX \
+	MOVQ n+24(FP), CX \
+loop32: \
+	CMPQ CX, $32 \
+	JL loop8 \
+	VMOVUPS (SI), Y0 \
+	VMOVUPS 32(SI), Y1 \
+	VMOVUPS 64(SI), Y2 \
+	VMOVUPS 96(SI), Y3 \
+	OP (DX), Y0, Y0 \
+	OP 32(DX), Y1, Y1 \
+	OP 64(DX), Y2, Y2 \
+	OP 96(DX), Y3, Y3 \
+	VMOVUPS Y0, (DI) \
+	VMOVUPS Y1, 32(DI) \
+	VMOVUPS Y2, 64(DI) \
+	VMOVUPS Y3, 96(DI) \
+	ADDQ $128, SI \
+	ADDQ $128, DX \
+	ADDQ $128, DI \
+	SUBQ $32, CX \
+	JMP loop32 \
+loop8: \
+	CMPQ CX, $8 \
+	JL done \
+	VMOVUPS (SI), Y0 \
+	OP (DX), Y0, Y0 \
+	VMOVUPS Y0, (DI) \
+	ADDQ $32, SI \
+	ADDQ $32, DX \
+	ADDQ $32, DI \
+	SUBQ $8, CX \
+	JMP loop8 \
+done: \
+	VZEROUPPER \
 	RET
 
+// func asmAddTo(dst, x, y *float32, n int)
+TEXT ·asmAddTo(SB), NOSPLIT, $0-32
+	BINARY8(VADDPS)
+
 // func asmMulTo(dst, x, y *float32, n int)
-//
-// dst = x·y on n values, n a multiple of 8: 32 at a time, then 8.
 TEXT ·asmMulTo(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ y+16(FP), DX
-	MOVQ n+24(FP), CX
-loop32:
-	CMPQ CX, $32
-	JL loop8
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), Y1
-	VMOVUPS 64(SI), Y2
-	VMOVUPS 96(SI), Y3
-	VMULPS (DX), Y0, Y0
-	VMULPS 32(DX), Y1, Y1
-	VMULPS 64(DX), Y2, Y2
-	VMULPS 96(DX), Y3, Y3
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	ADDQ $128, SI
-	ADDQ $128, DX
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JMP loop32
-loop8:
-	CMPQ CX, $8
-	JL done
-	VMOVUPS (SI), Y0
-	VMULPS (DX), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DX
-	ADDQ $32, DI
-	SUBQ $8, CX
-	JMP loop8
-done:
-	VZEROUPPER
-	RET
+	BINARY8(VMULPS)
 
 // func asmScaleAdd(x *float32, n int, a, b float32)
 //
