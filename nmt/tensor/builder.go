@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // LinearBuilder fills a Linear row by row, so that a map is packed straight
 // from its source (a checkpoint read in pieces) with no full copy of its
@@ -23,6 +26,7 @@ func NewLinearBuilder(n, k int, asInt8 bool) *LinearBuilder {
 		l.q = newInt8Panels(n, k)
 	} else {
 		l.panels = make([]float32, (n+panelWidth-1)/panelWidth*k*panelWidth)
+		adviseHuge(l.panels)
 	}
 	return &LinearBuilder{l: l, set: make([]bool, n)}
 }
@@ -42,25 +46,67 @@ func (b *LinearBuilder) SetRows(r0 int, w []float32) {
 		b.l.q.setRows(r0, b.q[:rows*k], b.scale[:rows], k)
 		return
 	}
-	for i := 0; i < rows; {
-		r := r0 + i
-		panel := b.l.panels[(r/panelWidth)*k*panelWidth:][:k*panelWidth]
-		if r%panelWidth == 0 && i+panelWidth <= rows {
-			// A whole panel, written in order from its 16 rows.
-			src := w[i*k : (i+panelWidth)*k]
-			for j := 0; j < k; j++ {
-				dst := panel[j*panelWidth : (j+1)*panelWidth]
-				for c := range dst {
-					dst[c] = src[c*k+j]
-				}
+	// Rows before the first whole panel and after the last go one by
+	// one; the whole panels between, the bulk of a map, are packed on
+	// every thread.
+	i := 0
+	for ; i < rows && (r0+i)%panelWidth != 0; i++ {
+		b.setRow(r0+i, w[i*k:(i+1)*k])
+	}
+	whole := (rows - i) / panelWidth
+	if whole > 0 {
+		packer := panelPacker{panels: b.l.panels[(r0+i)/panelWidth*k*panelWidth:], w: w[i*k:], k: k}
+		ParallelFor(whole, panelWidth*k, &packer)
+		i += whole * panelWidth
+	}
+	for ; i < rows; i++ {
+		b.setRow(r0+i, w[i*k:(i+1)*k])
+	}
+}
+
+// setRow writes row r of a float32 map from its K values.
+func (b *LinearBuilder) setRow(r int, row []float32) {
+	k := b.l.k
+	panel := b.l.panels[(r/panelWidth)*k*panelWidth:][:k*panelWidth]
+	for j, v := range row {
+		panel[j*panelWidth+r%panelWidth] = v
+	}
+}
+
+// panelPacker writes whole panels: panel p of panels from the 16 rows
+// w[16p·K:(16p+16)·K].
+type panelPacker struct {
+	panels, w []float32
+	k         int
+}
+
+func (p *panelPacker) Range(lo, hi int) {
+	size := p.k * panelWidth
+	for i := lo; i < hi; i++ {
+		packPanel(p.panels[i*size:(i+1)*size], p.w[i*size:(i+1)*size], p.k)
+	}
+}
+
+// genericPackPanel transposes 16 rows of k values (src) into one panel
+// (dst: for each column j, the 16 rows' values side by side), from column
+// j0 on, 16 columns at a time so that a block of the panel stays in the
+// first-level cache while the rows are read in order.
+func genericPackPanel(dst, src []float32, k, j0 int) {
+	j := j0
+	for ; j+panelWidth <= k; j += panelWidth {
+		block := (*[panelWidth][panelWidth]float32)(unsafe.Pointer((*[panelWidth * panelWidth]float32)(dst[j*panelWidth : (j+panelWidth)*panelWidth])))
+		for c := range panelWidth {
+			row := (*[panelWidth]float32)(src[c*k+j : c*k+j+panelWidth])
+			for t, v := range row {
+				block[t][c] = v
 			}
-			i += panelWidth
-			continue
 		}
-		for j, v := range w[i*k : (i+1)*k] {
-			panel[j*panelWidth+r%panelWidth] = v
+	}
+	for ; j < k; j++ {
+		col := (*[panelWidth]float32)(dst[j*panelWidth : (j+1)*panelWidth])
+		for c := range col {
+			col[c] = src[c*k+j]
 		}
-		i++
 	}
 }
 

@@ -102,6 +102,37 @@ func TestLinearWeightRoundTrip(t *testing.T) {
 	}
 }
 
+// TestLinearPackingShapes packs maps whose rows come in pieces that start
+// inside a panel and whose inputs are not a multiple of the 16 columns the
+// fast packing moves at a time, on one thread and on several, and checks
+// every weight's bits (negative zero and a NaN payload among them) through
+// Weight, which reads the panels back one value at a time.
+func TestLinearPackingShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	saved := Threads()
+	defer SetThreads(saved)
+	for _, threads := range []int{1, 3} {
+		SetThreads(threads)
+		for _, sh := range []struct{ n, k int }{{16, 16}, {37, 16}, {70, 37}, {129, 512}, {48, 2051}} {
+			w := randSlice(r, sh.n*sh.k)
+			w[3] = float32(math.Copysign(0, -1))
+			w[len(w)-2] = math.Float32frombits(0x7fc0_1234)
+			lb := NewLinearBuilder(sh.n, sh.k, false)
+			cut := min(sh.n, 5) // rows [0, 5) alone, then the rest at once
+			lb.SetRows(0, w[:cut*sh.k])
+			lb.SetRows(cut, w[cut*sh.k:])
+			got := make([]float32, len(w))
+			lb.Build(nil).Weight(got)
+			for i := range w {
+				if math.Float32bits(got[i]) != math.Float32bits(w[i]) {
+					t.Fatalf("threads %d, [%d, %d]: weight %d = %#x, want %#x", threads, sh.n, sh.k, i,
+						math.Float32bits(got[i]), math.Float32bits(w[i]))
+				}
+			}
+		}
+	}
+}
+
 func TestDotAxpy(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 257} {
