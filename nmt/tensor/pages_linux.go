@@ -9,11 +9,12 @@ import (
 // the engine on (x86-64, arm64 with 4 KB pages).
 const hugePage = 2 << 20
 
-// adviseHuge asks the kernel to back the whole huge pages inside v with
-// huge pages when it first writes them (madvise MADV_HUGEPAGE; a hint that
-// may be ignored). Packing a map of hundreds of megabytes then takes a page
-// fault every 2 MB instead of every 4 KB, which is most of the time of
-// loading a float32 model. Call it before v is written.
+// adviseHuge asks the kernel to back the huge pages v overlaps with huge
+// pages when they are first written (madvise MADV_HUGEPAGE). Packing a
+// map of hundreds of megabytes then takes a page fault every 2 MB instead
+// of every 4 KB. It is a hint: it changes no data (the pages at the ends
+// may hold other objects of the heap) and the kernel may ignore it. Call
+// it before v is written; small slices are left alone.
 func adviseHuge(v []float32) {
 	if len(v)*4 < hugePage/2 {
 		return
