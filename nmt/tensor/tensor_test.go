@@ -151,6 +151,38 @@ func TestLinearPackingShapes(t *testing.T) {
 	}
 }
 
+// TestFirstAbove checks FirstAbove against a loop over every prefix
+// length (the assembly takes 16 values at a time), with NaN, infinities
+// and a NaN threshold among the cases.
+func TestFirstAbove(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	for n := 0; n <= 70; n++ {
+		x := randSlice(r, n)
+		for i := range x {
+			switch r.IntN(10) {
+			case 0:
+				x[i] = nan
+			case 1:
+				x[i] = -inf
+			}
+		}
+		for _, th := range []float32{-inf, -0.5, 0, 0.9, 2, inf, nan} {
+			want := n
+			for i, v := range x {
+				if v > th {
+					want = i
+					break
+				}
+			}
+			if got := FirstAbove(x, th); got != want {
+				t.Fatalf("n %d, t %g: %d, want %d (x %v)", n, th, got, want, x)
+			}
+		}
+	}
+}
+
 func TestDotAxpy(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 257} {
