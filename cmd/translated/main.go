@@ -176,12 +176,18 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 	}
 	f.opts.Logger = log
 	if f.cpuProfile != "" {
-		stop, err := startCPUProfile(f.cpuProfile)
+		pf, err := os.Create(f.cpuProfile)
+		if err == nil {
+			if err = pprof.StartCPUProfile(pf); err != nil {
+				pf.Close()
+			}
+		}
 		if err != nil {
 			log.Error("cannot start", "err", err)
 			return 2
 		}
-		defer stop()
+		defer pf.Close()
+		defer pprof.StopCPUProfile()
 	}
 	srv, err := server.New(f.opts, ms)
 	if err != nil {
@@ -245,22 +251,6 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 	}
 	log.Info("stopped")
 	return code
-}
-
-// startCPUProfile writes a CPU profile to path until stop is called.
-func startCPUProfile(path string) (stop func(), err error) {
-	pf, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(pf); err != nil {
-		pf.Close()
-		return nil, err
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		pf.Close()
-	}, nil
 }
 
 // optionalListener listens on addr unless it is empty, and records the
