@@ -68,6 +68,13 @@ for line in open(sys.argv[1], encoding="utf-8"):
         pending = None
 PY
 )
+# A run started from another model's weights (--init) says so on its card.
+init=$(grep -o ' start: .*' "$run/train.log" | head -1 | grep -o -- '--init [^ ]*' | cut -d' ' -f2 || true)
+init_line=
+if [ -n "$init" ]; then
+  init_step=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' "$init/trainer.json" 2>/dev/null || echo "?")
+  init_line="- **Started from** the weights of \`$init\` (step $init_step of its own run, same vocabulary), not from random ones; the training figures below count this run only."
+fi
 params=$(grep -o '[0-9]* parameters; step' "$run/train.log" | tail -1 | cut -d' ' -f1)
 steps_per_epoch=$(grep -o 'batch [0-9]*/[0-9]*' "$run/train.log" | tail -1 | cut -d/ -f2)
 size=$(du -m "$tmp/model/model.safetensors" | cut -f1)
@@ -90,6 +97,7 @@ arrow="→"
   echo "  of the Bible test books. docs/quality.md compares them with the peers."
   echo "- **Training so far**: step $step ($(awk -v s="$step" -v e="$steps_per_epoch" 'BEGIN { printf "%.2f", s / e }') epochs of the data), $((secs / 3600)) h $((secs % 3600 / 60)) min on"
   echo "  2 CPU cores, $toks target tokens."
+  [ -z "$init_line" ] || echo "$init_line"
   echo "- **Reproduce**: \`scripts/train-general.sh $pair RUN\`, then"
   echo "  \`scripts/ship-general.sh $pair RUN\`; [LINEAGE.md](LINEAGE.md) has the"
   echo "  exact commands."

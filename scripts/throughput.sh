@@ -16,7 +16,11 @@
 # default 20s), ROUNDS, TEXT, BEAM (beam_size of the calls; default: the
 # model's), SERVER_FLAGS (more flags for both servers),
 # ALONE_BIN (a translated binary to run instead of this tree's for the
-# unbatched server, e.g. one built before batching existed).
+# unbatched server, e.g. one built before batching existed), BASE_BIN (a
+# translated binary that batches, e.g. one built from an earlier commit,
+# to run with --batch-size BATCH instead of the unbatched server: the
+# table's rows are then "base" and "batched", two builds of the same
+# server compared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,7 +60,15 @@ start() {
   cat "$bin/$name.log" >&2
   exit 1
 }
-if [ -n "${ALONE_BIN:-}" ]; then start alone "$alone_bin"; else start alone "$alone_bin" --batch-size 1; fi
+first=alone
+if [ -n "${BASE_BIN:-}" ]; then
+  first=base
+  start base "$BASE_BIN" --batch-size "${BATCH:-32}"
+elif [ -n "${ALONE_BIN:-}" ]; then
+  start alone "$alone_bin"
+else
+  start alone "$alone_bin" --batch-size 1
+fi
 start batched "$bin/translated" --batch-size "${BATCH:-32}"
 
 data=$(python3 -c '
@@ -72,7 +84,7 @@ echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq "${ROUNDS:-2}"); do
   for c in ${CLIENTS:-1 8 32}; do
-    for name in alone batched; do
+    for name in "$first" batched; do
       addr_var="addr_$name" pid_var="pid_$name"
       before=$(cpu "${!pid_var}")
       "$ghz" --insecure --call translate.v1.TranslationService/Translate -d "$data" -c "$c" --connections "$c" \

@@ -135,3 +135,36 @@ func TestOptionalZeros(t *testing.T) {
 		}
 	}
 }
+
+// TestReverseOfVariant: --rerank with another model of a pair uses the
+// same variant of the opposite pair when the directory holds one, else the
+// opposite pair's default; a plain pair uses the opposite default.
+func TestReverseOfVariant(t *testing.T) {
+	dir := namedModels(t)
+	abs, err := filepath.Abs(tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, filepath.Join(dir, "es-en-relu")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dir, want string }{
+		{"en-es-relu", "es-en-relu"},
+		{filepath.Join(dir, "en-es-relu"), "es-en-relu"},
+		{"en-es", "es-en"},
+		{"", "es-en"},
+	} {
+		m := modelFlags{dir: c.dir, models: dir, from: "en", to: "es"}
+		got, err := m.reversePath()
+		if err != nil || got != filepath.Join(dir, c.want) {
+			t.Errorf("--model %q: reverse %q, %v; want %s", c.dir, got, err, c.want)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, "es-en")); err != nil {
+		t.Fatal(err)
+	}
+	m := modelFlags{dir: "en-es-other", models: dir}
+	if _, err := m.reversePath(); err == nil || !strings.Contains(err.Error(), "es-en-other or es-en") {
+		t.Errorf("no reverse at all: %v", err)
+	}
+}

@@ -119,7 +119,8 @@ func (m *modelFlags) path() string {
 }
 
 // reversePath resolves the reverse model's directory: --reverse-model, else
-// the directory beside the model whose name swaps the pair's languages.
+// the directory beside the model whose name swaps the pair's languages
+// (keeping its variant when that directory exists).
 func (m *modelFlags) reversePath() (string, error) {
 	if m.reverse != "" {
 		return m.reverse, nil
@@ -134,10 +135,16 @@ func (m *modelFlags) reversePath() (string, error) {
 	if !ok || a == "" || b == "" {
 		return "", fmt.Errorf("--rerank: cannot tell the reverse of %s from its name; give --reverse-model", m.dir)
 	}
-	// Another model of a pair (en-es-bible) reranks with the opposite
-	// pair's default (es-en) when there is one.
-	if _, err := os.Stat(reverse); variant != "" && err != nil {
-		return "", fmt.Errorf("--rerank: no %s beside %s to rerank with; give --reverse-model", b+"-"+a, m.dir)
+	// Another model of a pair (en-es-bible) reranks with the same variant
+	// of the opposite pair (es-en-bible) when there is one, else with the
+	// opposite pair's default (es-en).
+	if variant != "" {
+		if _, err := os.Stat(reverse + "-" + variant); err == nil {
+			return reverse + "-" + variant, nil
+		}
+		if _, err := os.Stat(reverse); err != nil {
+			return "", fmt.Errorf("--rerank: no %s or %s beside %s to rerank with; give --reverse-model", b+"-"+a+"-"+variant, b+"-"+a, m.dir)
+		}
 	}
 	return reverse, nil
 }

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -65,6 +66,7 @@ type flags struct {
 	tlsCert, tlsKey   string
 	tlsClientCA       string
 	tokenFile         string
+	cpuProfile        string // file of a CPU profile of the whole run; empty: none
 	memoryBudget      byteSize
 	maxReply          byteSize
 	streamBuffer      byteSize
@@ -114,6 +116,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.IntVar(&o.Limits.MaxOutput, "max-output", o.Limits.MaxOutput, "largest max_length (target tokens per sentence)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the time from serving to stopping to this `file`")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -172,6 +175,20 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 		return 3 // missing or corrupt models, as for translate-cli
 	}
 	f.opts.Logger = log
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err == nil {
+			if err = pprof.StartCPUProfile(pf); err != nil {
+				pf.Close()
+			}
+		}
+		if err != nil {
+			log.Error("cannot start", "err", err)
+			return 2
+		}
+		defer pf.Close()
+		defer pprof.StopCPUProfile()
+	}
 	srv, err := server.New(f.opts, ms)
 	if err != nil {
 		log.Error("cannot start", "err", err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +123,18 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunCPUProfile serves with -cpuprofile and finds the profile written
+// once the command stops.
+func TestRunCPUProfile(t *testing.T) {
+	ctx := testContext(t)
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	c := startCommand(t, ctx, "-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-cpuprofile", path)
+	c.stopped(t)
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("profile: %v, %v", st, err)
+	}
+}
+
 func TestRunRefusesBadSetups(t *testing.T) {
 	empty := t.TempDir()
 	tests := []struct {
@@ -148,6 +162,7 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		{"bad CORS origin", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0", "-cors-origins", "example.org"}, 1, "cannot start the HTTP gateway"},
 		{"HTTP address taken", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "256.0.0.1:0"}, 1, "cannot listen"},
 		{"stray argument", []string{"extra"}, 2, "unexpected arguments"},
+		{"profile in a missing directory", []string{"-models", testModels, "-metrics-addr", "", "-cpuprofile", empty + "/absent/cpu.prof"}, 2, "cannot start"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

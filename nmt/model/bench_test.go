@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/translated/translated/nmt/safetensors"
 	"github.com/translated/translated/nmt/tensor"
 )
 
@@ -257,4 +258,42 @@ func BenchmarkForce(b *testing.B) {
 		}
 		report(b, cpu, 32*len(srcs)*b.N, "tgt_tok")
 	})
+}
+
+// BenchmarkLoad times loading a checkpoint from a file the page cache
+// holds: float32 and int8 (LoadOptions.Int8). Its model is the one of
+// TRANSLATED_BENCH_MODEL, or the benchmark model saved as F32 once.
+// cpu-ms/op is the CPU time of the whole process (loading works on every
+// thread), which other work on the machine does not inflate.
+func BenchmarkLoad(b *testing.B) {
+	dir := os.Getenv("TRANSLATED_BENCH_MODEL")
+	if dir == "" {
+		dir = b.TempDir()
+		if err := Save(dir, benchModel(b), safetensors.F32); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, o := range []struct {
+		name string
+		opts LoadOptions
+	}{{"float32", LoadOptions{}}, {"int8", LoadOptions{Int8: true}}} {
+		b.Run(o.name, func(b *testing.B) {
+			cpu := processCPU()
+			for b.Loop() {
+				if _, err := LoadWith(dir, o.opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric((processCPU()-cpu).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// processCPU is the user and system time of the whole process so far.
+func processCPU() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }

@@ -31,6 +31,11 @@ type rowSource interface {
 	read(r0 int, dst []float32) error
 	// readInt8 reads rows [r0, r0+len(scale)) into q and scale.
 	readInt8(r0 int, q []int8, scale []float32) error
+	// view returns rows [r0, r0+rows) of a float32 matrix where they lie
+	// (a mapped file, a slice in memory), read-only, or nil when they
+	// must be read; done says that those rows will not be needed again.
+	view(r0, rows int) []float32
+	done(r0, rows int)
 }
 
 // tensorData reads the bytes of tensors: from memory (a parsed file) or
@@ -38,6 +43,10 @@ type rowSource interface {
 type tensorData interface {
 	tensor(name string) (safetensors.Tensor, bool)
 	readAt(t safetensors.Tensor, p []byte, off int64) error
+	// float32s returns elements [from, from+n) of t without a copy, or
+	// nil (safetensors.Reader.Float32s); drop gives them up.
+	float32s(t safetensors.Tensor, from, n int) []float32
+	drop(t safetensors.Tensor, from, n int)
 }
 
 // inMemory is a parsed file held whole (a pytorch_model.bin archive).
@@ -50,6 +59,9 @@ func (m inMemory) readAt(t safetensors.Tensor, p []byte, off int64) error {
 	return nil
 }
 
+func (inMemory) float32s(safetensors.Tensor, int, int) []float32 { return nil }
+func (inMemory) drop(safetensors.Tensor, int, int)               {}
+
 // onDisk is an open safetensors file, read tensor piece by tensor piece.
 type onDisk struct{ r *safetensors.Reader }
 
@@ -59,6 +71,12 @@ func (d onDisk) tensor(name string) (safetensors.Tensor, bool) {
 }
 
 func (d onDisk) readAt(t safetensors.Tensor, p []byte, off int64) error { return d.r.ReadAt(t, p, off) }
+
+func (d onDisk) float32s(t safetensors.Tensor, from, n int) []float32 {
+	return d.r.Float32s(t, from, n)
+}
+
+func (d onDisk) drop(t safetensors.Tensor, from, n int) { d.r.Drop(t, from, n) }
 
 // fileSource serves the tensors of a checkpoint file.
 type fileSource struct {
@@ -111,6 +129,10 @@ func (s fileSource) get(name string, shape []int) ([]float32, bool, error) {
 // decode reads elements [from, from+len(dst)) of the float tensor t.
 func (s fileSource) decode(t safetensors.Tensor, from int, dst []float32) error {
 	size := t.DType.Size()
+	if b := safetensors.Float32Bytes(dst); t.DType == safetensors.F32 && b != nil {
+		// Stored as in memory: the bytes go straight into dst.
+		return s.data.readAt(t, b, int64(from*size))
+	}
 	raw := s.buffer(len(dst) * size)
 	if err := s.data.readAt(t, raw, int64(from*size)); err != nil {
 		return err
@@ -161,6 +183,15 @@ func (f *fileRows) read(r0 int, dst []float32) error {
 	return f.s.decode(f.t, r0*f.k, dst)
 }
 
+func (f *fileRows) view(r0, rows int) []float32 {
+	if f.scale != nil {
+		return nil
+	}
+	return f.s.data.float32s(f.t, r0*f.k, rows*f.k)
+}
+
+func (f *fileRows) done(r0, rows int) { f.s.data.drop(f.t, r0*f.k, rows*f.k) }
+
 func (f *fileRows) readInt8(r0 int, q []int8, scale []float32) error {
 	raw := f.s.buffer(len(q))
 	if err := f.s.data.readAt(f.t, raw, int64(r0*f.k)); err != nil {
@@ -185,6 +216,10 @@ func (s sliceRows) read(r0 int, dst []float32) error {
 	copy(dst, s.v[r0*s.k:])
 	return nil
 }
+
+func (s sliceRows) view(r0, rows int) []float32 { return s.v[r0*s.k : (r0+rows)*s.k] }
+
+func (s sliceRows) done(int, int) {}
 
 func (s sliceRows) readInt8(int, []int8, []float32) error {
 	return fmt.Errorf("model: a float32 matrix read as int8")

@@ -168,8 +168,13 @@ func (b *builder) linear(parts []rowSource, outs []int, bias []float32, k int, n
 				b.fail(p.readInt8(r, q[:rows*k], scale[:rows]))
 				lb.SetRowsInt8(off+r, q[:rows*k], scale[:rows])
 			} else {
-				b.fail(p.read(r, f[:rows*k]))
-				lb.SetRows(off+r, f[:rows*k])
+				v := p.view(r, rows)
+				if v == nil {
+					v = f[:rows*k]
+					b.fail(p.read(r, v))
+				}
+				lb.SetRows(off+r, v)
+				p.done(r, rows)
 			}
 		}
 		off += outs[i]

@@ -49,6 +49,16 @@ func DecodeFloat32(dt DType, raw []byte, dst []float32) error {
 	return nil
 }
 
+// Float32Bytes returns the bytes of dst, to read F32 data into, when
+// float32 values in memory have the file's byte order; else nil (and for
+// an empty dst).
+func Float32Bytes(dst []float32) []byte {
+	if !littleEndian || len(dst) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst))
+}
+
 // littleEndian reports whether float32 values in memory have the byte
 // order of the file, so that F32 data copies as it is.
 var littleEndian = func() bool {

@@ -5,16 +5,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unsafe"
 )
 
 // Reader is an open safetensors file whose tensors are read on demand
-// (ReadAt) rather than held in memory: a model loads through one without a
-// copy of the whole file. Its Tensors have no Data.
+// (ReadAt, Float32s) rather than held in memory: a model loads through one
+// without a copy of the whole file. Its Tensors have no Data.
+//
+// On Linux the file is also mapped into memory, read-only, so that F32
+// data can be used where it lies (Float32s). Replace a file that may be
+// open by renaming a new one over it (as WriteFile does), not by writing
+// it in place: a mapped file cut short under a reader faults.
 type Reader struct {
 	File
-	path string
-	f    *os.File
-	data int64 // where the data section starts in the file
+	path   string
+	f      *os.File
+	data   int64  // where the data section starts in the file
+	mapped []byte // the whole file mapped into memory, or nil
 }
 
 // Open reads and checks the header of the safetensors file at path (as
@@ -53,7 +60,7 @@ func openReader(path string, f *os.File) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &Reader{File: *file, path: path, f: f, data: 8 + int64(n)}, nil
+	return &Reader{File: *file, path: path, f: f, data: 8 + int64(n), mapped: mapFile(f, st.Size())}, nil
 }
 
 // ReadAt fills p with the bytes of tensor t (one of r.Tensors) from byte
@@ -72,5 +79,49 @@ func (r *Reader) ReadAt(t Tensor, p []byte, off int64) error {
 	return nil
 }
 
-// Close closes the file.
-func (r *Reader) Close() error { return r.f.Close() }
+// Float32s returns elements [from, from+n) of the F32 tensor t where they
+// lie in the mapped file, without a copy, when their bytes are float32
+// values as this machine holds them (little-endian, 4-byte aligned); else,
+// or when the file is not mapped or the range is not t's, nil. The values
+// are read-only and valid until Close.
+func (r *Reader) Float32s(t Tensor, from, n int) []float32 {
+	b := r.span(t, from, n)
+	if b == nil || t.DType != F32 || !littleEndian || addressOf(b)%4 != 0 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
+}
+
+// Drop tells the Reader that elements [from, from+n) of t will not be
+// read again: their pages of the mapped file leave the process's resident
+// memory (the file stays cached by the system). Loading a model piece by
+// piece, it keeps no more of the file resident than a piece.
+func (r *Reader) Drop(t Tensor, from, n int) {
+	if b := r.span(t, from, n); b != nil {
+		dropPages(b)
+	}
+}
+
+// span is the mapped bytes of elements [from, from+n) of t, nil when the
+// file is not mapped or the range is empty or not t's.
+func (r *Reader) span(t Tensor, from, n int) []byte {
+	size := t.DType.Size()
+	if r.mapped == nil || n <= 0 || from < 0 || from+n > t.NumElements() || size == 0 {
+		return nil
+	}
+	lo := r.data + t.offset + int64(from*size)
+	return r.mapped[lo : lo+int64(n*size)]
+}
+
+// addressOf is where b starts in memory.
+func addressOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+// Close closes the file and unmaps it: slices from Float32s must not be
+// used afterwards.
+func (r *Reader) Close() error {
+	if r.mapped != nil {
+		unmapFile(r.mapped)
+		r.mapped = nil
+	}
+	return r.f.Close()
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -176,6 +177,76 @@ func TestReaderMatchesParse(t *testing.T) {
 	}
 	if err := DecodeFloat32(I8, []byte{1}, make([]float32, 1)); err == nil {
 		t.Error("I8 decoded as float32")
+	}
+}
+
+// TestReaderFloat32s checks the F32 values a Reader hands out in place
+// against those it reads, before and after their pages are dropped, and
+// that it hands out nothing for other types, ranges outside a tensor, or
+// data the header leaves misaligned.
+func TestReaderFloat32s(t *testing.T) {
+	vals := make([]float32, 3000) // more than a page
+	for i := range vals {
+		vals[i] = float32(i)*0.5 - 7
+	}
+	in := []Float32Tensor{
+		{Name: "a", Shape: []int{3000}, Values: vals},
+		{Name: "h", Shape: []int{2}, Values: []float32{0.5, -1.25}, Store: F16},
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := WriteFile(path, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a := r.Tensors["a"]
+	got := r.Float32s(a, 10, 2990)
+	if got == nil {
+		if runtime.GOOS == "linux" {
+			t.Fatal("no values in place on Linux")
+		}
+		return
+	}
+	for round := range 2 {
+		for i, v := range got {
+			if v != vals[10+i] {
+				t.Fatalf("round %d: value %d = %g, want %g", round, 10+i, v, vals[10+i])
+			}
+		}
+		r.Drop(a, 0, 3000) // the values are read again from the file
+	}
+	for name, v := range map[string][]float32{
+		"F16":          r.Float32s(r.Tensors["h"], 0, 2),
+		"past the end": r.Float32s(a, 2999, 2),
+		"negative":     r.Float32s(a, -1, 2),
+		"empty":        r.Float32s(a, 0, 0),
+	} {
+		if v != nil {
+			t.Errorf("%s: got %d values in place", name, len(v))
+		}
+	}
+	// A header one byte longer shifts the data off 4-byte alignment.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := binary.LittleEndian.Uint64(b[:8])
+	shifted := binary.LittleEndian.AppendUint64(nil, n+1)
+	shifted = append(append(append(shifted, b[8:8+n]...), ' '), b[8+n:]...)
+	path2 := filepath.Join(t.TempDir(), "shifted.safetensors")
+	if err := os.WriteFile(path2, shifted, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Open(path2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if v := r2.Float32s(r2.Tensors["a"], 0, 4); v != nil {
+		t.Errorf("misaligned data handed out in place: %v", v)
 	}
 }
 

@@ -1,6 +1,10 @@
 package search
 
-import "math"
+import (
+	"math"
+
+	"github.com/translated/translated/nmt/tensor"
+)
 
 // cand is one extension: a live hypothesis (idx / Vocab) and a token
 // (idx % Vocab), with the raw score it would have.
@@ -20,14 +24,16 @@ type topK struct {
 }
 
 // scan offers every allowed token of row, extending a hypothesis of score
-// base; offset is the candidate index of token 0.
+// base; offset is the candidate index of token 0. Tokens at or below the
+// cut (masked ones, at −Inf, among them) and NaN ones cannot enter and are
+// skipped many at a time (tensor.FirstAbove).
 func (t *topK) scan(row []float32, base float64, offset int) {
-	cut := t.cut(base)
-	for i, v := range row {
-		if v <= cut || !(v > negInf) { // cannot enter; masked, impossible or NaN
-			continue
+	for i := 0; ; i++ {
+		i += tensor.FirstAbove(row[i:], t.threshold(base))
+		if i >= len(row) {
+			return
 		}
-		c := cand{base + float64(v), offset + i}
+		c := cand{base + float64(row[i]), offset + i}
 		switch {
 		case len(t.h) < t.k:
 			t.h = append(t.h, c)
@@ -36,8 +42,16 @@ func (t *topK) scan(row []float32, base float64, offset int) {
 			t.h[0] = c
 			t.down(0, len(t.h))
 		}
-		cut = t.cut(base)
 	}
+}
+
+// threshold is the value a token must be above to enter: the cut, and
+// never −Inf or below (a NaN cut lets in any token above −Inf).
+func (t *topK) threshold(base float64) float32 {
+	if cut := t.cut(base); cut >= negInf {
+		return cut
+	}
+	return negInf
 }
 
 // cut returns a float32 value at or below which a token extending a

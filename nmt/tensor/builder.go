@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // LinearBuilder fills a Linear row by row, so that a map is packed straight
 // from its source (a checkpoint read in pieces) with no full copy of its
@@ -23,6 +26,7 @@ func NewLinearBuilder(n, k int, asInt8 bool) *LinearBuilder {
 		l.q = newInt8Panels(n, k)
 	} else {
 		l.panels = make([]float32, (n+panelWidth-1)/panelWidth*k*panelWidth)
+		adviseHuge(l.panels)
 	}
 	return &LinearBuilder{l: l, set: make([]bool, n)}
 }
@@ -32,35 +36,81 @@ func NewLinearBuilder(n, k int, asInt8 bool) *LinearBuilder {
 func (b *LinearBuilder) SetRows(r0 int, w []float32) {
 	k := b.l.k
 	rows := b.check(r0, len(w), k)
+	if b.l.q != nil && len(b.q) < rows*k {
+		b.q, b.scale = make([]int8, rows*k), make([]float32, rows)
+	}
+	// Rows before the first whole panel and after the last go on this
+	// goroutine; the whole panels between, the bulk of a map, on every
+	// thread.
+	s := &rowSetter{b: b, r0: r0, w: w, head: min(rows, (panelWidth-r0%panelWidth)%panelWidth)}
+	whole := (rows - s.head) / panelWidth
+	s.set(0, s.head)
+	ParallelFor(whole, panelWidth*k, s)
+	s.set(s.head+whole*panelWidth, rows)
+}
+
+// rowSetter sets the rows of one SetRows call: w's rows i are the map's
+// rows r0+i, the first whole panel starting at w's row head.
+type rowSetter struct {
+	b        *LinearBuilder
+	r0, head int
+	w        []float32
+}
+
+// Range sets the whole panels [lo, hi) counted from w's row head.
+func (s *rowSetter) Range(lo, hi int) { s.set(s.head+lo*panelWidth, s.head+hi*panelWidth) }
+
+// set sets w's rows [lo, hi).
+func (s *rowSetter) set(lo, hi int) {
+	b, k := s.b, s.b.l.k
 	if b.l.q != nil {
-		if len(b.q) < rows*k {
-			b.q, b.scale = make([]int8, rows*k), make([]float32, rows)
+		for i := lo; i < hi; i++ {
+			b.scale[i] = quantizeWeights(b.q[i*k:(i+1)*k], s.w[i*k:(i+1)*k])
 		}
-		for i := 0; i < rows; i++ {
-			b.scale[i] = quantizeWeights(b.q[i*k:(i+1)*k], w[i*k:(i+1)*k])
-		}
-		b.l.q.setRows(r0, b.q[:rows*k], b.scale[:rows], k)
+		b.l.q.setRows(s.r0+lo, b.q[lo*k:hi*k], b.scale[lo:hi], k)
 		return
 	}
-	for i := 0; i < rows; {
-		r := r0 + i
-		panel := b.l.panels[(r/panelWidth)*k*panelWidth:][:k*panelWidth]
-		if r%panelWidth == 0 && i+panelWidth <= rows {
-			// A whole panel, written in order from its 16 rows.
-			src := w[i*k : (i+panelWidth)*k]
-			for j := 0; j < k; j++ {
-				dst := panel[j*panelWidth : (j+1)*panelWidth]
-				for c := range dst {
-					dst[c] = src[c*k+j]
-				}
-			}
+	for i := lo; i < hi; {
+		r := s.r0 + i
+		if r%panelWidth == 0 && i+panelWidth <= hi {
+			packPanel(b.l.panels[(r/panelWidth)*k*panelWidth:][:k*panelWidth], s.w[i*k:(i+panelWidth)*k], k)
 			i += panelWidth
 			continue
 		}
-		for j, v := range w[i*k : (i+1)*k] {
-			panel[j*panelWidth+r%panelWidth] = v
-		}
+		b.setRow(r, s.w[i*k:(i+1)*k])
 		i++
+	}
+}
+
+// setRow writes row r of a float32 map from its K values.
+func (b *LinearBuilder) setRow(r int, row []float32) {
+	k := b.l.k
+	panel := b.l.panels[(r/panelWidth)*k*panelWidth:][:k*panelWidth]
+	for j, v := range row {
+		panel[j*panelWidth+r%panelWidth] = v
+	}
+}
+
+// genericPackPanel transposes 16 rows of k values (src) into one panel
+// (dst: for each column j, the 16 rows' values side by side), from column
+// j0 on, 16 columns at a time so that a block of the panel stays in the
+// first-level cache while the rows are read in order.
+func genericPackPanel(dst, src []float32, k, j0 int) {
+	j := j0
+	for ; j+panelWidth <= k; j += panelWidth {
+		block := (*[panelWidth][panelWidth]float32)(unsafe.Pointer((*[panelWidth * panelWidth]float32)(dst[j*panelWidth : (j+panelWidth)*panelWidth])))
+		for c := range panelWidth {
+			row := (*[panelWidth]float32)(src[c*k+j : c*k+j+panelWidth])
+			for t, v := range row {
+				block[t][c] = v
+			}
+		}
+	}
+	for ; j < k; j++ {
+		col := (*[panelWidth]float32)(dst[j*panelWidth : (j+1)*panelWidth])
+		for c := range col {
+			col[c] = src[c*k+j]
+		}
 	}
 }
 
@@ -115,22 +165,39 @@ func (b *LinearBuilder) Build(bias []float32) *Linear {
 // r0, r0+1, … in their panels.
 func (q *int8Panels) setRows(r0 int, rows []int8, scale []float32, k int) {
 	group := panelWidth * 4
-	for i := range scale {
+	for i := 0; i < len(scale); {
 		r := r0 + i
+		if r%panelWidth == 0 && i+panelWidth <= len(scale) && k%4 == 0 {
+			// 16 whole rows: their groups of four bytes go to the panel
+			// as the float32 values of a float32 panel do, bits unchanged.
+			dst := q.data[(r/panelWidth)*q.kq*group:][:q.kq*group]
+			packPanel(asFloat32s(dst), asFloat32s(rows[i*k:(i+panelWidth)*k]), k/4)
+			i += panelWidth
+			continue
+		}
 		panel := q.data[(r/panelWidth)*q.kq*group+(r%panelWidth)*4:]
 		row := rows[i*k : (i+1)*k]
-		var sum int32
 		for j := 0; j+4 <= k; j += 4 {
 			copy(panel[(j/4)*group:(j/4)*group+4], row[j:j+4])
 		}
 		for j := k &^ 3; j < k; j++ {
 			panel[(j/4)*group+j%4] = row[j]
 		}
-		for _, x := range row {
+		i++
+	}
+	for i := range scale {
+		var sum int32
+		for _, x := range rows[i*k : (i+1)*k] {
 			sum += int32(x)
 		}
-		q.scale[r], q.qsum[r] = scale[i], float32(sum)
+		q.scale[r0+i], q.qsum[r0+i] = scale[i], float32(sum)
 	}
+}
+
+// asFloat32s is b's bytes, four at a time, as float32 values to move
+// (never to compute with). len(b) is a multiple of 4.
+func asFloat32s(b []int8) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
 }
 
 // biasLen is the padded length of the bias: whole panels, and for an int8

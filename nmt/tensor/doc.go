@@ -24,8 +24,12 @@
 // one scale per output, the inputs quantized per row at each product, exact
 // integer sums by AVX-512 VNNI (kernelq_amd64.s), AVX2 (kernelq2_amd64.s)
 // or Go, all three giving the same bits. LinearBuilder packs a map row by
-// row as a checkpoint is read; Select copies some of its outputs (a
-// vocabulary shortlist's output layer). ParallelFor splits other work (the
+// row as a checkpoint is read, 16 rows into a panel at a time (an AVX-512
+// transposition in pack_amd64.s, a blocked Go loop elsewhere), on every
+// thread, into memory asked for as huge pages on Linux (pages_linux.go);
+// Select copies some of its outputs (a vocabulary shortlist's output
+// layer). FirstAbove finds the first value above a threshold, 16 at a
+// time (a search skipping the tokens that cannot enter its beam). ParallelFor splits other work (the
 // rows of attention, of the log-softmax) over the same helper goroutines as
 // the products.
 //

@@ -96,6 +96,9 @@ func asmMax(x *float32, n int) float32
 //go:noescape
 func asmAddConst(x *float32, n int, c float32)
 
+//go:noescape
+func asmFirstAbove(x *float32, n int, t float32) int
+
 // biasPtr checks that bias covers n values and returns its start, or nil.
 func biasPtr(bias []float32, n int) *float32 {
 	if bias == nil {
@@ -209,6 +212,17 @@ func maxOf(x []float32) float32 {
 		return genericMax(x)
 	}
 	return max(asmMax(&x[0], n), genericMax(x[n:]))
+}
+
+func firstAbove(x []float32, t float32) int {
+	n := len(x) &^ 15
+	if !useAVX2.Load() || n == 0 {
+		return genericFirstAbove(x, t)
+	}
+	if i := asmFirstAbove(&x[0], n, t); i < n {
+		return i
+	}
+	return n + genericFirstAbove(x[n:], t)
 }
 
 func addConst(x []float32, c float32) {

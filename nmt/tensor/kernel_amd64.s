@@ -876,3 +876,41 @@ loop:
 	JNZ loop
 	VZEROUPPER
 	RET
+
+// func asmFirstAbove(x *float32, n int, t float32) int
+//
+// The index of the first x[i] > t (an ordered comparison: NaN is never
+// above) among the first n (a multiple of 16), or n when there is none;
+// 16 values a step.
+TEXT ·asmFirstAbove(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS t+16(FP), Y1
+	XORQ AX, AX
+above16:
+	CMPQ AX, CX
+	JGE abovenone
+	VCMPPS $0x11, (SI)(AX*4), Y1, Y2 // t < x, ordered
+	VCMPPS $0x11, 32(SI)(AX*4), Y1, Y3
+	VORPS Y2, Y3, Y4
+	VMOVMSKPS Y4, DX
+	TESTL DX, DX
+	JNZ abovefound
+	ADDQ $16, AX
+	JMP above16
+abovefound:
+	VMOVMSKPS Y2, DX
+	TESTL DX, DX
+	JNZ abovebit
+	ADDQ $8, AX
+	VMOVMSKPS Y3, DX
+abovebit:
+	BSFL DX, DX
+	ADDQ DX, AX
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+abovenone:
+	VZEROUPPER
+	MOVQ CX, ret+24(FP)
+	RET

@@ -95,6 +95,15 @@ func genericMax(x []float32) float32 {
 	return m
 }
 
+func genericFirstAbove(x []float32, t float32) int {
+	for i, v := range x {
+		if v > t {
+			return i
+		}
+	}
+	return len(x)
+}
+
 func genericAddConst(x []float32, c float32) {
 	for i := range x {
 		x[i] += c

@@ -27,9 +27,10 @@ func axpy(dst []float32, alpha float32, x []float32) { genericAxpy(dst, alpha, x
 func expSum(dst, src []float32, shift float32) float32 {
 	return genericExpSum(dst, src, shift)
 }
-func silu(dst, x []float32)           { genericSiLU(dst, x) }
-func maxOf(x []float32) float32       { return genericMax(x) }
-func addConst(x []float32, c float32) { genericAddConst(x, c) }
+func silu(dst, x []float32)                 { genericSiLU(dst, x) }
+func maxOf(x []float32) float32             { return genericMax(x) }
+func firstAbove(x []float32, t float32) int { return genericFirstAbove(x, t) }
+func addConst(x []float32, c float32)       { genericAddConst(x, c) }
 
 // UseAssembly reports false: this build has only the Go kernels (an
 // architecture without assembly kernels, or the purego build tag).

@@ -2,6 +2,8 @@
 
 package tensor
 
+import "unsafe"
+
 //go:noescape
 func asmQ12x2(k int, a *uint8, b *int8, pstride int, c *float32, ldc int, scale, qsum, bias, xs, x0 *float32)
 
@@ -146,10 +148,9 @@ func quantizeScaled(dst []uint8, x []float32, zero, inv float32) {
 	genericQuantize(dst[n:len(x)], x[n:], zero, inv)
 }
 
-//go:noescape
-func asmQuantizeSigned(dst *int8, x *float32, n int, inv float32)
-
-// quantizeSigned writes round(w[j]·inv) into q[j]; |w[j]·inv| ≤ 127.
+// quantizeSigned writes round(w[j]·inv) into q[j]; |w[j]·inv| ≤ 127. The
+// unsigned kernel serves with a zero of 0: its low eight bits of the
+// rounded value are the int8.
 func quantizeSigned(q []int8, w []float32, inv float32) {
 	n := len(w) &^ 15
 	if !avx512() || n == 0 {
@@ -157,6 +158,6 @@ func quantizeSigned(q []int8, w []float32, inv float32) {
 		return
 	}
 	_ = q[len(w)-1]
-	asmQuantizeSigned(&q[0], &w[0], n, inv)
+	asmQuantize((*uint8)(unsafe.Pointer(&q[0])), &w[0], n, 0, inv)
 	genericQuantizeSigned(q[n:len(w)], w[n:], inv)
 }

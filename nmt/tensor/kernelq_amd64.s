@@ -187,7 +187,8 @@ done:
 // func asmQuantize(dst *uint8, x *float32, n int, zero, inv float32)
 //
 // dst[i] = round((x[i] − zero)·inv) (half to even) for n (a multiple of 16)
-// floats with 0 ≤ (x[i] − zero)·inv ≤ 255.
+// floats with 0 ≤ (x[i] − zero)·inv ≤ 255, or, as the low eight bits of
+// an int8, −127 ≤ (x[i] − zero)·inv ≤ 127.
 TEXT ·asmQuantize(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -208,29 +209,5 @@ qloop:
 	DECQ CX
 	JNZ qloop
 qdone:
-	VZEROUPPER
-	RET
-
-// func asmQuantizeSigned(dst *int8, x *float32, n int, inv float32)
-//
-// dst[i] = round(x[i]·inv) (half to even) for n (a multiple of 16) floats
-// with |x[i]·inv| ≤ 127.
-TEXT ·asmQuantizeSigned(SB), NOSPLIT, $0-28
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	VBROADCASTSS inv+24(FP), Z31
-	SHRQ $4, CX
-	JZ sdone
-sloop:
-	VMULPS (SI), Z31, Z0
-	VCVTPS2DQ Z0, Z0
-	VPMOVSDB Z0, X0
-	VMOVDQU X0, (DI)
-	ADDQ $64, SI
-	ADDQ $16, DI
-	DECQ CX
-	JNZ sloop
-sdone:
 	VZEROUPPER
 	RET

@@ -8,6 +8,12 @@ import (
 // Max returns the largest element of x (-Inf for an empty x).
 func Max(x []float32) float32 { return maxOf(x) }
 
+// FirstAbove returns the index of the first element of x above t, or
+// len(x) when none is; NaN is never above t, and nothing is above a NaN t.
+// A search for the few values that beat a threshold skips the rest of a
+// row with it many values at a time.
+func FirstAbove(x []float32, t float32) int { return firstAbove(x, t) }
+
 // Softmax replaces x by exp(x - max) / Σ exp(x - max).
 func Softmax(x []float32) {
 	if len(x) == 0 {

@@ -102,6 +102,87 @@ func TestLinearWeightRoundTrip(t *testing.T) {
 	}
 }
 
+// TestLinearPackingShapes packs maps whose rows come in pieces that start
+// inside a panel and whose inputs are not a multiple of the 16 columns the
+// fast packing moves at a time, on one thread and on several, and checks
+// every weight's bits (negative zero and a NaN payload among them) through
+// Weight, which reads the panels back one value at a time; then the same
+// for int8 maps, through Int8Weights.
+func TestLinearPackingShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	saved := Threads()
+	defer SetThreads(saved)
+	for _, threads := range []int{1, 3} {
+		SetThreads(threads)
+		for _, sh := range []struct{ n, k int }{{16, 16}, {37, 16}, {70, 37}, {129, 512}, {48, 2051}, {40, 2048}} {
+			w := randSlice(r, sh.n*sh.k)
+			w[3] = float32(math.Copysign(0, -1))
+			w[len(w)-2] = math.Float32frombits(0x7fc0_1234)
+			lb := NewLinearBuilder(sh.n, sh.k, false)
+			cut := min(sh.n, 5) // rows [0, 5) alone, then the rest at once
+			lb.SetRows(0, w[:cut*sh.k])
+			lb.SetRows(cut, w[cut*sh.k:])
+			got := make([]float32, len(w))
+			lb.Build(nil).Weight(got)
+			for i := range w {
+				if math.Float32bits(got[i]) != math.Float32bits(w[i]) {
+					t.Fatalf("threads %d, [%d, %d]: weight %d = %#x, want %#x", threads, sh.n, sh.k, i,
+						math.Float32bits(got[i]), math.Float32bits(w[i]))
+				}
+			}
+			// The same rows quantized to int8, against QuantizeRows.
+			w[len(w)-2] = 0.25
+			lb = NewLinearBuilder(sh.n, sh.k, true)
+			lb.SetRows(0, w[:cut*sh.k])
+			lb.SetRows(cut, w[cut*sh.k:])
+			q, scale := lb.Build(nil).Int8Weights()
+			wantQ, wantScale := QuantizeRows(w, sh.n, sh.k)
+			for i := range wantQ {
+				if q[i] != wantQ[i] {
+					t.Fatalf("threads %d, [%d, %d], int8: weight %d = %d, want %d", threads, sh.n, sh.k, i, q[i], wantQ[i])
+				}
+			}
+			for i := range wantScale {
+				if scale[i] != wantScale[i] {
+					t.Fatalf("threads %d, [%d, %d], int8: scale %d = %g, want %g", threads, sh.n, sh.k, i, scale[i], wantScale[i])
+				}
+			}
+		}
+	}
+}
+
+// TestFirstAbove checks FirstAbove against a loop over every prefix
+// length (the assembly takes 16 values at a time), with NaN, infinities
+// and a NaN threshold among the cases.
+func TestFirstAbove(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	for n := 0; n <= 70; n++ {
+		x := randSlice(r, n)
+		for i := range x {
+			switch r.IntN(10) {
+			case 0:
+				x[i] = nan
+			case 1:
+				x[i] = -inf
+			}
+		}
+		for _, th := range []float32{-inf, -0.5, 0, 0.9, 2, inf, nan} {
+			want := n
+			for i, v := range x {
+				if v > th {
+					want = i
+					break
+				}
+			}
+			if got := FirstAbove(x, th); got != want {
+				t.Fatalf("n %d, t %g: %d, want %d (x %v)", n, th, got, want, x)
+			}
+		}
+	}
+}
+
 func TestDotAxpy(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 257} {

@@ -74,7 +74,8 @@ type Models struct {
 // pair's models by name. A multi-target model (an OPUS-MT en-ROMANCE)
 // serves each of its languages' pairs that no directory serves, under the
 // name "<source>-<language>". Every model whose opposite pair is served
-// can rerank with that pair's default model.
+// can rerank with that pair's model of the same variant, else its default
+// model.
 //
 // heads chooses the cross-attention heads that make alignments for every
 // model; nil lets each model use the heads its config.json names
@@ -178,8 +179,21 @@ func (ms *Models) lookup(name, source, target string) (*model, error) {
 	return nil, fmt.Errorf("%w: %s-%s (this server translates %s)", errUnknownPair, short(source), short(target), strings.Join(ms.pairs(), ", "))
 }
 
-// linkReverses gives every model whose opposite pair is also served that
-// pair's default model, for options.rerank. Pairs served through a
+// reverseName is the name of the other variant's opposite model: es-en-bible
+// for en-es-bible; "" for a pair's plain name, which reranks with the
+// opposite pair's default.
+func reverseName(name, pair string) string {
+	variant, ok := strings.CutPrefix(name, pair+"-")
+	if !ok || variant == "" {
+		return ""
+	}
+	source, target, _ := strings.Cut(pair, "-")
+	return target + "-" + source + "-" + variant
+}
+
+// linkReverses gives every model whose opposite pair is also served the
+// same variant of that pair when it is served (en-es-bible reranks with
+// es-en-bible), else that pair's default model, for options.rerank. Pairs served through a
 // multi-target model's language token are not linked.
 func (ms *Models) linkReverses() {
 	// Reverses are the engines as loaded, whatever order the links are
@@ -193,7 +207,10 @@ func (ms *Models) linkReverses() {
 		if !ok || m.targetLanguage != "" {
 			continue
 		}
-		r, ok := ms.defaults[m.target+"-"+m.source]
+		r, ok := ms.byName[reverseName(m.name, m.pair())]
+		if !ok {
+			r, ok = ms.defaults[m.target+"-"+m.source]
+		}
 		if !ok || r.targetLanguage != "" {
 			continue
 		}

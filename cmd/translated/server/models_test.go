@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -228,6 +230,33 @@ func TestOptionalZeros(t *testing.T) {
 	for _, s := range resp.Translations[0].Sentences {
 		if h := s.Hypotheses[0]; h.Score != h.LogProb {
 			t.Errorf("α = 0: score %v, log-probability %v", h.Score, h.LogProb)
+		}
+	}
+}
+
+// TestRerankWithSameVariant: a variant of a pair (en-es-x) reranks with the
+// same variant of the opposite pair (es-en-x) when it is served, else with
+// the opposite pair's default, as the pair's own default does.
+func TestRerankWithSameVariant(t *testing.T) {
+	dir := t.TempDir()
+	for name, target := range map[string]string{"en-es": "tiny-swish-shared", "es-en": "tiny-relu-untied",
+		"en-es-x": "tiny-relu-untied", "es-en-x": "tiny-swish-shared", "en-es-y": "tiny-relu-untied"} {
+		abs, err := filepath.Abs(filepath.Join("../../../testdata/models", target))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, err := LoadModels(dir, avgHeads())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for model, reverse := range map[string]string{"en-es": "es-en", "en-es-x": "es-en-x", "en-es-y": "es-en", "es-en": "en-es", "es-en-x": "en-es-x"} {
+		got := translator(t, ms, model).Reverse()
+		if got == nil || got.Info().Name != reverse {
+			t.Errorf("%s reranks with %v, want %s", model, got, reverse)
 		}
 	}
 }
