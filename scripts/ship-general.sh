@@ -73,7 +73,7 @@ init=$(grep -o ' start: .*' "$run/train.log" | head -1 | grep -o -- '--init [^ ]
 init_line=
 if [ -n "$init" ]; then
   init_step=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' "$init/trainer.json" 2>/dev/null || echo "?")
-  init_line="- **Started from** the weights of \`$init\` (step $init_step of its own run, same vocabulary), not from random ones; the training figures below count this run only."
+  init_line="- **Started from** the weights of \`$init\` (step $init_step of its own run, same vocabulary), not from random ones; the training figures above count this run only."
 fi
 params=$(grep -o '[0-9]* parameters; step' "$run/train.log" | tail -1 | cut -d' ' -f1)
 steps_per_epoch=$(grep -o 'batch [0-9]*/[0-9]*' "$run/train.log" | tail -1 | cut -d/ -f2)
@@ -84,7 +84,7 @@ arrow="→"
   echo
   echo "The default $from$arrow$to model: a MarianMT-architecture transformer (post-layer-norm"
   echo "encoder-decoder, $layers layers, d_model 256, $(awk -v p="$params" 'BEGIN { printf "%.1f", p / 1e6 }') million parameters, joint"
-  echo "byte-level BPE vocabulary of $vocab entries), trained from scratch with"
+  echo "byte-level BPE vocabulary of $vocab entries), trained${init:+ from another model's weights}${init:- from scratch} with"
   echo "\`translate-cli train\` on everyday, parliament and software text and the"
   echo "Bible. F16 weights, $size MB on disk."
   echo
