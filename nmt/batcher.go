@@ -9,13 +9,18 @@ import (
 )
 
 // Batcher decodes the sentences of concurrent Translate calls together
-// (continuous batching): every call with the same search options shares
-// one running decoder, which a sentence joins before any step and leaves
-// the step it finishes, so that the matrix products of a step serve many
-// calls at once. A sentence's hypotheses are those Translator.Translate
-// gives it (within float32 rounding: its rows sit in products of other
-// sizes); streaming, events and errors are Translate's; a call whose
-// context ends leaves the decoder at the next step and the others go on.
+// (continuous batching): the calls with the same search options share a
+// running decoder (a lane), which a sentence joins before any step and
+// leaves the step it finishes, so that the matrix products of a step serve
+// many calls at once. Up to a set number of lanes run for the same options
+// and step in parallel, each on its own goroutine: one lane's steps follow
+// one another, and the work of a step other than the products (attention,
+// the search, the encoder of joining sentences) runs on its goroutine
+// alone, so a second lane keeps a second core busy. A sentence's
+// hypotheses are those Translator.Translate gives it (within float32
+// rounding: its rows sit in products of other sizes); streaming, events
+// and errors are Translate's; a call whose context ends leaves its lanes
+// at their next step and the others go on.
 //
 // Calls whose options need more than one model or a second pass (Ensemble,
 // Rerank, RightToLeft, MBR), and every call of a right-to-left model or of
@@ -23,18 +28,30 @@ import (
 // Batches). A Batcher is safe for concurrent use; it holds no goroutine
 // while no call is decoding.
 type Batcher struct {
-	t   *Translator
-	max int // sentences decoding together in one lane
+	t     *Translator
+	max   int               // sentences decoding together in one lane
+	most  int               // lanes running at once for one set of search options
+	spawn func(running int) // a test's hook: called (under mu) as a lane starts
 
 	mu    sync.Mutex
-	lanes map[laneKey]*lane
+	lanes map[laneKey][]*lane // the running lanes of each set of options
 }
 
 // NewBatcher returns a Batcher over t that decodes at most maxSentences
-// sentences together (at least 1) for each set of search options. A call
-// with more sentences than that joins in parts.
-func (t *Translator) NewBatcher(maxSentences int) *Batcher {
-	return &Batcher{t: t, max: max(maxSentences, 1), lanes: map[laneKey]*lane{}}
+// sentences together (at least 1) in one lane, and runs at most lanes
+// lanes (at least 1) for each set of search options. A call with more
+// sentences than maxSentences joins in parts, which may go to different
+// lanes.
+//
+// A part goes to the running lane of its options that holds the fewest
+// sentences (decoding or waiting to join); a new lane starts for it
+// instead when fewer than lanes are running and each of them already
+// holds a sentence. Lanes therefore start only as calls overlap, and a
+// lane ends when it has nothing left to decode. A server gives lanes its
+// number of workers (about one a core): more lanes than cores would only
+// take turns.
+func (t *Translator) NewBatcher(maxSentences, lanes int) *Batcher {
+	return &Batcher{t: t, max: max(maxSentences, 1), most: max(lanes, 1), lanes: map[laneKey][]*lane{}}
 }
 
 // Batches reports whether req would share a decoder with other calls;
@@ -101,10 +118,11 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 	order := append([]*sentenceJob(nil), d.job.flat...)
 	sort.SliceStable(order, func(a, b int) bool { return len(order[a].ids) < len(order[b].ids) })
 	key := keyOf(opts)
+	var parts []*chunk
 	for lo := 0; lo < len(order); lo += b.max {
-		part := order[lo:min(lo+b.max, len(order))]
-		b.submit(key, opts, &chunk{call: c, sentences: part})
+		parts = append(parts, &chunk{call: c, sentences: order[lo:min(lo+b.max, len(order))]})
 	}
+	b.submit(key, opts, parts)
 	for remaining := len(order); remaining > 0; {
 		select {
 		case <-ctx.Done():
@@ -137,38 +155,50 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 	return nil
 }
 
-// submit queues a part of a call on the lane of key, starting the lane
-// when it is not running.
-func (b *Batcher) submit(key laneKey, opts search.Options, ch *chunk) {
+// submit queues the parts of a call on the lanes of key: each on the
+// running lane that holds the fewest sentences, or on a new lane when
+// fewer than b.most are running and each holds a sentence already.
+func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	l := b.lanes[key]
-	if l == nil {
-		l = &lane{b: b, key: key, opts: opts, owned: map[*call][]*search.Sentence{}, members: map[*search.Sentence]member{}}
-		b.lanes[key] = l
-		go l.run()
+	for _, ch := range parts {
+		var l *lane
+		for _, x := range b.lanes[key] {
+			if l == nil || x.held < l.held {
+				l = x
+			}
+		}
+		if l == nil || l.held > 0 && len(b.lanes[key]) < b.most {
+			l = &lane{b: b, key: key, opts: opts, owned: map[*call][]*search.Sentence{}, members: map[*search.Sentence]member{}}
+			b.lanes[key] = append(b.lanes[key], l)
+			if b.spawn != nil {
+				b.spawn(len(b.lanes[key]))
+			}
+			go l.run()
+		}
+		l.pending = append(l.pending, ch)
+		l.held += len(ch.sentences)
 	}
-	l.pending = append(l.pending, ch)
 }
 
-// leave takes a call out of its lane: its parts still waiting are
-// forgotten, and its sentences decoding leave before the next step.
+// leave takes a call out of every lane of key: its parts still waiting
+// are forgotten, and its sentences decoding leave before the next step.
 func (b *Batcher) leave(key laneKey, c *call) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	l := b.lanes[key]
-	if l == nil {
-		return
-	}
-	kept := l.pending[:0]
-	for _, ch := range l.pending {
-		if ch.call != c {
-			kept = append(kept, ch)
+	for _, l := range b.lanes[key] {
+		kept := l.pending[:0]
+		for _, ch := range l.pending {
+			if ch.call != c {
+				kept = append(kept, ch)
+			} else {
+				l.held -= len(ch.sentences)
+			}
 		}
+		clear(l.pending[len(kept):])
+		l.pending = kept
+		l.leaving = append(l.leaving, c)
 	}
-	clear(l.pending[len(kept):])
-	l.pending = kept
-	l.leaving = append(l.leaving, c)
 }
 
 // laneKey is what the calls of one lane share: the search options (the

@@ -43,7 +43,7 @@ func TestBatcherEqualsTranslate(t *testing.T) {
 	for i, r := range reqs {
 		wants[i].out, wants[i].events = translateAlone(t, tr, r)
 	}
-	b := tr.NewBatcher(3)
+	b := tr.NewBatcher(3, 2)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4*len(reqs))
 	for round := range 4 {
@@ -74,6 +74,58 @@ func TestBatcherEqualsTranslate(t *testing.T) {
 		t.Error(err)
 	}
 	waitIdle(t, b)
+}
+
+// TestBatcherLanes runs calls at once through a Batcher with two lanes
+// for a set of options and two sentences a lane: a call of more sentences
+// joins in parts, all placed at once, so while fewer than two lanes of
+// its options run, its second part finds the first lane holding a
+// sentence and starts a second lane; a third never starts. Every call
+// gets what Translate gives it alone, whichever lanes its parts went to.
+func TestBatcherLanes(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	reqs := []Request{
+		{Texts: texts, Options: Options{BeamSize: 3, NBest: 2, MaxLength: 20, Attention: true}},
+		{Texts: []string{texts[4], texts[0], texts[2]}, Options: Options{BeamSize: 3, NBest: 2, MaxLength: 20, Attention: true}},
+		{Texts: []string{texts[1]}, Options: Options{BeamSize: 3, NBest: 2, MaxLength: 20, Attention: true}},
+		{Texts: []string{texts[3]}, Options: Options{BeamSize: 3, NBest: 2, MaxLength: 20, Attention: true}},
+		{Texts: []string{texts[0], texts[3]}, Options: Options{BeamSize: 1, MaxLength: 20}},
+	}
+	wants := make([][]Translation, len(reqs))
+	for i, r := range reqs {
+		wants[i], _ = translateAlone(t, tr, r)
+	}
+	b := tr.NewBatcher(2, 2)
+	// The most lanes of one set of options seen running at once; spawn
+	// is called under b.mu.
+	most := 0
+	b.spawn = func(running int) { most = max(most, running) }
+	var wg sync.WaitGroup
+	errs := make(chan error, 3*len(reqs))
+	for range 3 {
+		for i, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out, err := b.Translate(context.Background(), r, nil)
+				switch {
+				case err != nil:
+					errs <- err
+				case !reflect.DeepEqual(out, wants[i]):
+					errs <- fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, wants[i])
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	waitIdle(t, b)
+	if most != 2 {
+		t.Errorf("%d lanes ran at once for one set of options, want 2", most)
+	}
 }
 
 // bySentence groups the token events by sentence and keeps each text's
@@ -118,7 +170,7 @@ func TestBatcherCancel(t *testing.T) {
 	tr := openTiny(t, "tiny-relu-untied")
 	req := Request{Texts: []string{texts[3]}, Options: Options{BeamSize: 2, MaxLength: 30, Attention: true}}
 	want, _ := translateAlone(t, tr, req)
-	b := tr.NewBatcher(8)
+	b := tr.NewBatcher(8, 2)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for i := range 16 {
@@ -158,7 +210,7 @@ func TestBatcherCancel(t *testing.T) {
 // options a lane cannot share decode alone.
 func TestBatcherRefusesAsTranslate(t *testing.T) {
 	tr := openTiny(t, "tiny-swish-shared")
-	b := tr.NewBatcher(4)
+	b := tr.NewBatcher(4, 2)
 	bad := Request{Texts: []string{"\xff"}, Options: Options{BeamSize: 1}}
 	_, want := tr.Translate(context.Background(), bad, nil)
 	if _, err := b.Translate(context.Background(), bad, nil); err == nil || err.Error() != want.Error() {

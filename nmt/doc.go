@@ -9,9 +9,10 @@
 // speed on synthetic sentences (translate-cli bench); BuildShortlist
 // learns a vocabulary shortlist, which WithShortlist makes the searches
 // use. A Batcher (NewBatcher) decodes the sentences of concurrent
-// Translate calls together, in one running decoder per set of search
-// options that sentences join and leave between steps (continuous
-// batching), each getting what Translate gives it alone.
+// Translate calls together, in running decoders (lanes) that sentences
+// join and leave between steps (continuous batching), up to a set number
+// of lanes stepping in parallel for one set of search options, each
+// sentence getting what Translate gives it alone.
 //
 // It has no gRPC and no file formats of its own; the server, the CLI and the
 // exporters are thin adapters around it. Its sub-packages form one chain of

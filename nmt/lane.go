@@ -2,13 +2,14 @@ package nmt
 
 import (
 	"context"
+	"slices"
 
 	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/nmt/search"
 )
 
-// lane is the running decoder of one Batcher for one set of search
-// options: a goroutine that, between steps, lets leaving calls go and
+// lane is a running decoder of one Batcher for one set of search
+// options (one of up to Batcher.most for them): a goroutine that, between steps, lets leaving calls go and
 // waiting parts join, and steps while any sentence is decoding. It ends
 // when it has nothing left to decode.
 type lane struct {
@@ -19,6 +20,7 @@ type lane struct {
 	// Guarded by b.mu.
 	pending []*chunk // parts waiting to join, in arrival order
 	leaving []*call  // calls whose sentences must leave
+	held    int      // sentences pending, and decoding as of the last step: what submit weighs
 
 	// The lane goroutine's own.
 	dec     *model.Decoder
@@ -71,8 +73,9 @@ func (l *lane) run() {
 
 // next takes the calls leaving and the parts that may join now: in
 // arrival order, as long as they fit in b.max sentences (a part always
-// joins an empty lane). With nothing to decode and nothing waiting, it
-// takes the lane out of the Batcher and reports false.
+// joins an empty lane), and counts what the lane holds after them. With
+// nothing to decode and nothing waiting, it takes the lane out of the
+// Batcher and reports false.
 func (l *lane) next() (joining []*chunk, leaving []*call, ok bool) {
 	b := l.b
 	b.mu.Lock()
@@ -90,10 +93,28 @@ func (l *lane) next() (joining []*chunk, leaving []*call, ok bool) {
 		l.pending = l.pending[1:]
 	}
 	if l.live == 0 && len(joining) == 0 && len(leaving) == 0 {
-		delete(b.lanes, l.key)
+		l.remove()
 		return nil, nil, false
 	}
+	for _, c := range leaving {
+		n -= len(l.owned[c])
+	}
+	for _, ch := range l.pending {
+		n += len(ch.sentences)
+	}
+	l.held = max(n, 0)
 	return joining, leaving, true
+}
+
+// remove takes the lane out of its Batcher's lanes; b.mu is held.
+func (l *lane) remove() {
+	b := l.b
+	lanes := slices.DeleteFunc(b.lanes[l.key], func(x *lane) bool { return x == l })
+	if len(lanes) == 0 {
+		delete(b.lanes, l.key)
+	} else {
+		b.lanes[l.key] = lanes
+	}
 }
 
 // join encodes the sentences of the joining parts together (one pass of

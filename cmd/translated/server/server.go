@@ -51,15 +51,16 @@ type Options struct {
 	// CPUs (runtime.NumCPU).
 	Workers int
 	// BatchSize is how many sentences of concurrent requests decode
-	// together at most (continuous batching): the requests of a model
-	// with the same search options share one running decoder, which a
-	// sentence joins before any step and leaves the step it finishes
+	// together at most in one running decoder (continuous batching): the
+	// requests of a model with the same search options share up to
+	// Workers such decoders, which step in parallel, and which a sentence
+	// joins before any step and leaves the step it finishes
 	// (nmt.Batcher). Such a request takes 1/BatchSize of a worker per
 	// text (at most a whole worker), so that Workers × BatchSize
 	// one-text requests decode at once, and Queue × BatchSize more may
-	// wait. Requests with an ensemble, reranking or
-	// minimum Bayes risk, and Align, decode alone on a worker. 1 (or 0):
-	// every request decodes alone. Default: 32.
+	// wait. Requests with an ensemble, reranking or minimum Bayes risk,
+	// and Align, decode alone on a worker. 1 (or 0): every request
+	// decodes alone. Default: 32.
 	BatchSize int
 	// Queue is how many more requests may wait for a worker; past that a
 	// request is refused at once with RESOURCE_EXHAUSTED. 0: none waits.
@@ -190,7 +191,7 @@ func New(opts Options, ms *Models) (*Server, error) {
 	s := &Server{opts: opts, models: ms, limits: opts.Limits, metrics: newMetrics(), log: log, health: newHealthService()}
 	s.pool = newPool(poolLimits{workers: opts.Workers, queue: opts.Queue, perClient: opts.perClient(), batch: opts.BatchSize,
 		budget: opts.MemoryBudget}, s.metrics.poolChanged)
-	s.batchers = batchersOf(ms, opts.BatchSize)
+	s.batchers = batchersOf(ms, opts.BatchSize, opts.Workers)
 	s.metrics.modelsAvailable.Set(float64(len(ms.byName)))
 	s.metrics.memoryBudget.Set(float64(opts.MemoryBudget))
 	s.grpc = s.newGRPC(opts.TLS)
@@ -207,14 +208,16 @@ func New(opts Options, ms *Models) (*Server, error) {
 
 // batchersOf makes one nmt.Batcher per translator of ms (a multi-target
 // model serving several pairs has one), or none when size is at most 1.
-func batchersOf(ms *Models, size int) map[*nmt.Translator]*nmt.Batcher {
+// Each runs up to workers lanes for one set of search options, so that
+// batched requests keep as many cores busy as requests decoding alone.
+func batchersOf(ms *Models, size, workers int) map[*nmt.Translator]*nmt.Batcher {
 	if size <= 1 {
 		return nil
 	}
 	out := map[*nmt.Translator]*nmt.Batcher{}
 	for _, m := range ms.byName {
 		if t, ok := m.engine.(*nmt.Translator); ok && out[t] == nil {
-			out[t] = t.NewBatcher(size)
+			out[t] = t.NewBatcher(size, workers)
 		}
 	}
 	return out
