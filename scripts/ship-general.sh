@@ -70,8 +70,9 @@ PY
 )
 # A run started from another model's weights (--init) says so on its card.
 init=$(grep -o ' start: .*' "$run/train.log" | head -1 | grep -o -- '--init [^ ]*' | cut -d' ' -f2 || true)
-init_line=
+init_line= origin="from scratch"
 if [ -n "$init" ]; then
+  origin="from another model's weights"
   init_step=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' "$init/trainer.json" 2>/dev/null || echo "?")
   init_line="- **Started from** the weights of \`$init\` (step $init_step of its own run, same vocabulary), not from random ones; the training figures above count this run only."
 fi
@@ -84,7 +85,7 @@ arrow="→"
   echo
   echo "The default $from$arrow$to model: a MarianMT-architecture transformer (post-layer-norm"
   echo "encoder-decoder, $layers layers, d_model 256, $(awk -v p="$params" 'BEGIN { printf "%.1f", p / 1e6 }') million parameters, joint"
-  echo "byte-level BPE vocabulary of $vocab entries), trained${init:+ from another model's weights}${init:- from scratch} with"
+  echo "byte-level BPE vocabulary of $vocab entries), trained $origin with"
   echo "\`translate-cli train\` on everyday, parliament and software text and the"
   echo "Bible. F16 weights, $size MB on disk."
   echo
