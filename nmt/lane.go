@@ -8,10 +8,10 @@ import (
 	"github.com/translated/translated/nmt/search"
 )
 
-// lane is a running decoder of one Batcher for one set of search
-// options (one of up to Batcher.most for them): a goroutine that, between steps, lets leaving calls go and
-// waiting parts join, and steps while any sentence is decoding. It ends
-// when it has nothing left to decode.
+// lane is a running decoder of one Batcher for one set of search options
+// (one of up to Batcher.most for them): a goroutine that, between steps,
+// lets leaving calls go and waiting parts join, and steps while any
+// sentence is decoding. It ends when it has nothing left to decode.
 type lane struct {
 	b    *Batcher
 	key  laneKey
