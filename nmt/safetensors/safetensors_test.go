@@ -180,6 +180,33 @@ func TestReaderMatchesParse(t *testing.T) {
 	}
 }
 
+// TestReaderFileCutShort truncates a file a Reader has open: reading a
+// tensor past the cut must be an error naming the file and saying it was
+// cut short, not a short read.
+func TestReaderFileCutShort(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	in := []Float32Tensor{{Name: "a", Shape: []int{1000}, Values: make([]float32, 1000)}}
+	if err := WriteFile(path, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, st.Size()-100); err != nil {
+		t.Fatal(err)
+	}
+	err = r.ReadAt(r.Tensors["a"], make([]byte, 4000), 0)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "truncated or changed while it was being read") {
+		t.Errorf("ReadAt of a file cut short: %v", err)
+	}
+}
+
 // TestReaderFloat32s checks the F32 values a Reader hands out in place
 // against those it reads, before and after their pages are dropped, and
 // that it hands out nothing for other types, ranges outside a tensor, or
