@@ -20,8 +20,8 @@ import (
 // faults (SIGBUS) on the goroutine that makes it. Whoever reads them must
 // turn that fault into an error: package model reads them only through
 // tensor.LinearBuilder.SetRows, which does (debug.SetPanicOnFault), so a
-// load of such a file fails with an error naming it, and closes the
-// Reader before it returns.
+// load of such a file fails with an error naming it; and a load closes
+// its Reader before it returns, so no value of the mapping is read after.
 type Reader struct {
 	File
 	path   string
