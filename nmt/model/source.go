@@ -36,6 +36,9 @@ type rowSource interface {
 	// must be read; done says that those rows will not be needed again.
 	view(r0, rows int) []float32
 	done(r0, rows int)
+	// faulted is the error for a view whose reading faulted
+	// (tensor.ErrFault): a mapped file cut short while it was read.
+	faulted(err error) error
 }
 
 // tensorData reads the bytes of tensors: from memory (a parsed file) or
@@ -192,6 +195,10 @@ func (f *fileRows) view(r0, rows int) []float32 {
 
 func (f *fileRows) done(r0, rows int) { f.s.data.drop(f.t, r0*f.k, rows*f.k) }
 
+func (f *fileRows) faulted(err error) error {
+	return fmt.Errorf("%s: tensor %q: the file was truncated or changed while it was being read (%w)", f.s.path, f.t.Name, err)
+}
+
 func (f *fileRows) readInt8(r0 int, q []int8, scale []float32) error {
 	raw := f.s.buffer(len(q))
 	if err := f.s.data.readAt(f.t, raw, int64(r0*f.k)); err != nil {
@@ -220,6 +227,8 @@ func (s sliceRows) read(r0 int, dst []float32) error {
 func (s sliceRows) view(r0, rows int) []float32 { return s.v[r0*s.k : (r0+rows)*s.k] }
 
 func (s sliceRows) done(int, int) {}
+
+func (s sliceRows) faulted(err error) error { return err }
 
 func (s sliceRows) readInt8(int, []int8, []float32) error {
 	return fmt.Errorf("model: a float32 matrix read as int8")

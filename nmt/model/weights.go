@@ -173,7 +173,9 @@ func (b *builder) linear(parts []rowSource, outs []int, bias []float32, k int, n
 					v = f[:rows*k]
 					b.fail(p.read(r, v))
 				}
-				lb.SetRows(off+r, v)
+				if err := lb.SetRows(off+r, v); err != nil {
+					b.fail(p.faulted(err))
+				}
 				p.done(r, rows)
 			}
 		}

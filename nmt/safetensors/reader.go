@@ -13,9 +13,15 @@ import (
 // without a copy of the whole file. Its Tensors have no Data.
 //
 // On Linux the file is also mapped into memory, read-only, so that F32
-// data can be used where it lies (Float32s). Replace a file that may be
-// open by renaming a new one over it (as WriteFile does), not by writing
-// it in place: a mapped file cut short under a reader faults.
+// data can be used where it lies (Float32s). A file cut short while it is
+// open (written in place rather than replaced by renaming a new one over
+// it, as WriteFile does) is an error to ReadAt; the values of Float32s are
+// the mapped pages themselves, and a read of those past the new end
+// faults (SIGBUS) on the goroutine that makes it. Whoever reads them must
+// turn that fault into an error: package model reads them only through
+// tensor.LinearBuilder.SetRows, which does (debug.SetPanicOnFault), so a
+// load of such a file fails with an error naming it; and a load closes
+// its Reader before it returns, so no value of the mapping is read after.
 type Reader struct {
 	File
 	path   string
@@ -72,7 +78,8 @@ func (r *Reader) ReadAt(t Tensor, p []byte, off int64) error {
 	}
 	if _, err := r.f.ReadAt(p, r.data+t.offset+off); err != nil {
 		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+			// Open found the tensor inside the file: the file shrank since.
+			return fmt.Errorf("%s: tensor %q: the file ends before the tensor does: it was truncated or changed while it was being read", r.path, t.Name)
 		}
 		return fmt.Errorf("%s: tensor %q: %v", r.path, t.Name, err)
 	}

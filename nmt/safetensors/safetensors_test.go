@@ -180,6 +180,40 @@ func TestReaderMatchesParse(t *testing.T) {
 	}
 }
 
+// TestReaderFileCutShort truncates a file a Reader has open: reading a
+// tensor past the cut must be an error naming the file and saying it was
+// cut short, not a short read.
+func TestReaderFileCutShort(t *testing.T) {
+	r, path := openWritten(t, []Float32Tensor{{Name: "a", Shape: []int{1000}, Values: make([]float32, 1000)}})
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, st.Size()-100); err != nil {
+		t.Fatal(err)
+	}
+	err = r.ReadAt(r.Tensors["a"], make([]byte, 4000), 0)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "truncated or changed while it was being read") {
+		t.Errorf("ReadAt of a file cut short: %v", err)
+	}
+}
+
+// openWritten writes in to a file of the test and opens it; the Reader
+// is closed with the test.
+func openWritten(t *testing.T, in []Float32Tensor) (*Reader, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := WriteFile(path, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r, path
+}
+
 // TestReaderFloat32s checks the F32 values a Reader hands out in place
 // against those it reads, before and after their pages are dropped, and
 // that it hands out nothing for other types, ranges outside a tensor, or
@@ -193,15 +227,7 @@ func TestReaderFloat32s(t *testing.T) {
 		{Name: "a", Shape: []int{3000}, Values: vals},
 		{Name: "h", Shape: []int{2}, Values: []float32{0.5, -1.25}, Store: F16},
 	}
-	path := filepath.Join(t.TempDir(), "m.safetensors")
-	if err := WriteFile(path, in, nil); err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r, path := openWritten(t, in)
 	a := r.Tensors["a"]
 	got := r.Float32s(a, 10, 2990)
 	if got == nil {

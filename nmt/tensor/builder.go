@@ -1,7 +1,11 @@
 package tensor
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -33,7 +37,12 @@ func NewLinearBuilder(n, k int, asInt8 bool) *LinearBuilder {
 
 // SetRows sets rows r0, r0+1, … of W from w (whole rows of K values),
 // quantizing them for an int8 map.
-func (b *LinearBuilder) SetRows(r0 int, w []float32) {
+//
+// w may lie in a mapped file (a checkpoint read where it lies): when a
+// read of w faults, as one of a file cut short under its mapping does,
+// SetRows returns ErrFault instead of the fault crashing the process, and
+// the builder must not be used again. Any other panic goes on.
+func (b *LinearBuilder) SetRows(r0 int, w []float32) error {
 	k := b.l.k
 	rows := b.check(r0, len(w), k)
 	if b.l.q != nil && len(b.q) < rows*k {
@@ -44,10 +53,19 @@ func (b *LinearBuilder) SetRows(r0 int, w []float32) {
 	// thread.
 	s := &rowSetter{b: b, r0: r0, w: w, head: min(rows, (panelWidth-r0%panelWidth)%panelWidth)}
 	whole := (rows - s.head) / panelWidth
-	s.set(0, s.head)
+	s.guarded(0, s.head)
 	ParallelFor(whole, panelWidth*k, s)
-	s.set(s.head+whole*panelWidth, rows)
+	s.guarded(s.head+whole*panelWidth, rows)
+	if s.faulted.Load() {
+		return ErrFault
+	}
+	return nil
 }
+
+// ErrFault is SetRows's error when reading its rows faulted: their memory
+// went away while they were read, as the pages of a mapped file do when
+// the file is cut short.
+var ErrFault = errors.New("reading the weights faulted")
 
 // rowSetter sets the rows of one SetRows call: w's rows i are the map's
 // rows r0+i, the first whole panel starting at w's row head.
@@ -55,10 +73,45 @@ type rowSetter struct {
 	b        *LinearBuilder
 	r0, head int
 	w        []float32
+	faulted  atomic.Bool // a read of w faulted
 }
 
 // Range sets the whole panels [lo, hi) counted from w's row head.
-func (s *rowSetter) Range(lo, hi int) { s.set(s.head+lo*panelWidth, s.head+hi*panelWidth) }
+func (s *rowSetter) Range(lo, hi int) { s.guarded(s.head+lo*panelWidth, s.head+hi*panelWidth) }
+
+// guarded sets w's rows [lo, hi) with this goroutine panicking on a fault
+// (debug.SetPanicOnFault) rather than crashing the process, so that a
+// fault reading w is recorded and the rest of the work goes on.
+func (s *rowSetter) guarded(lo, hi int) {
+	if lo >= hi {
+		return
+	}
+	defer s.recoverFault(debug.SetPanicOnFault(true))
+	s.set(lo, hi)
+}
+
+// recoverFault restores the goroutine's setting prev and recovers a panic
+// that is a fault at an address inside w; any other panic goes on.
+func (s *rowSetter) recoverFault(prev bool) {
+	debug.SetPanicOnFault(prev)
+	p := recover()
+	if p == nil {
+		return
+	}
+	if e, ok := p.(runtime.Error); ok {
+		if f, ok := e.(interface{ Addr() uintptr }); ok && s.inRows(f.Addr()) {
+			s.faulted.Store(true)
+			return
+		}
+	}
+	panic(p)
+}
+
+// inRows reports whether addr is the address of a byte of w.
+func (s *rowSetter) inRows(addr uintptr) bool {
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(s.w)))
+	return addr >= lo && addr-lo < uintptr(len(s.w))*4
+}
 
 // set sets w's rows [lo, hi).
 func (s *rowSetter) set(lo, hi int) {

@@ -26,7 +26,9 @@
 // or Go, all three giving the same bits. LinearBuilder packs a map row by
 // row as a checkpoint is read, 16 rows into a panel at a time (an AVX-512
 // transposition in pack_amd64.s, a blocked Go loop elsewhere), on every
-// thread, into memory asked for as huge pages on Linux (pages_linux.go);
+// thread, into memory asked for as huge pages on Linux (pages_linux.go),
+// a fault reading rows that lie in a mapped file cut short returned as
+// ErrFault rather than crashing the process;
 // Select copies some of its outputs (a vocabulary shortlist's output
 // layer). FirstAbove finds the first value above a threshold, 16 at a
 // time (a search skipping the tokens that cannot enter its beam). ParallelFor splits other work (the

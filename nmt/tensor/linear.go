@@ -31,7 +31,9 @@ func newLinear(name string, w, b []float32, n, k int, asInt8 bool) *Linear {
 		panic(fmt.Sprintf("tensor.%s: weight of %d values, bias of %d for shape [%d, %d]", name, len(w), len(b), n, k))
 	}
 	lb := NewLinearBuilder(n, k, asInt8)
-	lb.SetRows(0, w)
+	if err := lb.SetRows(0, w); err != nil {
+		panic(fmt.Sprintf("tensor.%s: %v", name, err))
+	}
 	return lb.Build(b)
 }
 
