@@ -51,9 +51,12 @@ v = c["vocab_size"]; el = c["encoder_layers"]; dl = c["decoder_layers"]
 print(t["step"], t["epoch"], t["target_toks"], int(t["seconds"]), f"{el}+{dl}", v)
 PY
 )
-# The run's commands, in order, each with the step it took effect at.
-commands=$(python3 - "$run/train.log" <<'PY'
+# The commands of RUN, in order, each with the step it took effect at
+# (those before BEFORE_STEP only, when given).
+commands_of() { # RUN [BEFORE_STEP]
+  python3 - "$1/train.log" "${2:-}" <<'PY'
 import re, sys
+before = int(sys.argv[2]) if sys.argv[2] else None
 last, pending = None, None
 for line in open(sys.argv[1], encoding="utf-8"):
     m = re.search(r" start: (.*)", line)
@@ -62,20 +65,44 @@ for line in open(sys.argv[1], encoding="utf-8"):
         continue
     m = re.search(r"parameters; step (\d+)", line)
     if m and pending is not None:
+        if before is not None and int(m.group(1)) >= before:
+            break
         if pending != last:
             print(f"- from step {m.group(1)}: `{pending}`")
             last = pending
         pending = None
 PY
-)
-# A run started from another model's weights (--init) says so on its card.
-init=$(grep -o ' start: .*' "$run/train.log" | head -1 | grep -o -- '--init [^ ]*' | cut -d' ' -f2 || true)
+}
+commands=$(commands_of "$run")
+# init_of RUN: the checkpoint directory RUN started from (--init), if any.
+init_of() { grep -o ' start: .*' "$1/train.log" | head -1 | grep -o -- '--init [^ ]*' | cut -d' ' -f2 || true; }
+step_of() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' "$1/trainer.json" 2>/dev/null || echo "?"; }
+# A run started from another model's weights (--init) says so on its card;
+# when those weights are a checkpoint of an earlier run here, the lineage
+# lists that run's commands first, and so on back to the first stage.
+init=$(init_of "$run")
 init_line= origin="from scratch"
 if [ -n "$init" ]; then
   origin="from another model's weights"
-  init_step=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' "$init/trainer.json" 2>/dev/null || echo "?")
+  init_step=$(step_of "$init")
   init_line="- **Started from** the weights of \`$init\` (step $init_step of its own run, same vocabulary), not from random ones; the training figures above count this run only."
+  stages=1 cur=$run prev=$init
+  while [ -n "$prev" ] && [ -s "$(dirname "$prev")/train.log" ]; do
+    prev_run=$(dirname "$prev") prev_step=$(step_of "$prev")
+    commands="Run \`$prev_run\`, up to its checkpoint of step $prev_step:
+
+$(commands_of "$prev_run" "$prev_step")
+
+Then run \`$cur\`, from those weights:
+
+$commands"
+    stages=$((stages + 1)) cur=$prev_run prev=$(init_of "$prev_run")
+  done
+  [ "$stages" = 1 ] || origin="in $stages stages"
 fi
+# The King James English as more source text (train-general.sh KJV=1).
+bible="the Bible's training books"
+grep -q 'bible\.kjv-es\.tsv' "$run/train.log" && bible="the Bible's training books (the Spanish with both the World English and the King James English)"
 params=$(grep -o '[0-9]* parameters; step' "$run/train.log" | tail -1 | cut -d' ' -f1)
 steps_per_epoch=$(grep -o 'batch [0-9]*/[0-9]*' "$run/train.log" | tail -1 | cut -d/ -f2)
 size=$(du -m "$tmp/model/model.safetensors" | cut -f1)
@@ -91,7 +118,7 @@ arrow="→"
   echo
   echo "- **Data**: the cleaned general-domain corpus (Tatoeba, Europarl,"
   echo "  LibreOffice, GIMP, GNOME, Debian documentation and catalogs; docs/data.md)"
-  echo "  and the Bible's training books, never a dev or test line."
+  echo "  and $bible, never a dev or test line."
   echo "- **Scores** (BLEU / chrF2, beam 4, \`translate-cli eval\`): Tatoeba test"
   echo "  $(score "$tmp/tatoeba-test.txt"), NTREX-128 news $(score "$tmp/ntrex128.txt"), Bible test books"
   echo "  $(score "$tmp/bible.txt"); alignment error rate $aer on the Strong's links"
@@ -99,9 +126,9 @@ arrow="→"
   echo "- **Training so far**: step $step ($(awk -v s="$step" -v e="$steps_per_epoch" 'BEGIN { printf "%.2f", s / e }') epochs of the data), $((secs / 3600)) h $((secs % 3600 / 60)) min on"
   echo "  2 CPU cores, $toks target tokens."
   [ -z "$init_line" ] || echo "$init_line"
-  echo "- **Reproduce**: \`scripts/train-general.sh $pair RUN\`, then"
-  echo "  \`scripts/ship-general.sh $pair RUN\`; [LINEAGE.md](LINEAGE.md) has the"
-  echo "  exact commands."
+  echo "- **Reproduce**: \`scripts/train-general.sh $pair RUN\` (docs/training.md#general-domain-models"
+  echo "  says how each stage ran), then \`scripts/ship-general.sh $pair RUN\`;"
+  echo "  [LINEAGE.md](LINEAGE.md) has the exact commands."
   echo
   echo "## Scores"
   echo
@@ -138,7 +165,8 @@ arrow="→"
   echo
   echo "Run \`$run\`, checkpoint \`$ckpt\` (step $step), shipped with"
   echo "\`scripts/ship-general.sh $pair $run\`. The run's commands, each from the"
-  echo "step it took effect at (a resume may change flags):"
+  echo "step it took effect at (a resume may change flags; \`KJV=1\` in"
+  echo "\`scripts/train-general.sh\` is the run that reads \`bible.kjv-es.tsv\`):"
   echo
   echo "$commands"
 } > "$tmp/LINEAGE.md"
