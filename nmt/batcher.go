@@ -2,6 +2,7 @@ package nmt
 
 import (
 	"context"
+	"runtime/pprof"
 	"sort"
 	"sync"
 
@@ -15,8 +16,9 @@ import (
 // many calls at once. Up to a set number of lanes run for the same options
 // and step in parallel, each on its own goroutine: one lane's steps follow
 // one another, and the work of a step other than the products (attention,
-// the search, the encoder of joining sentences) runs on its goroutine
-// alone, so a second lane keeps a second core busy. A sentence's
+// the search) runs on its goroutine alone, so a second lane keeps a second
+// core busy. A call's sentences are encoded on its own goroutine before
+// they are handed to a lane, so that the encoder runs beside the steps. A sentence's
 // hypotheses are those Translator.Translate gives it (within float32
 // rounding: its rows sit in products of other sizes); streaming, events
 // and errors are Translate's; a call whose context ends leaves its lanes
@@ -110,8 +112,8 @@ func (c *call) tell(n note) {
 	}
 }
 
-// decode hands d's sentences to the lane of opts, in parts of at most
-// b.max sorted by length, and turns what the lane reports into d's events
+// decode encodes d's sentences and hands them to the lanes of opts, in
+// parts of at most b.max sorted by length, and turns what the lane reports into d's events
 // and results.
 func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options) error {
 	c := &call{stream: d.stream != nil && !d.holdsTokens(), wake: make(chan struct{}, 1)}
@@ -120,7 +122,19 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 	key := keyOf(opts)
 	var parts []*chunk
 	for lo := 0; lo < len(order); lo += b.max {
-		parts = append(parts, &chunk{call: c, sentences: order[lo:min(lo+b.max, len(order))]})
+		ch := &chunk{call: c, sentences: order[lo:min(lo+b.max, len(order))]}
+		// The encoder runs here, on the caller's goroutine, beside the
+		// lane's steps: the lane only joins the encoded sentences.
+		srcs := make([][]int, len(ch.sentences))
+		for i, sj := range ch.sentences {
+			srcs[i] = sj.ids
+		}
+		enc, err := b.t.model.Encode(ctx, srcs)
+		if err != nil {
+			return err
+		}
+		ch.enc = enc
+		parts = append(parts, ch)
 	}
 	b.submit(key, opts, parts)
 	for remaining := len(order); remaining > 0; {
@@ -174,7 +188,7 @@ func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 			if b.spawn != nil {
 				b.spawn(len(b.lanes[key]))
 			}
-			go l.run()
+			go pprof.Do(context.Background(), pprof.Labels("nmt", "lane"), func(context.Context) { l.run() })
 		}
 		l.pending = append(l.pending, ch)
 		l.held += len(ch.sentences)

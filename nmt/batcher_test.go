@@ -206,6 +206,34 @@ func TestBatcherCancel(t *testing.T) {
 	waitIdle(t, b)
 }
 
+// TestBatcherEncodesBeforeJoining: a call's sentences are encoded on its
+// own goroutine before they go to a lane, so that a call whose context has
+// ended by then never starts one, and one that gets through joins with its
+// encoder states ready.
+func TestBatcherEncodesBeforeJoining(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	b := tr.NewBatcher(4, 2)
+	started := 0
+	b.spawn = func(int) { started++ }
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := Request{Texts: []string{texts[0], texts[1]}, Options: Options{BeamSize: 2, MaxLength: 20}}
+	if _, err := b.Translate(ctx, req, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled call: %v, want context.Canceled", err)
+	}
+	b.mu.Lock()
+	if started != 0 {
+		t.Errorf("a cancelled call started %d lanes", started)
+	}
+	b.mu.Unlock()
+	want, _ := translateAlone(t, tr, req)
+	out, err := b.Translate(context.Background(), req, nil)
+	if err != nil || !reflect.DeepEqual(out, want) {
+		t.Errorf("batched %+v, %v\nalone %+v", out, err, want)
+	}
+	waitIdle(t, b)
+}
+
 // TestBatcherRefusesAsTranslate: a bad request gets Translate's error, and
 // options a lane cannot share decode alone.
 func TestBatcherRefusesAsTranslate(t *testing.T) {

@@ -1,7 +1,9 @@
 package tensor
 
 import (
+	"context"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 )
@@ -88,6 +90,9 @@ func ensureHelpers(n int) {
 	defer helpersMu.Unlock()
 	for ; helperCount < n; helperCount++ {
 		go func() {
+			// A helper works for every caller: it does not keep the
+			// profiler labels of the goroutine that started it.
+			pprof.SetGoroutineLabels(context.Background())
 			for t := range tasks {
 				t.do()
 				t.done <- struct{}{}
