@@ -56,6 +56,9 @@ func (t *Translator) NewBatcher(maxSentences, lanes int) *Batcher {
 	return &Batcher{t: t, max: max(maxSentences, 1), most: max(lanes, 1), lanes: map[laneKey][]*lane{}}
 }
 
+// Lanes is the most lanes that run at once for one set of search options.
+func (b *Batcher) Lanes() int { return b.most }
+
 // Batches reports whether req would share a decoder with other calls;
 // otherwise Translate decodes it alone.
 func (b *Batcher) Batches(req Request) bool {

@@ -156,6 +156,7 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		{"zero decode time", []string{"-max-decode-time", "0s"}, 2, "MaxDecodeTime must be positive"},
 		{"zero workers", []string{"-workers", "0"}, 2, "Workers must be at least 1"},
 		{"negative queue", []string{"-queue", "-1"}, 2, "Queue must not be negative"},
+		{"negative lanes", []string{"-lanes", "-1"}, 2, "Lanes must not be negative"},
 		{"zero limit", []string{"-max-beam", "0"}, 2, "Limits.MaxBeam must be at least 1"},
 		{"bad log format", []string{"-log-format", "xml"}, 2, "-log-format must be text or json"},
 		{"CORS without HTTP", []string{"-cors-origins", "https://example.org"}, 2, "-cors-origins needs -http-addr"},

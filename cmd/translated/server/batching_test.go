@@ -69,6 +69,29 @@ func TestBatchedMatchesAlone(t *testing.T) {
 	}
 }
 
+// TestBatcherLanesFollowOptions: a server's batchers run up to
+// Options.Lanes lanes for a set of search options, or one a worker when
+// it is 0.
+func TestBatcherLanesFollowOptions(t *testing.T) {
+	ms := realModels(t)
+	for _, c := range []struct{ workers, lanes, want int }{{2, 0, 2}, {3, 1, 1}, {1, 2, 2}} {
+		cfg := testConfig()
+		cfg.Workers, cfg.Lanes = c.workers, c.lanes
+		srv, err := New(cfg, ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(srv.batchers) == 0 {
+			t.Fatal("no batcher with the default batch size")
+		}
+		for _, b := range srv.batchers {
+			if b.Lanes() != c.want {
+				t.Errorf("workers %d, lanes %d: a batcher runs %d lanes, want %d", c.workers, c.lanes, b.Lanes(), c.want)
+			}
+		}
+	}
+}
+
 // batchedCall makes one call of mode 0 (Translate), 1 (TranslateStream
 // read to its end) or 2 (TranslateStream cancelled at its first token),
 // and checks what it got against want.
