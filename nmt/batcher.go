@@ -31,12 +31,15 @@ import (
 // while no call is decoding.
 type Batcher struct {
 	t     *Translator
-	max   int               // sentences decoding together in one lane
-	most  int               // lanes running at once for one set of search options
-	spawn func(running int) // a test's hook: called (under mu) as a lane starts
+	max   int                 // sentences decoding together in one lane
+	most  int                 // lanes running at once for one set of search options
+	spawn func(running int)   // a test's hook: called (under mu) as a lane starts
+	pass  func(sentences int) // a test's hook: called before each pass of the encoder
 
 	mu    sync.Mutex
 	lanes map[laneKey][]*lane // the running lanes of each set of options
+
+	enc encoder
 }
 
 // NewBatcher returns a Batcher over t that decodes at most maxSentences
@@ -125,19 +128,10 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 	key := keyOf(opts)
 	var parts []*chunk
 	for lo := 0; lo < len(order); lo += b.max {
-		ch := &chunk{call: c, sentences: order[lo:min(lo+b.max, len(order))]}
-		// The encoder runs here, on the caller's goroutine, beside the
-		// lane's steps: the lane only joins the encoded sentences.
-		srcs := make([][]int, len(ch.sentences))
-		for i, sj := range ch.sentences {
-			srcs[i] = sj.ids
-		}
-		enc, err := b.t.model.Encode(ctx, srcs)
-		if err != nil {
-			return err
-		}
-		ch.enc = enc
-		parts = append(parts, ch)
+		parts = append(parts, &chunk{call: c, sentences: order[lo:min(lo+b.max, len(order))]})
+	}
+	if err := b.encode(ctx, parts); err != nil {
+		return err
 	}
 	b.submit(key, opts, parts)
 	for remaining := len(order); remaining > 0; {

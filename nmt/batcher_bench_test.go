@@ -16,9 +16,10 @@ import (
 // at a time of scripts/throughput.sh's sentence at the model's default beam
 // (4). An op is one call. Besides the wall time it reports the process's
 // CPU time per call (cpu-ms/op: user + system, which other work on the
-// machine does not inflate) and the cores busy while it ran (cores: CPU
-// time over wall time, which a loaded machine caps). Skipped when the
-// checkpoint is not there.
+// machine does not inflate), the cores busy while it ran (cores: CPU time
+// over wall time, which a loaded machine caps) and the sentences the
+// encoder took in one pass on average. Skipped when the checkpoint is not
+// there.
 //
 //	go test ./nmt -run '^$' -bench Batcher -benchtime 400x
 func BenchmarkBatcher(b *testing.B) {
@@ -41,6 +42,8 @@ func BenchmarkBatcher(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			bt := tr.NewBatcher(32, c.lanes)
+			var passes, encoded atomic.Int64
+			bt.pass = func(n int) { passes.Add(1); encoded.Add(int64(n)) }
 			if _, err := bt.Translate(context.Background(), req, nil); err != nil {
 				b.Fatal(err)
 			}
@@ -72,6 +75,7 @@ func BenchmarkBatcher(b *testing.B) {
 			b.ReportMetric(used.Seconds()*1e3/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(used.Seconds()/wall.Seconds(), "cores")
 			b.ReportMetric(float64(b.N)/wall.Seconds(), "calls/s")
+			b.ReportMetric(float64(encoded.Load())/float64(max(passes.Load(), 1)), "sentences/pass")
 		})
 	}
 }

@@ -234,6 +234,74 @@ func TestBatcherEncodesBeforeJoining(t *testing.T) {
 	waitIdle(t, b)
 }
 
+// TestBatcherEncodesArrivalsTogether: the calls that arrive while the
+// encoder is busy are encoded in one pass, and each gets what Translate
+// gives it alone.
+func TestBatcherEncodesArrivalsTogether(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	b := tr.NewBatcher(4, 2)
+	var mu sync.Mutex
+	var passes []int
+	b.pass = func(n int) {
+		mu.Lock()
+		passes = append(passes, n)
+		mu.Unlock()
+	}
+	reqs := []Request{
+		{Texts: []string{texts[0]}, Options: Options{BeamSize: 2, MaxLength: 20}},
+		{Texts: []string{texts[1], texts[3]}, Options: Options{BeamSize: 2, MaxLength: 20}},
+		{Texts: []string{texts[4]}, Options: Options{BeamSize: 1, MaxLength: 20}},
+	}
+	wants := make([][]Translation, len(reqs))
+	for i, r := range reqs {
+		wants[i], _ = translateAlone(t, tr, r)
+	}
+	e := &b.enc
+	e.mu.Lock()
+	e.busy = true // as if a call were encoding
+	e.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(reqs))
+	for i, r := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := b.Translate(context.Background(), r, nil)
+			switch {
+			case err != nil:
+				errs <- err
+			case !reflect.DeepEqual(out, wants[i]):
+				errs <- fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, wants[i])
+			}
+		}()
+	}
+	for waiting := 0; waiting < len(reqs); {
+		time.Sleep(time.Millisecond)
+		e.mu.Lock()
+		if e.next != nil {
+			waiting = len(e.next.parts)
+		}
+		e.mu.Unlock()
+	}
+	e.mu.Lock()
+	e.busy = false
+	e.mu.Unlock()
+	if err := b.encode(context.Background(), nil); err != nil { // the busy call's turn
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	mu.Lock()
+	if len(passes) != 1 {
+		t.Errorf("encoder passes of %v sentences, want one for the three calls", passes)
+	}
+	mu.Unlock()
+	waitIdle(t, b)
+}
+
 // TestBatcherRefusesAsTranslate: a bad request gets Translate's error, and
 // options a lane cannot share decode alone.
 func TestBatcherRefusesAsTranslate(t *testing.T) {
