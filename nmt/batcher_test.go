@@ -107,12 +107,8 @@ func TestBatcherLanes(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				out, err := b.Translate(context.Background(), r, nil)
-				switch {
-				case err != nil:
+				if err := callAsAlone(b, i, r, wants[i]); err != nil {
 					errs <- err
-				case !reflect.DeepEqual(out, wants[i]):
-					errs <- fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, wants[i])
 				}
 			}()
 		}
@@ -126,6 +122,19 @@ func TestBatcherLanes(t *testing.T) {
 	if most != 2 {
 		t.Errorf("%d lanes ran at once for one set of options, want 2", most)
 	}
+}
+
+// callAsAlone makes call i through b and reports how it fails or differs
+// from want, what Translate gave it alone.
+func callAsAlone(b *Batcher, i int, r Request, want []Translation) error {
+	out, err := b.Translate(context.Background(), r, nil)
+	switch {
+	case err != nil:
+		return err
+	case !reflect.DeepEqual(out, want):
+		return fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, want)
+	}
+	return nil
 }
 
 // bySentence groups the token events by sentence and keeps each text's
@@ -266,12 +275,8 @@ func TestBatcherEncodesArrivalsTogether(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, err := b.Translate(context.Background(), r, nil)
-			switch {
-			case err != nil:
+			if err := callAsAlone(b, i, r, wants[i]); err != nil {
 				errs <- err
-			case !reflect.DeepEqual(out, wants[i]):
-				errs <- fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, wants[i])
 			}
 		}()
 	}
