@@ -33,6 +33,7 @@ type Batcher struct {
 	t     *Translator
 	max   int                 // sentences decoding together in one lane
 	most  int                 // lanes running at once for one set of search options
+	fill  int                 // sentences every running lane holds before another starts
 	spawn func(running int)   // a test's hook: called (under mu) as a lane starts
 	pass  func(sentences int) // a test's hook: called before each pass of the encoder
 
@@ -51,16 +52,19 @@ type Batcher struct {
 // A part goes to the running lane of its options that holds the fewest
 // sentences (decoding or waiting to join); a new lane starts for it
 // instead when fewer than lanes are running and each of them already
-// holds a sentence. Lanes therefore start only as calls overlap, and a
-// lane ends when it has nothing left to decode. A server gives lanes its
-// number of workers (about one a core): more lanes than cores would only
-// take turns.
-func (t *Translator) NewBatcher(maxSentences, lanes int) *Batcher {
-	return &Batcher{t: t, max: max(maxSentences, 1), most: max(lanes, 1), lanes: map[laneKey][]*lane{}}
+// holds fill sentences (at least 1). Lanes therefore start only as calls
+// overlap, and a lane ends when it has nothing left to decode. A server
+// gives lanes its number of workers (about one a core): more lanes than
+// cores would only take turns. A fill above 1 keeps the lanes fewer and
+// fuller: each multiplies more rows at once, which costs less CPU per
+// sentence, and splits its products over the cores.
+func (t *Translator) NewBatcher(maxSentences, lanes, fill int) *Batcher {
+	return &Batcher{t: t, max: max(maxSentences, 1), most: max(lanes, 1), fill: max(fill, 1), lanes: map[laneKey][]*lane{}}
 }
 
-// Lanes is the most lanes that run at once for one set of search options.
-func (b *Batcher) Lanes() int { return b.most }
+// Lanes is the most lanes that run at once for one set of search options,
+// and the sentences each running lane holds before another starts.
+func (b *Batcher) Lanes() (most, fill int) { return b.most, b.fill }
 
 // Batches reports whether req would share a decoder with other calls;
 // otherwise Translate decodes it alone.
@@ -168,7 +172,7 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 
 // submit queues the parts of a call on the lanes of key: each on the
 // running lane that holds the fewest sentences, or on a new lane when
-// fewer than b.most are running and each holds a sentence already.
+// fewer than b.most are running and each holds b.fill sentences already.
 func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -179,7 +183,7 @@ func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 				l = x
 			}
 		}
-		if l == nil || l.held > 0 && len(b.lanes[key]) < b.most {
+		if l == nil || l.held >= b.fill && len(b.lanes[key]) < b.most {
 			l = &lane{b: b, key: key, opts: opts, owned: map[*call][]*search.Sentence{}, members: map[*search.Sentence]member{}}
 			b.lanes[key] = append(b.lanes[key], l)
 			if b.spawn != nil {

@@ -41,7 +41,7 @@ func BenchmarkBatcher(b *testing.B) {
 		{"clients8/lanes2", 8, 2},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			bt := tr.NewBatcher(32, c.lanes)
+			bt := tr.NewBatcher(32, c.lanes, 1)
 			var passes, encoded atomic.Int64
 			bt.pass = func(n int) { passes.Add(1); encoded.Add(int64(n)) }
 			if _, err := bt.Translate(context.Background(), req, nil); err != nil {

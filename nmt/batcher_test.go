@@ -43,7 +43,7 @@ func TestBatcherEqualsTranslate(t *testing.T) {
 	for i, r := range reqs {
 		wants[i].out, wants[i].events = translateAlone(t, tr, r)
 	}
-	b := tr.NewBatcher(3, 2)
+	b := tr.NewBatcher(3, 2, 1)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4*len(reqs))
 	for round := range 4 {
@@ -95,7 +95,7 @@ func TestBatcherLanes(t *testing.T) {
 	for i, r := range reqs {
 		wants[i], _ = translateAlone(t, tr, r)
 	}
-	b := tr.NewBatcher(2, 2)
+	b := tr.NewBatcher(2, 2, 1)
 	// The most lanes of one set of options seen running at once; spawn
 	// is called under b.mu.
 	most := 0
@@ -121,6 +121,29 @@ func TestBatcherLanes(t *testing.T) {
 	waitIdle(t, b)
 	if most != 2 {
 		t.Errorf("%d lanes ran at once for one set of options, want 2", most)
+	}
+}
+
+// TestBatcherLaneFill: with a fill of 3 sentences and lanes of 2, the
+// parts (2, 2 and 1 sentences) of one call, placed at once, start a
+// second lane only once the first holds 3 or more: the first two parts
+// share a lane and the third starts another; with a fill of 5 one lane
+// takes them all. Either way the call gets what Translate gives it alone.
+func TestBatcherLaneFill(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	req := Request{Texts: []string{"One.", "Two.", "Three.", "Four.", "Five."}, Options: Options{BeamSize: 2, MaxLength: 20}}
+	want, _ := translateAlone(t, tr, req)
+	for _, c := range []struct{ fill, lanes int }{{1, 2}, {3, 2}, {5, 1}} {
+		b := tr.NewBatcher(2, 2, c.fill)
+		most := 0
+		b.spawn = func(running int) { most = max(most, running) } // under b.mu
+		if err := callAsAlone(b, 0, req, want); err != nil {
+			t.Errorf("fill %d: %v", c.fill, err)
+		}
+		waitIdle(t, b)
+		if most != c.lanes {
+			t.Errorf("fill %d: %d lanes ran at once, want %d", c.fill, most, c.lanes)
+		}
 	}
 }
 
@@ -179,7 +202,7 @@ func TestBatcherCancel(t *testing.T) {
 	tr := openTiny(t, "tiny-relu-untied")
 	req := Request{Texts: []string{texts[3]}, Options: Options{BeamSize: 2, MaxLength: 30, Attention: true}}
 	want, _ := translateAlone(t, tr, req)
-	b := tr.NewBatcher(8, 2)
+	b := tr.NewBatcher(8, 2, 1)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for i := range 16 {
@@ -221,7 +244,7 @@ func TestBatcherCancel(t *testing.T) {
 // encoder states ready.
 func TestBatcherEncodesBeforeJoining(t *testing.T) {
 	tr := openTiny(t, "tiny-swish-shared")
-	b := tr.NewBatcher(4, 2)
+	b := tr.NewBatcher(4, 2, 1)
 	started := 0
 	b.spawn = func(int) { started++ }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -248,7 +271,7 @@ func TestBatcherEncodesBeforeJoining(t *testing.T) {
 // gives it alone.
 func TestBatcherEncodesArrivalsTogether(t *testing.T) {
 	tr := openTiny(t, "tiny-swish-shared")
-	b := tr.NewBatcher(4, 2)
+	b := tr.NewBatcher(4, 2, 1)
 	var mu sync.Mutex
 	var passes []int
 	b.pass = func(n int) {
@@ -311,7 +334,7 @@ func TestBatcherEncodesArrivalsTogether(t *testing.T) {
 // options a lane cannot share decode alone.
 func TestBatcherRefusesAsTranslate(t *testing.T) {
 	tr := openTiny(t, "tiny-swish-shared")
-	b := tr.NewBatcher(4, 2)
+	b := tr.NewBatcher(4, 2, 1)
 	bad := Request{Texts: []string{"\xff"}, Options: Options{BeamSize: 1}}
 	_, want := tr.Translate(context.Background(), bad, nil)
 	if _, err := b.Translate(context.Background(), bad, nil); err == nil || err.Error() != want.Error() {

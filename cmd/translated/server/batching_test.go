@@ -71,12 +71,12 @@ func TestBatchedMatchesAlone(t *testing.T) {
 
 // TestBatcherLanesFollowOptions: a server's batchers run up to
 // Options.Lanes lanes for a set of search options, or one a worker when
-// it is 0.
+// it is 0, another starting when each holds Options.LaneFill sentences.
 func TestBatcherLanesFollowOptions(t *testing.T) {
 	ms := realModels(t)
-	for _, c := range []struct{ workers, lanes, want int }{{2, 0, 2}, {3, 1, 1}, {1, 2, 2}} {
+	for _, c := range []struct{ workers, lanes, fill, want, wantFill int }{{2, 0, 0, 2, 1}, {3, 1, 1, 1, 1}, {1, 2, 8, 2, 8}} {
 		cfg := testConfig()
-		cfg.Workers, cfg.Lanes = c.workers, c.lanes
+		cfg.Workers, cfg.Lanes, cfg.LaneFill = c.workers, c.lanes, c.fill
 		srv, err := New(cfg, ms)
 		if err != nil {
 			t.Fatal(err)
@@ -85,8 +85,8 @@ func TestBatcherLanesFollowOptions(t *testing.T) {
 			t.Fatal("no batcher with the default batch size")
 		}
 		for _, b := range srv.batchers {
-			if b.Lanes() != c.want {
-				t.Errorf("workers %d, lanes %d: a batcher runs %d lanes, want %d", c.workers, c.lanes, b.Lanes(), c.want)
+			if most, fill := b.Lanes(); most != c.want || fill != c.wantFill {
+				t.Errorf("workers %d, lanes %d, fill %d: a batcher runs %d lanes of %d, want %d of %d", c.workers, c.lanes, c.fill, most, fill, c.want, c.wantFill)
 			}
 		}
 	}

@@ -69,6 +69,11 @@ type Options struct {
 	// keeps a second core busy with fewer rows in each lane's products
 	// (docs/operations.md#batching-across-requests). 0: Workers. Default: 0.
 	Lanes int
+	// LaneFill is how many sentences every running lane of a set of
+	// options holds before another starts for it (fewer, fuller lanes
+	// above 1). 0 or 1: a lane starts as soon as each running one holds a
+	// sentence. Default: 1.
+	LaneFill int
 	// Queue is how many more requests may wait for a worker; past that a
 	// request is refused at once with RESOURCE_EXHAUSTED. 0: none waits.
 	// Default: 4 × the number of CPUs.
@@ -131,6 +136,7 @@ func DefaultOptions() Options {
 	return Options{
 		Workers:              runtime.NumCPU(),
 		BatchSize:            32,
+		LaneFill:             1,
 		Queue:                4 * runtime.NumCPU(),
 		Limits:               DefaultLimits(),
 		MemoryBudget:         2 << 30,
@@ -156,6 +162,7 @@ func (o Options) Validate() error {
 		{o.Workers < 1, "Workers", "must be at least 1", o.Workers},
 		{o.BatchSize < 0, "BatchSize", "must not be negative", o.BatchSize},
 		{o.Lanes < 0, "Lanes", "must not be negative", o.Lanes},
+		{o.LaneFill < 0, "LaneFill", "must not be negative", o.LaneFill},
 		{o.Queue < 0, "Queue", "must not be negative", o.Queue},
 		{o.PerClient < 0, "PerClient", "must not be negative", o.PerClient},
 		{o.MemoryBudget < 1, "MemoryBudget", "must be positive", o.MemoryBudget},
@@ -199,7 +206,7 @@ func New(opts Options, ms *Models) (*Server, error) {
 	s := &Server{opts: opts, models: ms, limits: opts.Limits, metrics: newMetrics(), log: log, health: newHealthService()}
 	s.pool = newPool(poolLimits{workers: opts.Workers, queue: opts.Queue, perClient: opts.perClient(), batch: opts.BatchSize,
 		budget: opts.MemoryBudget}, s.metrics.poolChanged)
-	s.batchers = batchersOf(ms, opts.BatchSize, cmp.Or(opts.Lanes, opts.Workers))
+	s.batchers = batchersOf(ms, opts.BatchSize, cmp.Or(opts.Lanes, opts.Workers), opts.LaneFill)
 	s.metrics.modelsAvailable.Set(float64(len(ms.byName)))
 	s.metrics.memoryBudget.Set(float64(opts.MemoryBudget))
 	s.grpc = s.newGRPC(opts.TLS)
@@ -218,15 +225,16 @@ func New(opts Options, ms *Models) (*Server, error) {
 // model serving several pairs has one), or none when size is at most 1.
 // Each runs up to lanes lanes for one set of search options (by default
 // one a worker, so that batched requests keep as many cores busy as
-// requests decoding alone).
-func batchersOf(ms *Models, size, lanes int) map[*nmt.Translator]*nmt.Batcher {
+// requests decoding alone), another starting when each holds fill
+// sentences.
+func batchersOf(ms *Models, size, lanes, fill int) map[*nmt.Translator]*nmt.Batcher {
 	if size <= 1 {
 		return nil
 	}
 	out := map[*nmt.Translator]*nmt.Batcher{}
 	for _, m := range ms.byName {
 		if t, ok := m.engine.(*nmt.Translator); ok && out[t] == nil {
-			out[t] = t.NewBatcher(size, lanes)
+			out[t] = t.NewBatcher(size, lanes, fill)
 		}
 	}
 	return out
