@@ -86,7 +86,7 @@ type share struct {
 	task
 	n, align, pieces int           // items [0, n) in pieces of whole align-item groups
 	next, left, refs atomic.Int32  // the next piece to take, pieces not done, holders
-	places           atomic.Int32  // helpers that may still take it (Threads() − 1 at first)
+	places           atomic.Int32  // helpers that may still take it (workers − 1 at first)
 	done             chan struct{} // receives once the last piece is done
 }
 
