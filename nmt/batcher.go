@@ -2,6 +2,7 @@ package nmt
 
 import (
 	"context"
+	"runtime/pprof"
 	"sort"
 	"sync"
 
@@ -15,8 +16,9 @@ import (
 // many calls at once. Up to a set number of lanes run for the same options
 // and step in parallel, each on its own goroutine: one lane's steps follow
 // one another, and the work of a step other than the products (attention,
-// the search, the encoder of joining sentences) runs on its goroutine
-// alone, so a second lane keeps a second core busy. A sentence's
+// the search) runs on its goroutine alone, so a second lane keeps a second
+// core busy. A call's sentences are encoded on its own goroutine before
+// they are handed to a lane, so that the encoder runs beside the steps. A sentence's
 // hypotheses are those Translator.Translate gives it (within float32
 // rounding: its rows sit in products of other sizes); streaming, events
 // and errors are Translate's; a call whose context ends leaves its lanes
@@ -29,12 +31,16 @@ import (
 // while no call is decoding.
 type Batcher struct {
 	t     *Translator
-	max   int               // sentences decoding together in one lane
-	most  int               // lanes running at once for one set of search options
-	spawn func(running int) // a test's hook: called (under mu) as a lane starts
+	max   int                 // sentences decoding together in one lane
+	most  int                 // lanes running at once for one set of search options
+	fill  int                 // sentences every running lane holds before another starts
+	spawn func(running int)   // a test's hook: called (under mu) as a lane starts
+	pass  func(sentences int) // a test's hook: called before each pass of the encoder
 
 	mu    sync.Mutex
 	lanes map[laneKey][]*lane // the running lanes of each set of options
+
+	enc encoder
 }
 
 // NewBatcher returns a Batcher over t that decodes at most maxSentences
@@ -46,13 +52,19 @@ type Batcher struct {
 // A part goes to the running lane of its options that holds the fewest
 // sentences (decoding or waiting to join); a new lane starts for it
 // instead when fewer than lanes are running and each of them already
-// holds a sentence. Lanes therefore start only as calls overlap, and a
-// lane ends when it has nothing left to decode. A server gives lanes its
-// number of workers (about one a core): more lanes than cores would only
-// take turns.
-func (t *Translator) NewBatcher(maxSentences, lanes int) *Batcher {
-	return &Batcher{t: t, max: max(maxSentences, 1), most: max(lanes, 1), lanes: map[laneKey][]*lane{}}
+// holds fill sentences (at least 1). Lanes therefore start only as calls
+// overlap, and a lane ends when it has nothing left to decode. A server
+// gives lanes its number of workers (about one a core): more lanes than
+// cores would only take turns. A fill above 1 keeps the lanes fewer and
+// fuller: each multiplies more rows at once, which costs less CPU per
+// sentence, and splits its products over the cores.
+func (t *Translator) NewBatcher(maxSentences, lanes, fill int) *Batcher {
+	return &Batcher{t: t, max: max(maxSentences, 1), most: max(lanes, 1), fill: max(fill, 1), lanes: map[laneKey][]*lane{}}
 }
+
+// Lanes is the most lanes that run at once for one set of search options,
+// and the sentences each running lane holds before another starts.
+func (b *Batcher) Lanes() (most, fill int) { return b.most, b.fill }
 
 // Batches reports whether req would share a decoder with other calls;
 // otherwise Translate decodes it alone.
@@ -110,8 +122,8 @@ func (c *call) tell(n note) {
 	}
 }
 
-// decode hands d's sentences to the lane of opts, in parts of at most
-// b.max sorted by length, and turns what the lane reports into d's events
+// decode encodes d's sentences and hands them to the lanes of opts, in
+// parts of at most b.max sorted by length, and turns what the lane reports into d's events
 // and results.
 func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options) error {
 	c := &call{stream: d.stream != nil && !d.holdsTokens(), wake: make(chan struct{}, 1)}
@@ -121,6 +133,9 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 	var parts []*chunk
 	for lo := 0; lo < len(order); lo += b.max {
 		parts = append(parts, &chunk{call: c, sentences: order[lo:min(lo+b.max, len(order))]})
+	}
+	if err := b.encode(ctx, parts); err != nil {
+		return err
 	}
 	b.submit(key, opts, parts)
 	for remaining := len(order); remaining > 0; {
@@ -157,7 +172,7 @@ func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options)
 
 // submit queues the parts of a call on the lanes of key: each on the
 // running lane that holds the fewest sentences, or on a new lane when
-// fewer than b.most are running and each holds a sentence already.
+// fewer than b.most are running and each holds b.fill sentences already.
 func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -168,13 +183,13 @@ func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 				l = x
 			}
 		}
-		if l == nil || l.held > 0 && len(b.lanes[key]) < b.most {
+		if l == nil || l.held >= b.fill && len(b.lanes[key]) < b.most {
 			l = &lane{b: b, key: key, opts: opts, owned: map[*call][]*search.Sentence{}, members: map[*search.Sentence]member{}}
 			b.lanes[key] = append(b.lanes[key], l)
 			if b.spawn != nil {
 				b.spawn(len(b.lanes[key]))
 			}
-			go l.run()
+			go pprof.Do(context.Background(), pprof.Labels("nmt", "lane"), func(context.Context) { l.run() })
 		}
 		l.pending = append(l.pending, ch)
 		l.held += len(ch.sentences)

@@ -43,7 +43,7 @@ func TestBatcherEqualsTranslate(t *testing.T) {
 	for i, r := range reqs {
 		wants[i].out, wants[i].events = translateAlone(t, tr, r)
 	}
-	b := tr.NewBatcher(3, 2)
+	b := tr.NewBatcher(3, 2, 1)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4*len(reqs))
 	for round := range 4 {
@@ -95,7 +95,7 @@ func TestBatcherLanes(t *testing.T) {
 	for i, r := range reqs {
 		wants[i], _ = translateAlone(t, tr, r)
 	}
-	b := tr.NewBatcher(2, 2)
+	b := tr.NewBatcher(2, 2, 1)
 	// The most lanes of one set of options seen running at once; spawn
 	// is called under b.mu.
 	most := 0
@@ -107,12 +107,8 @@ func TestBatcherLanes(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				out, err := b.Translate(context.Background(), r, nil)
-				switch {
-				case err != nil:
+				if err := callAsAlone(b, i, r, wants[i]); err != nil {
 					errs <- err
-				case !reflect.DeepEqual(out, wants[i]):
-					errs <- fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, wants[i])
 				}
 			}()
 		}
@@ -126,6 +122,42 @@ func TestBatcherLanes(t *testing.T) {
 	if most != 2 {
 		t.Errorf("%d lanes ran at once for one set of options, want 2", most)
 	}
+}
+
+// TestBatcherLaneFill: with a fill of 3 sentences and lanes of 2, the
+// parts (2, 2 and 1 sentences) of one call, placed at once, start a
+// second lane only once the first holds 3 or more: the first two parts
+// share a lane and the third starts another; with a fill of 5 one lane
+// takes them all. Either way the call gets what Translate gives it alone.
+func TestBatcherLaneFill(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	req := Request{Texts: []string{"One.", "Two.", "Three.", "Four.", "Five."}, Options: Options{BeamSize: 2, MaxLength: 20}}
+	want, _ := translateAlone(t, tr, req)
+	for _, c := range []struct{ fill, lanes int }{{1, 2}, {3, 2}, {5, 1}} {
+		b := tr.NewBatcher(2, 2, c.fill)
+		most := 0
+		b.spawn = func(running int) { most = max(most, running) } // under b.mu
+		if err := callAsAlone(b, 0, req, want); err != nil {
+			t.Errorf("fill %d: %v", c.fill, err)
+		}
+		waitIdle(t, b)
+		if most != c.lanes {
+			t.Errorf("fill %d: %d lanes ran at once, want %d", c.fill, most, c.lanes)
+		}
+	}
+}
+
+// callAsAlone makes call i through b and reports how it fails or differs
+// from want, what Translate gave it alone.
+func callAsAlone(b *Batcher, i int, r Request, want []Translation) error {
+	out, err := b.Translate(context.Background(), r, nil)
+	switch {
+	case err != nil:
+		return err
+	case !reflect.DeepEqual(out, want):
+		return fmt.Errorf("call %d: batched %+v\nalone %+v", i, out, want)
+	}
+	return nil
 }
 
 // bySentence groups the token events by sentence and keeps each text's
@@ -170,7 +202,7 @@ func TestBatcherCancel(t *testing.T) {
 	tr := openTiny(t, "tiny-relu-untied")
 	req := Request{Texts: []string{texts[3]}, Options: Options{BeamSize: 2, MaxLength: 30, Attention: true}}
 	want, _ := translateAlone(t, tr, req)
-	b := tr.NewBatcher(8, 2)
+	b := tr.NewBatcher(8, 2, 1)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for i := range 16 {
@@ -206,11 +238,103 @@ func TestBatcherCancel(t *testing.T) {
 	waitIdle(t, b)
 }
 
+// TestBatcherEncodesBeforeJoining: a call's sentences are encoded on its
+// own goroutine before they go to a lane, so that a call whose context has
+// ended by then never starts one, and one that gets through joins with its
+// encoder states ready.
+func TestBatcherEncodesBeforeJoining(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	b := tr.NewBatcher(4, 2, 1)
+	started := 0
+	b.spawn = func(int) { started++ }
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := Request{Texts: []string{texts[0], texts[1]}, Options: Options{BeamSize: 2, MaxLength: 20}}
+	if _, err := b.Translate(ctx, req, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled call: %v, want context.Canceled", err)
+	}
+	b.mu.Lock()
+	if started != 0 {
+		t.Errorf("a cancelled call started %d lanes", started)
+	}
+	b.mu.Unlock()
+	want, _ := translateAlone(t, tr, req)
+	out, err := b.Translate(context.Background(), req, nil)
+	if err != nil || !reflect.DeepEqual(out, want) {
+		t.Errorf("batched %+v, %v\nalone %+v", out, err, want)
+	}
+	waitIdle(t, b)
+}
+
+// TestBatcherEncodesArrivalsTogether: the calls that arrive while the
+// encoder is busy are encoded in one pass, and each gets what Translate
+// gives it alone.
+func TestBatcherEncodesArrivalsTogether(t *testing.T) {
+	tr := openTiny(t, "tiny-swish-shared")
+	b := tr.NewBatcher(4, 2, 1)
+	var mu sync.Mutex
+	var passes []int
+	b.pass = func(n int) {
+		mu.Lock()
+		passes = append(passes, n)
+		mu.Unlock()
+	}
+	reqs := []Request{
+		{Texts: []string{texts[0]}, Options: Options{BeamSize: 2, MaxLength: 20}},
+		{Texts: []string{texts[1], texts[3]}, Options: Options{BeamSize: 2, MaxLength: 20}},
+		{Texts: []string{texts[4]}, Options: Options{BeamSize: 1, MaxLength: 20}},
+	}
+	wants := make([][]Translation, len(reqs))
+	for i, r := range reqs {
+		wants[i], _ = translateAlone(t, tr, r)
+	}
+	e := &b.enc
+	e.mu.Lock()
+	e.busy = true // as if a call were encoding
+	e.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(reqs))
+	for i, r := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := callAsAlone(b, i, r, wants[i]); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	for waiting := 0; waiting < len(reqs); {
+		time.Sleep(time.Millisecond)
+		e.mu.Lock()
+		if e.next != nil {
+			waiting = len(e.next.parts)
+		}
+		e.mu.Unlock()
+	}
+	e.mu.Lock()
+	e.busy = false
+	e.mu.Unlock()
+	if err := b.encode(context.Background(), nil); err != nil { // the busy call's turn
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	mu.Lock()
+	if len(passes) != 1 {
+		t.Errorf("encoder passes of %v sentences, want one for the three calls", passes)
+	}
+	mu.Unlock()
+	waitIdle(t, b)
+}
+
 // TestBatcherRefusesAsTranslate: a bad request gets Translate's error, and
 // options a lane cannot share decode alone.
 func TestBatcherRefusesAsTranslate(t *testing.T) {
 	tr := openTiny(t, "tiny-swish-shared")
-	b := tr.NewBatcher(4, 2)
+	b := tr.NewBatcher(4, 2, 1)
 	bad := Request{Texts: []string{"\xff"}, Options: Options{BeamSize: 1}}
 	_, want := tr.Translate(context.Background(), bad, nil)
 	if _, err := b.Translate(context.Background(), bad, nil); err == nil || err.Error() != want.Error() {

@@ -30,10 +30,11 @@ type lane struct {
 	members map[*search.Sentence]member
 }
 
-// chunk is a part of a call's sentences waiting to join.
+// chunk is a part of a call's sentences waiting to join, encoded.
 type chunk struct {
 	call      *call
 	sentences []*sentenceJob
+	enc       *model.Encoding // the sentences' encoder states, in order
 }
 
 // member is a sentence decoding in the lane.
@@ -117,55 +118,53 @@ func (l *lane) remove() {
 	}
 }
 
-// join encodes the sentences of the joining parts together (one pass of
-// the encoder for all, as it costs less than one per call) and adds them
+// join adds the sentences of the joining parts, encoded by their callers,
 // to the decoder, starting one when there is none.
 func (l *lane) join(joining []*chunk) {
-	var srcs [][]int
-	for _, ch := range joining {
-		for _, sj := range ch.sentences {
-			srcs = append(srcs, sj.ids)
-		}
-	}
-	enc, err := l.b.t.model.Encode(context.Background(), srcs)
-	switch {
-	case err != nil:
-	case l.dec == nil:
-		l.dec, err = l.b.t.model.NewDecoder(enc)
-		if err == nil {
-			l.search, err = search.NewBatch(l.dec, l.opts)
+	for k, ch := range joining {
+		var err error
+		if l.dec == nil {
+			l.dec, err = l.b.t.model.NewDecoder(ch.enc)
+			if err == nil {
+				l.search, err = search.NewBatch(l.dec, l.opts)
+			}
+			if err != nil {
+				l.dec, l.search = nil, nil
+			}
+		} else {
+			_, err = l.dec.Join(ch.enc)
 		}
 		if err != nil {
-			l.dec, l.search = nil, nil
-		}
-	default:
-		_, err = l.dec.Join(enc)
-	}
-	if err != nil {
-		for _, ch := range joining {
-			ch.call.tell(note{s: ch.sentences[0], err: err})
-		}
-		return
-	}
-	i := 0 // the sentence's row in enc
-	for _, ch := range joining {
-		c := ch.call
-		for _, sj := range ch.sentences {
-			var stream func(search.Event)
-			if c.stream {
-				stream = func(e search.Event) { c.tell(note{s: sj, event: &e}) }
+			for _, ch := range joining[k:] {
+				ch.call.tell(note{s: ch.sentences[0], err: err})
 			}
-			s, err := l.search.Add(enc.SourceLen(i), i, stream)
-			if err != nil { // a bug: the decoder and the search disagree
-				l.fail(err)
-				return
-			}
-			l.owned[c] = append(l.owned[c], s)
-			l.members[s] = member{call: c, s: sj}
-			l.live++
-			i++
+			return
+		}
+		if !l.add(ch) {
+			return
 		}
 	}
+}
+
+// add starts the search of a part's sentences, whose decoder rows were
+// just added, and reports false when it failed the lane.
+func (l *lane) add(ch *chunk) bool {
+	c := ch.call
+	for i, sj := range ch.sentences {
+		var stream func(search.Event)
+		if c.stream {
+			stream = func(e search.Event) { c.tell(note{s: sj, event: &e}) }
+		}
+		s, err := l.search.Add(ch.enc.SourceLen(i), i, stream)
+		if err != nil { // a bug: the decoder and the search disagree
+			l.fail(err)
+			return false
+		}
+		l.owned[c] = append(l.owned[c], s)
+		l.members[s] = member{call: c, s: sj}
+		l.live++
+	}
+	return true
 }
 
 // drop takes a leaving call's sentences out of the decoder.

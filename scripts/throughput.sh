@@ -7,14 +7,16 @@
 # short sentence per call (TEXT) with the model's default options. The
 # runs alternate between the two servers, ROUNDS times (default 2), so
 # that a machine busy with other work slows both alike; the table gives
-# calls per second, p50 and p99 latency, the failed calls of every run
-# and the server's CPU time per call answered (user + system, from
-# /proc/PID/stat), which other work on the machine does not inflate.
+# calls per second, p50 and p99 latency, the failed calls of every run,
+# the server's CPU time per call answered (user + system, from
+# /proc/PID/stat), which other work on the machine does not inflate, and
+# the cores the server kept busy (its CPU time over the run's time).
 # See docs/performance.md#server-batching-across-requests.
 #
 # Environment: MODELS, BATCH, CLIENTS ("1 8 32"), DURATION (each run,
 # default 20s), ROUNDS, TEXT, BEAM (beam_size of the calls; default: the
-# model's), SERVER_FLAGS (more flags for both servers),
+# model's), SERVER_FLAGS (more flags for both servers), BATCHED_FLAGS
+# (more flags for the batching server of this tree only, e.g. "--lanes 1"),
 # ALONE_BIN (a translated binary to run instead of this tree's for the
 # unbatched server, e.g. one built before batching existed), BASE_BIN (a
 # translated binary that batches, e.g. one built from an earlier commit,
@@ -69,7 +71,8 @@ elif [ -n "${ALONE_BIN:-}" ]; then
 else
   start alone "$alone_bin" --batch-size 1
 fi
-start batched "$bin/translated" --batch-size "${BATCH:-32}"
+# shellcheck disable=SC2086
+start batched "$bin/translated" --batch-size "${BATCH:-32}" ${BATCHED_FLAGS:-}
 
 data=$(python3 -c '
 import json, sys
@@ -78,8 +81,8 @@ if sys.argv[2]:
     req["options"] = {"beam_size": int(sys.argv[2])}
 print(json.dumps(req))' "$text" "${BEAM:-}")
 echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg); text: $text; beam: ${BEAM:-default}"
-echo "| round | clients | server | calls/s | p50 (ms) | p99 (ms) | failed | CPU ms/call |"
-echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| round | clients | server | calls/s | p50 (ms) | p99 (ms) | failed | CPU ms/call | cores |"
+echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 # cpu PID: the process's user + system time so far, in clock ticks.
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq "${ROUNDS:-2}"); do
@@ -97,8 +100,10 @@ lat = {d["percentage"]: d["latency"] / 1e6 for d in r.get("latencyDistribution")
 codes = r.get("statusCodeDistribution") or {}
 ok = codes.get("OK", 0)
 failed = sum(v for k, v in codes.items() if k != "OK")
-cpu_ms = int(sys.argv[5]) * 1000 / int(sys.argv[6]) / max(ok, 1)
-print(f"| {sys.argv[2]} | {sys.argv[3]} | {sys.argv[4]} | {ok / (r['total'] / 1e9):.1f} | {lat.get(50, 0):.0f} | {lat.get(99, 0):.0f} | {failed} | {cpu_ms:.1f} |")
+cpu_s = int(sys.argv[5]) / int(sys.argv[6])
+cpu_ms = cpu_s * 1000 / max(ok, 1)
+cores = cpu_s / (r["total"] / 1e9)
+print(f"| {sys.argv[2]} | {sys.argv[3]} | {sys.argv[4]} | {ok / (r['total'] / 1e9):.1f} | {lat.get(50, 0):.0f} | {lat.get(99, 0):.0f} | {failed} | {cpu_ms:.1f} | {cores:.2f} |")
 PY
     done
   done

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -94,6 +95,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "requests decoded at once")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "most sentences of concurrent requests decoded together in one running decoder, each request taking 1/batch-size of a worker per text (1: every request decodes alone on its worker)")
+	fs.IntVar(&o.Lanes, "lanes", o.Lanes, "most running decoders of concurrent requests with the same model and search options that step in parallel (0: workers)")
+	fs.IntVar(&o.LaneFill, "lane-fill", o.LaneFill, "sentences every running lane of a set of search options holds before another starts (above 1: fewer, fuller lanes)")
 	fs.IntVar(&o.Queue, "queue", o.Queue, "requests that may wait for a worker; more are refused with RESOURCE_EXHAUSTED")
 	fs.IntVar(&o.PerClient, "per-client", o.PerClient, "requests one client (a connection, or a token's holder) may have decoding or queued (0: half of workers + queue)")
 	f.memoryBudget, f.maxReply, f.streamBuffer, f.maxStreams = byteSize(o.MemoryBudget), byteSize(o.MaxReplyBytes), byteSize(o.StreamBuffer), uint(o.MaxConcurrentStreams)
@@ -223,7 +226,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 		defer conn.Close()
 	}
 	log.Info("serving", "addr", addrs.grpc, "metrics_addr", addrs.metrics, "http_addr", addrs.http, "models", ms.Names(),
-		"workers", f.opts.Workers, "queue", f.opts.Queue, "batch_size", f.opts.BatchSize, "tls", f.opts.TLS != nil, "client_certificates", f.tlsClientCA != "",
+		"workers", f.opts.Workers, "queue", f.opts.Queue, "batch_size", f.opts.BatchSize, "lanes", cmp.Or(f.opts.Lanes, f.opts.Workers), "lane_fill", max(f.opts.LaneFill, 1), "tls", f.opts.TLS != nil, "client_certificates", f.tlsClientCA != "",
 		"tokens", f.opts.Tokens != nil)
 	if ready != nil {
 		ready(addrs)

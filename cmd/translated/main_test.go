@@ -25,7 +25,7 @@ import (
 // matrix-product helpers of nmt/tensor are not leaks: they are started
 // once and serve the whole process.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/translated/translated/nmt/tensor.ensureHelpers.func1"))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/translated/translated/nmt/tensor.help"))
 }
 
 // testModels links the tiny test models under pair names: en-es and es-en.
@@ -156,6 +156,8 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		{"zero decode time", []string{"-max-decode-time", "0s"}, 2, "MaxDecodeTime must be positive"},
 		{"zero workers", []string{"-workers", "0"}, 2, "Workers must be at least 1"},
 		{"negative queue", []string{"-queue", "-1"}, 2, "Queue must not be negative"},
+		{"negative lanes", []string{"-lanes", "-1"}, 2, "Lanes must not be negative"},
+		{"negative lane fill", []string{"-lane-fill", "-1"}, 2, "LaneFill must not be negative"},
 		{"zero limit", []string{"-max-beam", "0"}, 2, "Limits.MaxBeam must be at least 1"},
 		{"bad log format", []string{"-log-format", "xml"}, 2, "-log-format must be text or json"},
 		{"CORS without HTTP", []string{"-cors-origins", "https://example.org"}, 2, "-cors-origins needs -http-addr"},

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/translated/translated/nmt/tensor"
@@ -146,5 +147,47 @@ func TestShortlist(t *testing.T) {
 	}
 	if err := dec.SetShortlist(nil); err != nil || dec.short != nil {
 		t.Errorf("nil shortlist: %v", err)
+	}
+}
+
+// TestEncodingPart: a part of an Encoding holds exactly what encoding its
+// sentences alone gives, and a decoder joining it decodes them so.
+func TestEncodingPart(t *testing.T) {
+	c := tinyConfig()
+	m := randomModel(t, c, 22)
+	ctx := context.Background()
+	srcs := [][]int{{5, 9, 1}, {7, 8, 4, 6, 1}, {3, 1}, {4, 4, 4, 1}}
+	all, err := m.Encode(ctx, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range [][2]int{{0, 4}, {1, 3}, {2, 3}, {3, 4}} {
+		part := all.Part(r[0], r[1])
+		alone, err := m.Encode(ctx, srcs[r[0]:r[1]])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if part.Sentences() != alone.Sentences() || part.MaxLen() != alone.MaxLen() {
+			t.Fatalf("part %v: %d sentences up to %d tokens, alone %d up to %d", r, part.Sentences(), part.MaxLen(), alone.Sentences(), alone.MaxLen())
+		}
+		for i := range part.Sentences() {
+			if part.SourceLen(i) != alone.SourceLen(i) || !slices.Equal(part.Output(i), alone.Output(i)) {
+				t.Fatalf("part %v, sentence %d differs from encoding it alone", r, i)
+			}
+		}
+		dec, err := m.NewDecoder(part)
+		if err != nil || dec.Rows() != r[1]-r[0] {
+			t.Fatalf("part %v: decoder of %d rows, %v", r, dec.Rows(), err)
+		}
+	}
+	for _, r := range [][2]int{{-1, 2}, {2, 2}, {3, 5}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Part(%d, %d) of 4 sentences did not panic", r[0], r[1])
+				}
+			}()
+			all.Part(r[0], r[1])
+		}()
 	}
 }

@@ -33,6 +33,24 @@ func (e *Encoding) Output(i int) []float32 {
 	return e.hidden[e.offs[i]*d : (e.offs[i]+e.lens[i])*d]
 }
 
+// Part returns the Encoding of sentences [lo, hi) of e, sharing e's
+// states: what encoding them alone gives (a sentence's rows do not depend
+// on its batch), without running the encoder again.
+func (e *Encoding) Part(lo, hi int) *Encoding {
+	if lo < 0 || hi > len(e.lens) || lo >= hi {
+		panic(fmt.Sprintf("model: Encoding.Part(%d, %d) of %d sentences", lo, hi, len(e.lens)))
+	}
+	d := e.model.cfg.DModel
+	p := &Encoding{model: e.model, lens: e.lens[lo:hi:hi], offs: make([]int, hi-lo)}
+	for i, n := range p.lens {
+		p.offs[i] = e.offs[lo+i] - e.offs[lo]
+		p.maxLen = max(p.maxLen, n)
+	}
+	end := e.offs[hi-1] + e.lens[hi-1]
+	p.hidden = e.hidden[e.offs[lo]*d : end*d : end*d]
+	return p
+}
+
 // Encode runs the encoder over a batch of source sentences, each a list of
 // token ids already ending in the end-of-sentence token. Sentences may have
 // different lengths; each attends only to its own tokens (the key padding

@@ -33,7 +33,11 @@
 // layer). FirstAbove finds the first value above a threshold, 16 at a
 // time (a search skipping the tokens that cannot enter its beam). ParallelFor splits other work (the
 // rows of attention, of the log-softmax) over the same helper goroutines as
-// the products.
+// the products. A split product or ParallelFor is cut into a few pieces
+// that its caller and the helpers take one at a time, so that a helper the
+// system runs late holds up no more than the piece it took; helpers look
+// for work a little while before they sleep when work comes often
+// (parallel.go).
 //
 // Nothing here knows about transformers: the model code lives in nmt/model.
 package tensor

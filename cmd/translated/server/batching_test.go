@@ -69,6 +69,29 @@ func TestBatchedMatchesAlone(t *testing.T) {
 	}
 }
 
+// TestBatcherLanesFollowOptions: a server's batchers run up to
+// Options.Lanes lanes for a set of search options, or one a worker when
+// it is 0, another starting when each holds Options.LaneFill sentences.
+func TestBatcherLanesFollowOptions(t *testing.T) {
+	ms := realModels(t)
+	for _, c := range []struct{ workers, lanes, fill, want, wantFill int }{{2, 0, 0, 2, 1}, {3, 1, 1, 1, 1}, {1, 2, 8, 2, 8}} {
+		cfg := testConfig()
+		cfg.Workers, cfg.Lanes, cfg.LaneFill = c.workers, c.lanes, c.fill
+		srv, err := New(cfg, ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(srv.batchers) == 0 {
+			t.Fatal("no batcher with the default batch size")
+		}
+		for _, b := range srv.batchers {
+			if most, fill := b.Lanes(); most != c.want || fill != c.wantFill {
+				t.Errorf("workers %d, lanes %d, fill %d: a batcher runs %d lanes of %d, want %d of %d", c.workers, c.lanes, c.fill, most, fill, c.want, c.wantFill)
+			}
+		}
+	}
+}
+
 // batchedCall makes one call of mode 0 (Translate), 1 (TranslateStream
 // read to its end) or 2 (TranslateStream cancelled at its first token),
 // and checks what it got against want.

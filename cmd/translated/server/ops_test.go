@@ -82,7 +82,10 @@ func TestCancelRealDecoding(t *testing.T) {
 		if status.Code(err) != codes.Canceled {
 			t.Fatalf("beam %d: stream ended with %v, want Canceled", beam, err)
 		}
-		if err := h.srv.pool.waitFor(ctx, func(busy, _ int) bool { return busy == 0 }); err != nil {
+		// The worker is given back before the place (the handler leaves
+		// the pool after its reply): wait for both, or the next request
+		// may find the place still held.
+		if err := h.srv.pool.waitFor(ctx, func(busy, waiting int) bool { return busy == 0 && waiting == 0 }); err != nil {
 			t.Fatal(err)
 		}
 		switch {

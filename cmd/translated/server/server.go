@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -62,6 +63,17 @@ type Options struct {
 	// and Align, decode alone on a worker. 1 (or 0): every request
 	// decodes alone. Default: 32.
 	BatchSize int
+	// Lanes is how many running decoders (lanes) of a model and set of
+	// search options step in parallel at most, with BatchSize above 1: a
+	// lane's matrix products are split over the cores, and a second lane
+	// keeps a second core busy with fewer rows in each lane's products
+	// (docs/operations.md#batching-across-requests). 0: Workers. Default: 0.
+	Lanes int
+	// LaneFill is how many sentences every running lane of a set of
+	// options holds before another starts for it (fewer, fuller lanes
+	// above 1). 0 or 1: a lane starts as soon as each running one holds a
+	// sentence. Default: 1.
+	LaneFill int
 	// Queue is how many more requests may wait for a worker; past that a
 	// request is refused at once with RESOURCE_EXHAUSTED. 0: none waits.
 	// Default: 4 × the number of CPUs.
@@ -124,6 +136,7 @@ func DefaultOptions() Options {
 	return Options{
 		Workers:              runtime.NumCPU(),
 		BatchSize:            32,
+		LaneFill:             1,
 		Queue:                4 * runtime.NumCPU(),
 		Limits:               DefaultLimits(),
 		MemoryBudget:         2 << 30,
@@ -148,6 +161,8 @@ func (o Options) Validate() error {
 	}{
 		{o.Workers < 1, "Workers", "must be at least 1", o.Workers},
 		{o.BatchSize < 0, "BatchSize", "must not be negative", o.BatchSize},
+		{o.Lanes < 0, "Lanes", "must not be negative", o.Lanes},
+		{o.LaneFill < 0, "LaneFill", "must not be negative", o.LaneFill},
 		{o.Queue < 0, "Queue", "must not be negative", o.Queue},
 		{o.PerClient < 0, "PerClient", "must not be negative", o.PerClient},
 		{o.MemoryBudget < 1, "MemoryBudget", "must be positive", o.MemoryBudget},
@@ -191,7 +206,7 @@ func New(opts Options, ms *Models) (*Server, error) {
 	s := &Server{opts: opts, models: ms, limits: opts.Limits, metrics: newMetrics(), log: log, health: newHealthService()}
 	s.pool = newPool(poolLimits{workers: opts.Workers, queue: opts.Queue, perClient: opts.perClient(), batch: opts.BatchSize,
 		budget: opts.MemoryBudget}, s.metrics.poolChanged)
-	s.batchers = batchersOf(ms, opts.BatchSize, opts.Workers)
+	s.batchers = batchersOf(ms, opts.BatchSize, cmp.Or(opts.Lanes, opts.Workers), opts.LaneFill)
 	s.metrics.modelsAvailable.Set(float64(len(ms.byName)))
 	s.metrics.memoryBudget.Set(float64(opts.MemoryBudget))
 	s.grpc = s.newGRPC(opts.TLS)
@@ -208,16 +223,18 @@ func New(opts Options, ms *Models) (*Server, error) {
 
 // batchersOf makes one nmt.Batcher per translator of ms (a multi-target
 // model serving several pairs has one), or none when size is at most 1.
-// Each runs up to workers lanes for one set of search options, so that
-// batched requests keep as many cores busy as requests decoding alone.
-func batchersOf(ms *Models, size, workers int) map[*nmt.Translator]*nmt.Batcher {
+// Each runs up to lanes lanes for one set of search options (by default
+// one a worker, so that batched requests keep as many cores busy as
+// requests decoding alone), another starting when each holds fill
+// sentences.
+func batchersOf(ms *Models, size, lanes, fill int) map[*nmt.Translator]*nmt.Batcher {
 	if size <= 1 {
 		return nil
 	}
 	out := map[*nmt.Translator]*nmt.Batcher{}
 	for _, m := range ms.byName {
 		if t, ok := m.engine.(*nmt.Translator); ok && out[t] == nil {
-			out[t] = t.NewBatcher(size, workers)
+			out[t] = t.NewBatcher(size, lanes, fill)
 		}
 	}
 	return out
