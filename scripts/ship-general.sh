@@ -86,18 +86,19 @@ if [ -n "$init" ]; then
   origin="from another model's weights"
   init_step=$(step_of "$init")
   init_line="- **Started from** the weights of \`$init\` (step $init_step of its own run, same vocabulary), not from random ones; the training figures above count this run only."
-  stages=1 cur=$run prev=$init
+  stages=1 prev=$init earlier=
   while [ -n "$prev" ] && [ -s "$(dirname "$prev")/train.log" ]; do
     prev_run=$(dirname "$prev") prev_step=$(step_of "$prev")
-    commands="Run \`$prev_run\`, up to its checkpoint of step $prev_step:
+    earlier="Run \`$prev_run\`, up to its checkpoint of step $prev_step, whose weights the next run starts from:
 
 $(commands_of "$prev_run" "$prev_step")
 
-Then run \`$cur\`, from those weights:
+$earlier"
+    stages=$((stages + 1)) prev=$(init_of "$prev_run")
+  done
+  [ -z "$earlier" ] || commands="${earlier}Then run \`$run\`:
 
 $commands"
-    stages=$((stages + 1)) cur=$prev_run prev=$(init_of "$prev_run")
-  done
   [ "$stages" = 1 ] || origin="in $stages stages"
 fi
 # The King James English as more source text (train-general.sh KJV=1).
