@@ -57,7 +57,7 @@ commands_of() { # RUN [BEFORE_STEP]
   python3 - "$1/train.log" "${2:-}" <<'PY'
 import re, sys
 before = int(sys.argv[2]) if sys.argv[2] else None
-last, pending = None, None
+starts, pending = [], None
 for line in open(sys.argv[1], encoding="utf-8"):
     m = re.search(r" start: (.*)", line)
     if m:
@@ -65,12 +65,19 @@ for line in open(sys.argv[1], encoding="utf-8"):
         continue
     m = re.search(r"parameters; step (\d+)", line)
     if m and pending is not None:
-        if before is not None and int(m.group(1)) >= before:
+        step = int(m.group(1))
+        if before is not None and step >= before:
             break
-        if pending != last:
-            print(f"- from step {m.group(1)}: `{pending}`")
-            last = pending
+        # A start that another one follows from the same step kept nothing.
+        if starts and starts[-1][0] == step:
+            starts.pop()
+        starts.append((step, pending))
         pending = None
+last = None
+for step, cmd in starts:
+    if cmd != last:
+        print(f"- from step {step}: `{cmd}`")
+        last = cmd
 PY
 }
 commands=$(commands_of "$run")
