@@ -33,16 +33,19 @@ if [ ! -s runs/general/dev.tsv ]; then
     head -500 "$gen/dev/newstest2012.en-es.tsv" | awk -F'\t' '{print "newstest2012:" NR "\tNEWSDEV\t" $1 "\t" $2}'
   } > runs/general/dev.tsv
 fi
+# The Bible's WEB verses are more pairs in both directions, and the
+# penultimate decoder layer's head 0 follows the guided links.
+extra=$corpus/bible.en-es.tsv
+head=(--guided-layer -2 --guided-head 0)
 case $pair in
   en-es)
+    dir_flags=(--src-col 3 --tgt-col 4 --guided-links "$corpus/links.web-es.jsonl.gz")
     if [ "${KJV:-0}" = 1 ]; then
-      dir_flags=(--src-col 3 --tgt-col 4 --extra "$corpus/bible.en-es.tsv,$corpus/bible.kjv-es.tsv"
-        --guided-links "$corpus/links.kjv-es.jsonl.gz" --guided-layer 0 --guided-head 2 --guided-shift)
-    else
-      dir_flags=(--src-col 3 --tgt-col 4 --extra "$corpus/bible.en-es.tsv" --guided-links "$corpus/links.web-es.jsonl.gz"
-        --guided-layer -2 --guided-head 0)
+      extra+=",$corpus/bible.kjv-es.tsv"
+      dir_flags=(--src-col 3 --tgt-col 4 --guided-links "$corpus/links.kjv-es.jsonl.gz")
+      head=(--guided-layer 0 --guided-head 2 --guided-shift)
     fi ;;
-  es-en) dir_flags=(--src-col 4 --tgt-col 3 --extra "$corpus/bible.en-es.tsv" --guided-layer -2 --guided-head 0) ;; # the Strong's links are English→Spanish only
+  es-en) dir_flags=(--src-col 4 --tgt-col 3) ;; # the Strong's links are English→Spanish only
   *) echo "train-general: PAIR must be en-es or es-en" >&2; exit 2 ;;
 esac
 go build -o bin/train-cli ./cmd/translate-cli
@@ -50,7 +53,7 @@ mkdir -p "$run"
 exec bin/train-cli train --train runs/general/train.tsv \
   --dev runs/general/dev.tsv --dev-books TATOEBADEV,NEWSDEV \
   --test-books Ruth,Jonah,Hab,Phil,Jas,2Pet,1John,Joel,Titus,Col \
-  "${dir_flags[@]}" --trim-bible-extras --vocab 16000 --encoder-layers 6 --decoder-layers 3 \
+  "${dir_flags[@]}" --extra "$extra" "${head[@]}" --trim-bible-extras --vocab 16000 --encoder-layers 6 --decoder-layers 3 \
   --warmup 800 --lr 1e-3 --checkpoint-every 10m --keep 6 \
   --guided-ibm1 grow-diag \
   --guided-weight 0.5 \
