@@ -36,6 +36,7 @@ type Batcher struct {
 	fill  int                 // sentences every running lane holds before another starts
 	spawn func(running int)   // a test's hook: called (under mu) as a lane starts
 	pass  func(sentences int) // a test's hook: called before each pass of the encoder
+	step  func(rows int)      // a test's hook: called (on the lane) before each step
 
 	mu    sync.Mutex
 	lanes map[laneKey][]*lane // the running lanes of each set of options

@@ -17,9 +17,10 @@ import (
 // (4). An op is one call. Besides the wall time it reports the process's
 // CPU time per call (cpu-ms/op: user + system, which other work on the
 // machine does not inflate), the cores busy while it ran (cores: CPU time
-// over wall time, which a loaded machine caps) and the sentences the
-// encoder took in one pass on average. Skipped when the checkpoint is not
-// there.
+// over wall time, which a loaded machine caps), the sentences the encoder
+// took in one pass on average and the rows (hypotheses) a decoder step
+// multiplied on average, on which the products' speed depends. Skipped
+// when the checkpoint is not there.
 //
 //	go test ./nmt -run '^$' -bench Batcher -benchtime 400x
 func BenchmarkBatcher(b *testing.B) {
@@ -42,11 +43,14 @@ func BenchmarkBatcher(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			bt := tr.NewBatcher(32, c.lanes, 1)
-			var passes, encoded atomic.Int64
+			var passes, encoded, steps, rows atomic.Int64
 			bt.pass = func(n int) { passes.Add(1); encoded.Add(int64(n)) }
+			bt.step = func(n int) { steps.Add(1); rows.Add(int64(n)) }
 			if _, err := bt.Translate(context.Background(), req, nil); err != nil {
 				b.Fatal(err)
 			}
+			steps.Store(0)
+			rows.Store(0)
 			var left atomic.Int64
 			left.Store(int64(b.N))
 			var wg sync.WaitGroup
@@ -76,6 +80,7 @@ func BenchmarkBatcher(b *testing.B) {
 			b.ReportMetric(used.Seconds()/wall.Seconds(), "cores")
 			b.ReportMetric(float64(b.N)/wall.Seconds(), "calls/s")
 			b.ReportMetric(float64(encoded.Load())/float64(max(passes.Load(), 1)), "sentences/pass")
+			b.ReportMetric(float64(rows.Load())/float64(max(steps.Load(), 1)), "rows/step")
 		})
 	}
 }

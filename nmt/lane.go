@@ -58,6 +58,9 @@ func (l *lane) run() {
 		if l.live == 0 {
 			continue
 		}
+		if l.b.step != nil {
+			l.b.step(l.search.Rows())
+		}
 		// The lane's steps are nobody's call: a call that ends leaves
 		// between steps, and cancelling a step would spoil the decoder
 		// for every other call.

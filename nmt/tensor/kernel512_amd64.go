@@ -8,6 +8,9 @@ import "unsafe"
 func asm512Rows12(k int, a, b *float32, pstride int, c *float32, ldc int, bias *float32)
 
 //go:noescape
+func asm512Rows8(k int, a, b *float32, pstride int, c *float32, ldc int, bias *float32)
+
+//go:noescape
 func asm512Rows4(k int, a, b *float32, pstride int, c *float32, ldc int, bias *float32)
 
 //go:noescape
@@ -37,6 +40,13 @@ func (l *Linear) widePanels(dst, x []float32, m, p, end int) int {
 		i := 0
 		for ; i+12 <= m; i += 12 {
 			asm512Rows12(k, &x[i*k], b, 4*ps, &dst[i*n+p*panelWidth], n, bias)
+		}
+		// Eight rows left take one 8-row tile rather than two 4-row ones,
+		// which would read the panels twice with too few sums in flight
+		// to keep the multiply-adds busy.
+		if i+8 <= m {
+			asm512Rows8(k, &x[i*k], b, 4*ps, &dst[i*n+p*panelWidth], n, bias)
+			i += 8
 		}
 		for ; i+4 <= m; i += 4 {
 			asm512Rows4(k, &x[i*k], b, 4*ps, &dst[i*n+p*panelWidth], n, bias)

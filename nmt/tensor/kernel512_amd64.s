@@ -83,6 +83,22 @@ TEXT ·asm512Rows12(SB), NOSPLIT, $0-56
 	VZEROUPPER
 	RET
 
+// func asm512Rows8(k int, a *float32, b *float32, pstride int, c *float32, ldc int, bias *float32)
+//
+// As asm512Rows12 for 8 rows: twice the accumulators of two asm512Rows4
+// calls, so the panels are read once for the eight rows and the
+// multiply-adds of one row no longer wait on each other's latency.
+TEXT ·asm512Rows8(SB), NOSPLIT, $0-56
+	TILEARGS
+	BIAS2
+	START4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	START4(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	TILE8(PANELS2, FMA4, NEXTK)
+	STORE4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	STORE4(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	VZEROUPPER
+	RET
+
 // func asm512Rows4(k int, a *float32, b *float32, pstride int, c *float32, ldc int, bias *float32)
 //
 // As asm512Rows12 for 4 rows.

@@ -64,6 +64,17 @@ loop: \
 	ADDQ $4, R11 \
 	NEXT
 
+// TILE8 is TILE12 for eight rows (Z0–Z15): the rows from SI and R10.
+#define TILE8(PANELS, DOT4, NEXT) \
+	LEAQ (SI)(R8*4), R10 \
+loop: \
+	PANELS \
+	DOT4(SI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
+	DOT4(R10, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
+	ADDQ $4, SI \
+	ADDQ $4, R10 \
+	NEXT
+
 // TILE4 is TILE12 for four rows (Z0–Z7).
 #define TILE4(PANELS, DOT4, NEXT) \
 loop: \
