@@ -84,6 +84,18 @@ commands=$(commands_of "$run")
 # init_of RUN: the checkpoint directory RUN started from (--init), if any.
 init_of() { grep -o ' start: .*' "$1/train.log" | head -1 | grep -o -- '--init [^ ]*' | cut -d' ' -f2 || true; }
 step_of() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' "$1/trainer.json" 2>/dev/null || echo "?"; }
+# init_step_of RUN CKPT: the step CKPT (RUN's --init) held when RUN
+# started: a best/ that its run has saved again since then held the last
+# best its log records before that start, not what it holds now.
+init_step_of() {
+  local t0 step
+  t0=$(grep -o '^[^ ]* start: ' "$1/train.log" | head -1 | cut -d' ' -f1)
+  if [ "$(basename "$2")" = best ] && [ -n "$t0" ] && [ -s "$(dirname "$2")/train.log" ]; then
+    step=$(awk -v t0="$t0" '$1 < t0 && / new best .* saved in best\// { s = $3 } END { print s }' "$(dirname "$2")/train.log")
+    if [ -n "$step" ]; then echo "$step"; return; fi
+  fi
+  step_of "$2"
+}
 # A run started from another model's weights (--init) says so on its card;
 # when those weights are a checkpoint of an earlier run here, the lineage
 # lists that run's commands first, and so on back to the first stage.
@@ -91,17 +103,17 @@ init=$(init_of "$run")
 init_line= origin="from scratch"
 if [ -n "$init" ]; then
   origin="from another model's weights"
-  init_step=$(step_of "$init")
+  init_step=$(init_step_of "$run" "$init")
   init_line="- **Started from** the weights of \`$init\` (step $init_step of its own run, same vocabulary), not from random ones; the training figures above count this run only."
-  stages=1 prev=$init earlier=
+  stages=1 prev=$init earlier= next=$run
   while [ -n "$prev" ] && [ -s "$(dirname "$prev")/train.log" ]; do
-    prev_run=$(dirname "$prev") prev_step=$(step_of "$prev")
+    prev_run=$(dirname "$prev") prev_step=$(init_step_of "$next" "$prev")
     earlier="Run \`$prev_run\`, up to its checkpoint of step $prev_step, whose weights the next run starts from:
 
 $(commands_of "$prev_run" "$prev_step")
 
 $earlier"
-    stages=$((stages + 1)) prev=$(init_of "$prev_run")
+    stages=$((stages + 1)) next=$prev_run prev=$(init_of "$prev_run")
   done
   [ -z "$earlier" ] || commands="${earlier}Then run \`$run\`:
 
