@@ -29,23 +29,22 @@ if [ ! -s runs/general/train.tsv ] || [ ! -s runs/general/dev.tsv ]; then
   echo "ablate-general: run scripts/train-general.sh once first (it makes runs/general/)" >&2
   exit 2
 fi
-held="$gen/dev/newstest2012.en-es.tsv $gen/dev/tatoeba-dev.en-es.tsv $gen/test/ntrex128.en-es.tsv $gen/test/tatoeba-test.en-es.tsv"
 if [ ! -s runs/ablate/raw.tsv ]; then
-  # The raw corpus in the trainer's columns (id, source, English, Spanish),
-  # without the pairs that share a side with a dev or test segment: the one
-  # filter a training file must never go without.
-  # shellcheck disable=SC2086
-  zcat "$gen/train.en-es.tsv.gz" | awk -F'\t' -v OFS='\t' -v files="$held" '
-    BEGIN {
-      n = split(files, f, " ")
-      for (i = 1; i <= n; i++) while ((getline line < f[i]) > 0) {
-        split(line, c, "\t"); en[c[1]] = 1; es[c[2]] = 1
-      }
-    }
-    ($2 in en) || ($3 in es) { dropped++; next }
-    { print $1 ":" NR, $1, $2, $3 }
-    END { print dropped + 0 " pairs share a side with a dev or test segment" > "/dev/stderr" }
-  ' > runs/ablate/raw.tsv
+  # The raw corpus in the trainer's columns (id, source, English, Spanish).
+  # `corpus join` drops the pairs that share a side with a dev or test
+  # segment, compared as `corpus clean` compares them: the one filter a
+  # training file must never go without.
+  go build -o bin/corpus ./cmd/corpus
+  rm -rf runs/ablate/sources && mkdir -p runs/ablate/sources
+  zcat "$gen/train.en-es.tsv.gz" | awk -F'\t' '{ print $2 "\t" $3 > ("runs/ablate/sources/" $1) }'
+  sources=()
+  while read -r name; do sources+=("$name=runs/ablate/sources/$name"); done \
+    < <(zcat "$gen/train.en-es.tsv.gz" | cut -f1 | uniq)
+  bin/corpus join --out runs/ablate/joined.tsv \
+    --held-out "$gen/dev/newstest2012.en-es.tsv,$gen/dev/tatoeba-dev.en-es.tsv,$gen/test/ntrex128.en-es.tsv,$gen/test/tatoeba-test.en-es.tsv" \
+    "${sources[@]}" >&2
+  awk -F'\t' -v OFS='\t' '{ print $1 ":" NR, $0 }' runs/ablate/joined.tsv > runs/ablate/raw.tsv
+  rm -rf runs/ablate/sources runs/ablate/joined.tsv
 fi
 go build -o bin/ablate-cli ./cmd/translate-cli
 for name in "${names[@]}"; do
