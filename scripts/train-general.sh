@@ -14,7 +14,10 @@
 # run, docs/training.md#general-domain-models). The cleaned training file and
 # the dev file are made once in runs/general/ (cmd/corpus clean; the dev
 # file is the first 500 lines of tatoeba-dev and of newstest2012, never
-# trained on). Every Bible dev and test book is held out too.
+# trained on). Every Bible dev and test book is held out too. MORE=FILE
+# adds the pairs of FILE (the corpus's three columns: source, English,
+# Spanish; scripts/corpus/general.sh writes the later sources there),
+# cleaned once into runs/general/more.tsv with the same held-out sets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pair=$1 run=$2
@@ -22,11 +25,18 @@ shift 2
 corpus=${CORPUS:-../shared/corpus}
 gen=$corpus/general
 mkdir -p runs/general bin
+held="$gen/dev/newstest2012.en-es.tsv,$gen/dev/tatoeba-dev.en-es.tsv,$gen/test/ntrex128.en-es.tsv,$gen/test/tatoeba-test.en-es.tsv"
 if [ ! -s runs/general/train.tsv ]; then
   go build -o bin/corpus ./cmd/corpus
   bin/corpus clean --out runs/general/train.tsv \
-    --held-out "$gen/dev/newstest2012.en-es.tsv,$gen/dev/tatoeba-dev.en-es.tsv,$gen/test/ntrex128.en-es.tsv,$gen/test/tatoeba-test.en-es.tsv" \
+    --held-out "$held" \
     "$gen/train.en-es.tsv.gz" > runs/general/clean-report.md
+fi
+if [ -n "${MORE:-}" ] && [ ! -s runs/general/more.tsv ]; then
+  go build -o bin/corpus ./cmd/corpus
+  bin/corpus clean --out runs/general/more.tsv \
+    --held-out "$held" \
+    "$MORE" > runs/general/more-report.md
 fi
 if [ ! -s runs/general/dev.tsv ]; then
   { head -500 "$gen/dev/tatoeba-dev.en-es.tsv" | awk -F'\t' '{print "tatoeba-dev:" NR "\tTATOEBADEV\t" $1 "\t" $2}'
@@ -36,6 +46,7 @@ fi
 # The Bible's WEB verses are more pairs in both directions, and the
 # penultimate decoder layer's head 0 follows the guided links.
 extra=$corpus/bible.en-es.tsv
+if [ -n "${MORE:-}" ]; then extra+=",runs/general/more.tsv"; fi
 head=(--guided-layer -2 --guided-head 0)
 case $pair in
   en-es)
