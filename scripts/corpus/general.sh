@@ -75,6 +75,14 @@ lilypond-doc-html-es=2.24.1-2
 for deb in "$work"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$work/root"
 done
+# The help of GNOME and MATE applications (scripts/corpus/help-packages.txt)
+# goes to a root of its own: gnome-help reads all of root/usr/share/help.
+help_packages=$(grep -v '^#' scripts/corpus/help-packages.txt)
+mkdir -p "$work/help-debs" "$work/help-root"
+(cd "$work/help-debs" && apt-get download $help_packages)
+for deb in "$work"/help-debs/*.deb; do
+	dpkg-deb -x "$deb" "$work/help-root"
+done
 
 # The package description translations (DDTP) and the AppStream metadata
 # are apt indexes: fetch them into a private list directory.
@@ -162,11 +170,16 @@ x pages --pair anchors --out "$p/kicad-doc.tsv" "$d/kicad/help/en" "$d/kicad/hel
 # LilyPond keeps both languages in one tree: page.html and page.es.html.
 x pages --pair anchors --en-suffix .html --es-suffix .es.html --out "$p/lilypond-doc.tsv" \
 	"$d/lilypond/html/Documentation" "$d/lilypond/html/Documentation"
+# Application help: Mallard pages, and DocBook for a few (gnumeric, glom).
+h=$work/help-root/usr/share/help
+x pages --pair anchors --en-suffix .page --es-suffix .page --out "$work/app-help.page.tsv" "$h/C" "$h/es"
+x pages --pair anchors --en-suffix .xml --es-suffix .xml --out "$work/app-help.xml.tsv" "$h/C" "$h/es"
+cat "$work/app-help.page.tsv" "$work/app-help.xml.tsv" >"$p/app-help.tsv"
 
 # Join: exact duplicates and pairs sharing a side with dev/test go.
 set --
 for s in tatoeba europarl libreoffice-help libreoffice-ui gimp-help ddtp wesnoth debian-reference iso-codes appstream gnome-help freedict \
-	newstest2013 europarl-d5e4928 debian-handbook installation-guide aptitude-doc maint-guide freedombox-doc ubuntu-packaging-guide kicad-doc lilypond-doc; do
+	newstest2013 europarl-d5e4928 debian-handbook installation-guide aptitude-doc maint-guide freedombox-doc ubuntu-packaging-guide kicad-doc lilypond-doc app-help; do
 	[ -f "$p/$s.tsv" ] && set -- "$@" "$s=$p/$s.tsv"
 done
 "$work/corpus" join --out "$out/train.en-es.tsv.gz" \
