@@ -34,7 +34,7 @@ type extractFlags struct {
 // extractors are the kinds, in the order the usage lists them.
 var extractors = []extractor{
 	{"mo", "FILE.mo...", "msgid → msgstr of gettext catalogs (English msgids, Spanish translations)", extractMO},
-	{"pages", "EN-DIR ES-DIR", "blocks of the help pages of EN-DIR and the same pages of ES-DIR, by element id (--pair id) or block order (--pair order); HTML, or XML (Mallard, DocBook) when --en-suffix is not .html", extractPages},
+	{"pages", "EN-DIR ES-DIR", "blocks of the help pages of EN-DIR and the same pages of ES-DIR, by element id (--pair id), block order (--pair order) or ids as anchors with the runs between them in order (--pair anchors); HTML, or XML (Mallard, DocBook) when --en-suffix is not .html", extractPages},
 	{"ddtp", "TRANSLATION-EN TRANSLATION-ES", "Debian package descriptions joined by Description-md5, synopsis and paragraphs", extractDDTP},
 	{"dep11", "COMPONENTS.yml[.gz]", "AppStream names, summaries and description blocks (C → es)", extractDEP11},
 	{"tatoeba", "spa-eng.zip|spa.txt", "the manythings.org export of Tatoeba", extractTatoeba},
@@ -69,7 +69,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var f extractFlags
 	fs.StringVar(&f.out, "out", "", "write here instead of standard output")
-	fs.StringVar(&f.pair, "pair", "order", "pages: pair blocks by element `id` or by block `order` (pages whose block counts differ give nothing)")
+	fs.StringVar(&f.pair, "pair", "order", "pages: pair blocks by element `id`, by block `order` (pages whose block counts differ give nothing), or by `anchors`: blocks of the same id, and the runs between them in order")
 	fs.StringVar(&f.enSuffix, "en-suffix", ".html", "pages: the English pages are the files of EN-DIR ending in this")
 	fs.StringVar(&f.esSuffix, "es-suffix", ".html", "pages: the Spanish page of EN-DIR/a/bEN-SUFFIX is ES-DIR/a/bES-SUFFIX")
 	fs.IntVar(&f.lines, "lines", 20000, "europarl: read this many lines (0: all)")
@@ -152,8 +152,10 @@ func extractPages(x *extractFlags, args []string) ([]extract.Pair, error) {
 	case "order":
 	case "id":
 		pair = extract.PairByID
+	case "anchors":
+		pair = extract.PairByAnchors
 	default:
-		return nil, fmt.Errorf("--pair is id or order, not %q", x.pair)
+		return nil, fmt.Errorf("--pair is id, order or anchors, not %q", x.pair)
 	}
 	enDir, esDir := args[0], args[1]
 	var out []extract.Pair

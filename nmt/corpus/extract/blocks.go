@@ -198,14 +198,7 @@ func PairByID(en, es []Block) []Pair {
 // pages have the same number of blocks, and returns nil otherwise. Blocks
 // left untranslated (the same text on both sides) are left out.
 func PairByOrder(en, es []Block) []Pair {
-	if len(en) != len(es) {
-		return nil
-	}
-	var out []Pair
-	for i := range en {
-		out = appendTranslated(out, en[i].Text, es[i].Text)
-	}
-	return out
+	return appendRun(nil, en, es)
 }
 
 // appendTranslated appends the pair en, es unless the text was left

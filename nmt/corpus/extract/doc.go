@@ -1,6 +1,7 @@
 // Package extract reads the English–Spanish pairs out of the files the
 // general-domain corpus is built from: gettext .mo catalogs, pairs of HTML
-// or XML help pages (paired by element id or by block order), Debian's
+// or XML help pages (paired by element id, by block order, or by
+// ids as anchors with the blocks between them in order), Debian's
 // DDTP Translation-en/-es indexes, DEP-11 AppStream metadata, the Tatoeba
 // export of manythings.org, Moses-tokenized Europarl and FreeDict's dictd
 // files; and joins the sources into one corpus without exact duplicates

@@ -63,14 +63,16 @@ func FuzzParseMO(f *testing.F) {
 	})
 }
 
-// FuzzBlocks: neither reader panics, and blocks are trimmed text.
+// FuzzBlocks: neither reader panics, blocks are trimmed text, and the
+// pairings give no empty or untranslated pair.
 func FuzzBlocks(f *testing.F) {
-	seed(f, "lo/en-US/text/find.html", "gimp/es/create.html", "mallard/es/mouse.page")
+	seed(f, "lo/en-US/text/find.html", "gimp/es/create.html", "mallard/es/mouse.page", "anchors/es/manual.html")
 	f.Add([]byte("<p>a<li>b</p></li><pre>c</pre>\xff"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if bs, err := HTMLBlocks(bytes.NewReader(data)); err == nil {
 			checkBlocks(t, bs)
 			checkPairs(t, PairByOrder(bs, bs[:len(bs)/2]))
+			checkPairs(t, PairByAnchors(bs, bs[len(bs)/3:]))
 		}
 		if bs, err := XMLBlocks(bytes.NewReader(data)); err == nil {
 			checkBlocks(t, bs)
