@@ -25,11 +25,14 @@ type Shortlist struct {
 	Candidates [][]int
 }
 
-// WithShortlist returns a translator whose searches compute the output
-// layer for the tokens s keeps for each batch only (and the end-of-sentence
-// token); nil returns to the whole vocabulary. Forced decoding (alignment,
-// reranking) still scores with the whole vocabulary. The receiver is not
-// changed.
+// WithShortlist returns a translator whose searches restrict each
+// sentence to the tokens s keeps for its own source tokens (Select: its
+// candidates, the frequent tokens and the end-of-sentence token), so that
+// a sentence's translation does not depend on the sentences decoded beside
+// it (in one call or, through a Batcher, in others); a step computes the
+// output layer for the union of its sentences' tokens only. nil returns to
+// the whole vocabulary. Forced decoding (alignment, reranking) still scores
+// with the whole vocabulary. The receiver is not changed.
 func (t *Translator) WithShortlist(s *Shortlist) (*Translator, error) {
 	if s != nil {
 		for _, ids := range append([][]int{s.Frequent}, s.Candidates...) {
@@ -46,6 +49,15 @@ func (t *Translator) WithShortlist(s *Shortlist) (*Translator, error) {
 	c := *t
 	c.shortlist = s
 	return &c, nil
+}
+
+// keepOf is the shortlist of a sentence of source ids src for
+// model.Decoder.Restrict: nil without a shortlist.
+func (t *Translator) keepOf(src []int) []int {
+	if t.shortlist == nil {
+		return nil
+	}
+	return t.shortlist.Select([][]int{src}, t.cfg.EOSTokenID)
 }
 
 // ShortlistOptions control BuildShortlist. Zero fields take their defaults.

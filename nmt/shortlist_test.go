@@ -129,3 +129,44 @@ func TestTranslateWithShortlist(t *testing.T) {
 		t.Errorf("an id outside the vocabulary: %v", err)
 	}
 }
+
+// withTestShortlist is tr with a shortlist that gives each source token
+// its own 30 candidates, spread over the vocabulary, and 8 frequent
+// tokens: sentences of different tokens keep different lists.
+func withTestShortlist(t *testing.T, tr *Translator) *Translator {
+	t.Helper()
+	info := tr.Info()
+	sl := &Shortlist{Frequent: []int{2, 3, 4, 5, 6, 7, 8, 9}, Candidates: make([][]int, info.SourceVocab)}
+	for s := range sl.Candidates {
+		for j := range 30 {
+			sl.Candidates[s] = append(sl.Candidates[s], (s*37+j*11)%info.TargetVocab)
+		}
+	}
+	short, err := tr.WithShortlist(sl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return short
+}
+
+// TestShortlistPerSentence checks that with a shortlist a text's
+// translation is the same alone as beside others in one call, greedy and
+// beam: each sentence keeps its own tokens, not the batch's.
+func TestShortlistPerSentence(t *testing.T) {
+	tr := withTestShortlist(t, openTiny(t, "tiny-swish-shared"))
+	for _, opts := range []Options{{BeamSize: 1, MaxLength: 16, Attention: true}, {BeamSize: 3, NBest: 2, MaxLength: 16}} {
+		all, err := tr.Translate(context.Background(), Request{Texts: texts, Options: opts}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, text := range texts {
+			alone, err := tr.Translate(context.Background(), Request{Texts: []string{text}, Options: opts}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(alone[0], all[i]) {
+				t.Errorf("beam %d, text %d: alone %+v\nbeside the others %+v", opts.BeamSize, i, alone[0], all[i])
+			}
+		}
+	}
+}
