@@ -2,8 +2,11 @@ package nmt
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -58,6 +61,27 @@ func (t *Translator) keepOf(src []int) []int {
 		return nil
 	}
 	return t.shortlist.Select([][]int{src}, t.cfg.EOSTokenID)
+}
+
+// ShortlistMean is the mean number of target tokens the shortlist keeps
+// for a sentence of texts, split into sentences and tokenized as Translate
+// does (without a language token); 0 without a shortlist or sentences.
+func (t *Translator) ShortlistMean(texts []string) (float64, error) {
+	if t.shortlist == nil {
+		return 0, nil
+	}
+	j, err := t.prepare(texts, nil, false)
+	if err != nil {
+		return 0, err
+	}
+	if len(j.flat) == 0 {
+		return 0, nil
+	}
+	total := 0
+	for _, s := range j.flat {
+		total += len(t.keepOf(s.ids))
+	}
+	return float64(total) / float64(len(j.flat)), nil
 }
 
 // ShortlistOptions control BuildShortlist. Zero fields take their defaults.
@@ -237,10 +261,47 @@ func (s *Shortlist) WriteTo(w io.Writer) (int64, error) {
 	return n, bw.Flush()
 }
 
-// ReadShortlist reads what WriteTo writes, for a model of srcVocab source
-// and tgtVocab target tokens; an id outside them is an error naming the
-// line.
+// ReadShortlist reads what WriteTo writes, as it is or compressed with
+// gzip (told by its first bytes), for a model of srcVocab source and
+// tgtVocab target tokens; an id outside them is an error naming the line.
 func ReadShortlist(r io.Reader, srcVocab, tgtVocab int) (*Shortlist, error) {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("shortlist: %v", err)
+		}
+		defer zr.Close()
+		return readShortlist(zr, srcVocab, tgtVocab)
+	}
+	return readShortlist(br, srcVocab, tgtVocab)
+}
+
+// ShortlistFile is the name of the vocabulary shortlist a model directory
+// may ship (gzip-compressed text, ReadShortlist), which OpenShortlist
+// reads when given the directory.
+const ShortlistFile = "shortlist.gz"
+
+// OpenShortlist reads the shortlist file path (text or gzip; a model
+// directory means its ShortlistFile) for t's model and returns t
+// searching with it (WithShortlist). Errors name the file.
+func (t *Translator) OpenShortlist(path string) (*Translator, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, ShortlistFile)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sl, err := ReadShortlist(f, t.cfg.VocabSize, t.cfg.DecoderVocabSize)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return t.WithShortlist(sl)
+}
+
+func readShortlist(r io.Reader, srcVocab, tgtVocab int) (*Shortlist, error) {
 	sl := &Shortlist{Candidates: make([][]int, srcVocab)}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)

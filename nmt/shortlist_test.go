@@ -2,6 +2,7 @@ package nmt
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"reflect"
@@ -54,7 +55,15 @@ func TestShortlistReadWrite(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(back, sl) {
 		t.Fatalf("read back %+v, %v", back, err)
 	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	sl.WriteTo(zw)
+	zw.Close()
+	if back, err := ReadShortlist(bytes.NewReader(z.Bytes()), 4, 8); err != nil || !reflect.DeepEqual(back, sl) {
+		t.Fatalf("read back from gzip %+v, %v", back, err)
+	}
 	for _, bad := range []string{
+		"\x1f\x8b", "\x1f\x8bnot gzip at all", z.String()[:z.Len()-6],
 		"", "1 2\n", "frequent 9\n", "frequent 1\nfrequent 2\n", "frequent\n4 1\n", "frequent\nx 1\n", "frequent\n1 -1\n", "frequent\n1 ☃\n",
 	} {
 		if _, err := ReadShortlist(strings.NewReader(bad), 4, 8); err == nil {
@@ -66,6 +75,11 @@ func TestShortlistReadWrite(t *testing.T) {
 func FuzzReadShortlist(f *testing.F) {
 	f.Add("frequent 4 2\n1 7 3\n3 1\n")
 	f.Add("frequent\n\n0\n")
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write([]byte("frequent 4 2\n1 7 3\n3 1\n"))
+	zw.Close()
+	f.Add(z.String())
 	f.Fuzz(func(t *testing.T, s string) {
 		sl, err := ReadShortlist(strings.NewReader(s), 6, 9)
 		if err != nil {
