@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the vocabulary shortlist of a general-domain model and ships it in
 # its directory: checkpoints/<pair>/shortlist.gz, learnt with translate-cli
-# shortlist (IBM Model 1 over the model's own tokens, its defaults) from the
-# general training corpus, the file the trainer reads (never a dev or test
-# line), and adds its section to the model card (README.md) when the card
+# shortlist (IBM Model 1 over the model's own tokens, its defaults) from what
+# the trainer reads, the general training corpus and the Bible's training
+# books (never a dev or test line), and adds its section to the model card (README.md) when the card
 # has none. translated --shortlist and translate-cli --shortlist model
 # decode with it.
 #
@@ -11,7 +11,8 @@
 #   scripts/ship-shortlist.sh --card PAIR  # print the card's section only
 #
 # TRAIN (default runs/general/train.tsv: id, book, English, Spanish) is the
-# corpus; OUT (default checkpoints/PAIR) the model directory.
+# general corpus, CORPUS (default ../shared/corpus) the directory of
+# bible.en-es.tsv; OUT (default checkpoints/PAIR) the model directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,13 +22,14 @@ card() {
   echo "\`shortlist.gz\`: for each source token, the target tokens likely to"
   echo "translate it, and the 100 most frequent target tokens (IBM Model 1 over"
   echo "this model's tokens, 5 iterations, up to 100 candidates per source token"
-  echo "above t = 0.001), learnt from the general training corpus"
-  echo "(\`runs/general/train.tsv\`, the file the trainer reads; never a dev or"
-  echo "test line) with \`scripts/ship-shortlist.sh $1\`, which runs"
+  echo "above t = 0.001), learnt from what the trainer reads: the general"
+  echo "training corpus (\`runs/general/train.tsv\`) and the Bible's training"
+  echo "books, never a dev or test line. \`scripts/ship-shortlist.sh $1\` runs"
   echo
   echo '```'
   echo "cut -f3,4 runs/general/train.tsv > train.en-es.tsv"
-  echo "translate-cli shortlist --model checkpoints/$1 --from ${1%-*} --to ${1#*-} --corpus train.en-es.tsv -o checkpoints/$1/shortlist.gz"
+  echo "translate-cli shortlist --model checkpoints/$1 --from ${1%-*} --to ${1#*-} \\"
+  echo "  --corpus train.en-es.tsv,../shared/corpus/bible.en-es.tsv --split train -o checkpoints/$1/shortlist.gz"
   echo '```'
   echo
   echo "\`translated --shortlist\` and \`translate-cli translate|eval --shortlist"
@@ -51,14 +53,17 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # translate-cli reads a two-column file (English, Spanish) as it is.
 cut -f3,4 "$train" > "$tmp/train.en-es.tsv"
-bin/translate-cli shortlist --model "$out" --from "${pair%-*}" --to "${pair#*-}" --corpus "$tmp/train.en-es.tsv" -o "$out/shortlist.gz"
-if ! grep -q '^## Vocabulary shortlist' "$out/README.md"; then
-  card "$pair" > "$tmp/section.md"
-  awk -v section="$tmp/section.md" '
-    /^## Data and attribution/ && !done { while ((getline l < section) > 0) print l; done = 1 }
-    { print }
-    END { if (!done) while ((getline l < section) > 0) print l }
-  ' "$out/README.md" > "$tmp/README.md"
-  cp "$tmp/README.md" "$out/README.md"
-fi
+bin/translate-cli shortlist --model "$out" --from "${pair%-*}" --to "${pair#*-}" \
+  --corpus "$tmp/train.en-es.tsv,${CORPUS:-../shared/corpus}/bible.en-es.tsv" --split train -o "$out/shortlist.gz"
+# The card's section, in place of the one it has, if any.
+card "$pair" > "$tmp/section.md"
+awk -v section="$tmp/section.md" '
+  /^## Vocabulary shortlist/ { skip = 1; next }
+  skip && /^## / { skip = 0 }
+  skip { next }
+  /^## Data and attribution/ && !done { while ((getline l < section) > 0) print l; done = 1 }
+  { print }
+  END { if (!done) while ((getline l < section) > 0) print l }
+' "$out/README.md" > "$tmp/README.md"
+cp "$tmp/README.md" "$out/README.md"
 echo "shipped $out/shortlist.gz ($(du -k "$out/shortlist.gz" | cut -f1) KB)"

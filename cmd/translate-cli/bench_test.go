@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +60,12 @@ func TestShortlistCommand(t *testing.T) {
 	out, errs, code := cli(t, "", "shortlist", "--model", tiny, "--corpus", "testdata/eval.tsv", "--split", "test", "--frequent", "5", "--per-source", "3", "-o", path)
 	if code != exitOK || !strings.Contains(out, "5 frequent tokens") {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	var verses int
+	fmt.Sscanf(out[strings.Index(out, "from "):], "from %d verses", &verses)
+	twice, errs, code := cli(t, "", "shortlist", "--model", tiny, "--corpus", "testdata/eval.tsv,testdata/eval.tsv", "--split", "test", "-o", path)
+	if code != exitOK || verses == 0 || !strings.Contains(twice, fmt.Sprintf("from %d verses", 2*verses)) {
+		t.Fatalf("two corpora: exit %d: %s (once: %d verses) %s", code, twice, verses, errs)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil || !strings.HasPrefix(string(b), "frequent ") {

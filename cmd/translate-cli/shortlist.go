@@ -25,8 +25,8 @@ func runShortlist(ctx context.Context, args []string, e *env) int {
 	fs.SetOutput(e.stderr)
 	var mf modelFlags
 	mf.add(fs)
-	corpus := fs.String("corpus", "../shared/corpus/bible.en-es.tsv", "parallel corpus TSV: ref, book, English, Spanish")
-	splitName := fs.String("split", "train", "which books to learn from: train, dev or test")
+	corpus := fs.String("corpus", "../shared/corpus/bible.en-es.tsv", "parallel corpus TSV: ref, book, English, Spanish (its --split), or two columns, English and Spanish (all of it); several as FILE,FILE,…")
+	splitName := fs.String("split", "train", "which books of a four-column corpus to learn from: train, dev or test")
 	limit := fs.Int("limit", 0, "use only the first N verses of the split (0: all)")
 	out := fs.String("o", "", "write the shortlist to this file (required; gzip-compressed when it ends in .gz)")
 	var o nmt.ShortlistOptions
@@ -46,10 +46,14 @@ func runShortlist(ctx context.Context, args []string, e *env) int {
 		fs.Usage()
 		return exitUsage
 	}
-	sources, targets, err := readEvalSet(*corpus, split, mf.from, mf.to, *limit)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
-		return exitUsage
+	var sources, targets []string
+	for _, path := range strings.Split(*corpus, ",") {
+		src, tgt, err := readEvalSet(path, split, mf.from, mf.to, *limit)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+			return exitUsage
+		}
+		sources, targets = append(sources, src...), append(targets, tgt...)
 	}
 	tr, code := mf.openDir(e)
 	if code != exitOK {
