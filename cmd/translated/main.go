@@ -95,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	})
 	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, each a model named by its directory: <source>-<target> (the pair's default) or <source>-<target>-<variant>")
 	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
-	fs.BoolVar(&f.shortlists, "shortlist", false, "decode with the vocabulary shortlist each model directory ships ("+nmt.ShortlistFile+"), if any: each sentence keeps only the target tokens listed for its source tokens, and the output layer computes those only")
+	fs.BoolVar(&f.shortlists, "shortlist", true, "decode with the vocabulary shortlist each model directory ships ("+nmt.ShortlistFile+"), if any: each sentence keeps only the target tokens listed for its source tokens, and the output layer computes those only (--shortlist=false: the whole vocabulary)")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "requests decoded at once")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "most sentences of concurrent requests decoded together in one running decoder, each request taking 1/batch-size of a worker per text (1: every request decodes alone on its worker)")
 	fs.IntVar(&o.Lanes, "lanes", o.Lanes, "most running decoders of concurrent requests with the same model and search options that step in parallel (0: workers)")
