@@ -24,10 +24,13 @@ import (
 // and errors are Translate's; a call whose context ends leaves its lanes
 // at their next step and the others go on.
 //
+// With a shortlist (WithShortlist), each sentence keeps its own tokens in
+// a lane as in Translate, and a lane's step computes the output layer for
+// the union of its sentences' tokens.
+//
 // Calls whose options need more than one model or a second pass (Ensemble,
-// Rerank, RightToLeft, MBR), and every call of a right-to-left model or of
-// a translator with a shortlist, decode alone as Translate does (see
-// Batches). A Batcher is safe for concurrent use; it holds no goroutine
+// Rerank, RightToLeft, MBR), and every call of a right-to-left model,
+// decode alone as Translate does (see Batches). A Batcher is safe for concurrent use; it holds no goroutine
 // while no call is decoding.
 type Batcher struct {
 	t     *Translator
@@ -72,7 +75,7 @@ func (b *Batcher) Lanes() (most, fill int) { return b.most, b.fill }
 func (b *Batcher) Batches(req Request) bool {
 	o := req.Options
 	return !o.Ensemble && o.Rerank == 0 && o.RightToLeft == 0 && o.MBR == nil &&
-		!b.t.cfg.RightToLeft && b.t.shortlist == nil
+		!b.t.cfg.RightToLeft
 }
 
 // Translate is Translator.Translate, decoding req's sentences together
@@ -129,6 +132,9 @@ func (c *call) tell(n note) {
 func (b *Batcher) decode(ctx context.Context, d *decodeRun, opts search.Options) error {
 	c := &call{stream: d.stream != nil && !d.holdsTokens(), wake: make(chan struct{}, 1)}
 	order := append([]*sentenceJob(nil), d.job.flat...)
+	for _, s := range order {
+		s.keep = b.t.keepOf(s.ids)
+	}
 	sort.SliceStable(order, func(a, b int) bool { return len(order[a].ids) < len(order[b].ids) })
 	key := keyOf(opts)
 	var parts []*chunk

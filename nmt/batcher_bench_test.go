@@ -19,8 +19,9 @@ import (
 // machine does not inflate), the cores busy while it ran (cores: CPU time
 // over wall time, which a loaded machine caps), the sentences the encoder
 // took in one pass on average and the rows (hypotheses) a decoder step
-// multiplied on average, on which the products' speed depends. Skipped
-// when the checkpoint is not there.
+// multiplied on average, on which the products' speed depends. The
+// cases named shortlist decode with the model's shipped vocabulary
+// shortlist (ShortlistFile). Skipped when the checkpoint is not there.
 //
 //	go test ./nmt -run '^$' -bench Batcher -benchtime 400x
 func BenchmarkBatcher(b *testing.B) {
@@ -32,16 +33,31 @@ func BenchmarkBatcher(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	short, err := tr.OpenShortlist(dir)
+	if err != nil {
+		short = nil // no shipped shortlist: its cases are skipped
+	}
 	req := Request{Texts: []string{"The old man walked to the market in the morning."}}
 	for _, c := range []struct {
 		name           string
 		clients, lanes int
+		shortlist      bool
 	}{
-		{"clients1", 1, 2},
-		{"clients8/lanes1", 8, 1},
-		{"clients8/lanes2", 8, 2},
+		{"clients1", 1, 2, false},
+		{"clients8/lanes1", 8, 1, false},
+		{"clients8/lanes2", 8, 2, false},
+		{"clients1/shortlist", 1, 2, true},
+		{"clients8/lanes1/shortlist", 8, 1, true},
+		{"clients8/lanes2/shortlist", 8, 2, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
+			tr := tr
+			if c.shortlist {
+				if short == nil {
+					b.Skip("no checkpoints/en-es/" + ShortlistFile)
+				}
+				tr = short
+			}
 			bt := tr.NewBatcher(32, c.lanes, 1)
 			var passes, encoded, steps, rows atomic.Int64
 			bt.pass = func(n int) { passes.Add(1); encoded.Add(int64(n)) }

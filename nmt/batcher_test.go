@@ -24,9 +24,16 @@ func translateAlone(t *testing.T, tr *Translator, req Request) ([]Translation, [
 // TestBatcherEqualsTranslate runs many calls at once through a Batcher,
 // greedy and beam, with n-best lists and attention, several texts a call
 // and fewer places than sentences: every call gets exactly what
-// Translate gives it alone, results and streamed events.
+// Translate gives it alone, results and streamed events; and so with a
+// vocabulary shortlist, whose sentences keep their own tokens in a lane
+// whatever the others keep.
 func TestBatcherEqualsTranslate(t *testing.T) {
 	tr := openTiny(t, "tiny-swish-shared")
+	t.Run("whole vocabulary", func(t *testing.T) { batcherEqualsTranslate(t, tr) })
+	t.Run("shortlist", func(t *testing.T) { batcherEqualsTranslate(t, withTestShortlist(t, tr)) })
+}
+
+func batcherEqualsTranslate(t *testing.T, tr *Translator) {
 	reqs := []Request{
 		{Texts: []string{texts[0]}, Options: Options{BeamSize: 1, MaxLength: 20, Attention: true}},
 		{Texts: []string{texts[1], texts[2]}, Options: Options{BeamSize: 1, MaxLength: 20}},

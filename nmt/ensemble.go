@@ -115,9 +115,9 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 		models = append(models, t.members...)
 	}
 	decs := make([]search.Scorer, len(models))
-	var keep []int // the shortlist of the batch, nil without one
-	if t.shortlist != nil {
-		keep = t.shortlist.Select(srcs, t.cfg.EOSTokenID)
+	keeps := make([][]int, len(srcs)) // each sentence's shortlist, nil without one
+	for i, src := range srcs {
+		keeps[i] = t.keepOf(src)
 	}
 	for i, m := range models {
 		enc, err := m.Encode(ctx, srcs)
@@ -128,8 +128,10 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 		if err != nil {
 			return nil, err
 		}
-		if err := dec.SetShortlist(keep); err != nil {
-			return nil, err
+		for s, keep := range keeps {
+			if err := dec.Restrict(s, keep); err != nil {
+				return nil, err
+			}
 		}
 		decs[i] = dec
 	}

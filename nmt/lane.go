@@ -126,16 +126,22 @@ func (l *lane) remove() {
 func (l *lane) join(joining []*chunk) {
 	for k, ch := range joining {
 		var err error
+		first := 0
 		if l.dec == nil {
 			l.dec, err = l.b.t.model.NewDecoder(ch.enc)
+			if err == nil {
+				err = l.restrict(first, ch)
+			}
 			if err == nil {
 				l.search, err = search.NewBatch(l.dec, l.opts)
 			}
 			if err != nil {
 				l.dec, l.search = nil, nil
 			}
-		} else {
-			_, err = l.dec.Join(ch.enc)
+		} else if first, err = l.dec.Join(ch.enc); err == nil {
+			if err = l.restrict(first, ch); err != nil {
+				l.fail(err) // a bug: rows joined that the search does not have
+			}
 		}
 		if err != nil {
 			for _, ch := range joining[k:] {
@@ -147,6 +153,20 @@ func (l *lane) join(joining []*chunk) {
 			return
 		}
 	}
+}
+
+// restrict gives the sentences of a part, whose decoder rows start at
+// first, their shortlists.
+func (l *lane) restrict(first int, ch *chunk) error {
+	for i, sj := range ch.sentences {
+		if sj.keep == nil {
+			continue
+		}
+		if err := l.dec.Restrict(l.dec.Source(first+i), sj.keep); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // add starts the search of a part's sentences, whose decoder rows were

@@ -20,6 +20,7 @@ type sentenceJob struct {
 	span        span // byte span in the text
 	tokens      []SourceToken
 	ids         []int // token ids followed by eos
+	keep        []int // its vocabulary shortlist, set by a Batcher; nil: none
 }
 
 // prepare validates the texts, splits them into sentences (into lines when

@@ -2,8 +2,11 @@ package nmt
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -25,11 +28,14 @@ type Shortlist struct {
 	Candidates [][]int
 }
 
-// WithShortlist returns a translator whose searches compute the output
-// layer for the tokens s keeps for each batch only (and the end-of-sentence
-// token); nil returns to the whole vocabulary. Forced decoding (alignment,
-// reranking) still scores with the whole vocabulary. The receiver is not
-// changed.
+// WithShortlist returns a translator whose searches restrict each
+// sentence to the tokens s keeps for its own source tokens (Select: its
+// candidates, the frequent tokens and the end-of-sentence token), so that
+// a sentence's translation does not depend on the sentences decoded beside
+// it (in one call or, through a Batcher, in others); a step computes the
+// output layer for the union of its sentences' tokens only. nil returns to
+// the whole vocabulary. Forced decoding (alignment, reranking) still scores
+// with the whole vocabulary. The receiver is not changed.
 func (t *Translator) WithShortlist(s *Shortlist) (*Translator, error) {
 	if s != nil {
 		for _, ids := range append([][]int{s.Frequent}, s.Candidates...) {
@@ -46,6 +52,36 @@ func (t *Translator) WithShortlist(s *Shortlist) (*Translator, error) {
 	c := *t
 	c.shortlist = s
 	return &c, nil
+}
+
+// keepOf is the shortlist of a sentence of source ids src for
+// model.Decoder.Restrict: nil without a shortlist.
+func (t *Translator) keepOf(src []int) []int {
+	if t.shortlist == nil {
+		return nil
+	}
+	return t.shortlist.Select([][]int{src}, t.cfg.EOSTokenID)
+}
+
+// ShortlistMean is the mean number of target tokens the shortlist keeps
+// for a sentence of texts, split into sentences and tokenized as Translate
+// does (without a language token); 0 without a shortlist or sentences.
+func (t *Translator) ShortlistMean(texts []string) (float64, error) {
+	if t.shortlist == nil {
+		return 0, nil
+	}
+	j, err := t.prepare(texts, nil, false)
+	if err != nil {
+		return 0, err
+	}
+	if len(j.flat) == 0 {
+		return 0, nil
+	}
+	total := 0
+	for _, s := range j.flat {
+		total += len(t.keepOf(s.ids))
+	}
+	return float64(total) / float64(len(j.flat)), nil
 }
 
 // ShortlistOptions control BuildShortlist. Zero fields take their defaults.
@@ -92,23 +128,21 @@ func BuildShortlist(pairs [][2][]int, srcVocab, tgtVocab int, o ShortlistOptions
 			freq[t]++
 		}
 	}
-	t := trainLexicon(pairs, o.Iterations)
+	lex := trainLexicon(pairs, o.Iterations)
 	sl := &Shortlist{Frequent: topIDs(freq, o.Frequent), Candidates: make([][]int, srcVocab)}
-	for s, row := range t {
-		if s == 0 || len(row) == 0 {
-			continue // 0 is NULL
-		}
-		cands := make([]lexEntry, 0, len(row))
-		for tgt, p := range row {
-			if p >= o.MinProb {
-				cands = append(cands, lexEntry{tgt, p})
+	var cands []lexEntry
+	for r := 1; r+1 < len(lex.start); r++ { // row 0 is NULL
+		cands = cands[:0]
+		for _, e := range lex.order[lex.start[r]:lex.start[r+1]] {
+			if p := lex.prob[e]; p >= o.MinProb {
+				cands = append(cands, lexEntry{int(lex.tgt[e]), p})
 			}
 		}
 		sort.Slice(cands, func(i, j int) bool {
 			return cands[i].p > cands[j].p || cands[i].p == cands[j].p && cands[i].id < cands[j].id
 		})
 		for _, c := range cands[:min(len(cands), o.PerSource)] {
-			sl.Candidates[s-1] = append(sl.Candidates[s-1], c.id)
+			sl.Candidates[r-1] = append(sl.Candidates[r-1], c.id)
 		}
 	}
 	return sl, nil
@@ -119,56 +153,90 @@ type lexEntry struct {
 	p  float64
 }
 
+// lexicon is t(target | source) for the (source, target) pairs that occur
+// together: entry e is row[e] (0 the NULL source, s+1 source id s),
+// target tgt[e], probability prob[e]; order[start[r]:start[r+1]] are the
+// entries of row r.
+type lexicon struct {
+	row, tgt     []int32
+	prob         []float64
+	start, order []int
+}
+
 // trainLexicon runs EM for t(target | source) over the pairs, from uniform
-// values; row 0 is the NULL source, row s+1 source id s.
-func trainLexicon(pairs [][2][]int, iterations int) []map[int]float64 {
-	n := 1
-	for _, p := range pairs {
-		for _, s := range p[0] {
-			n = max(n, s+2)
+// values. The entries of each target token's sources (NULL first) are
+// found once, so that an iteration is two passes over flat arrays; every
+// sum runs in the same order each time.
+func trainLexicon(pairs [][2][]int, iterations int) *lexicon {
+	lex := &lexicon{}
+	entry := map[[2]int32]int32{}
+	var occ []int32 // per pair, per target token: its entries with NULL and each source token
+	find := func(r, t int) int32 {
+		key := [2]int32{int32(r), int32(t)}
+		e, ok := entry[key]
+		if !ok {
+			e = int32(len(lex.row))
+			entry[key] = e
+			lex.row, lex.tgt = append(lex.row, int32(r)), append(lex.tgt, int32(t))
 		}
+		return e
 	}
-	t := make([]map[int]float64, n)
-	for i := range t {
-		t[i] = map[int]float64{}
-	}
+	rows := 1
 	for _, p := range pairs {
-		for _, tgt := range p[1] {
-			t[0][tgt] = 1
+		for _, t := range p[1] {
+			occ = append(occ, find(0, t))
 			for _, s := range p[0] {
-				t[s+1][tgt] = 1
+				occ = append(occ, find(s+1, t))
+				rows = max(rows, s+2)
 			}
 		}
 	}
+	entry = nil
+	lex.prob = make([]float64, len(lex.row))
+	for e := range lex.prob {
+		lex.prob[e] = 1
+	}
+	counts, total := make([]float64, len(lex.row)), make([]float64, rows)
 	for range iterations {
-		counts := make([]map[int]float64, n)
-		for i := range counts {
-			counts[i] = map[int]float64{}
-		}
+		clear(counts)
+		k := 0
 		for _, p := range pairs {
-			for _, tgt := range p[1] {
-				z := t[0][tgt]
-				for _, s := range p[0] {
-					z += t[s+1][tgt]
+			m := len(p[0]) + 1
+			for range p[1] {
+				es := occ[k : k+m]
+				k += m
+				var z float64
+				for _, e := range es {
+					z += lex.prob[e]
 				}
-				counts[0][tgt] += t[0][tgt] / z
-				for _, s := range p[0] {
-					counts[s+1][tgt] += t[s+1][tgt] / z
+				for _, e := range es {
+					counts[e] += lex.prob[e] / z
 				}
 			}
 		}
-		for s, row := range counts {
-			var total float64
-			for _, c := range row {
-				total += c
-			}
-			for tgt, c := range row {
-				row[tgt] = c / total
-			}
-			t[s] = row
+		clear(total)
+		for e, c := range counts {
+			total[lex.row[e]] += c
+		}
+		for e, c := range counts {
+			lex.prob[e] = c / total[lex.row[e]]
 		}
 	}
-	return t
+	// The entries by row, for reading a row's candidates.
+	lex.start = make([]int, rows+1)
+	for _, r := range lex.row {
+		lex.start[r+1]++
+	}
+	for r := range rows {
+		lex.start[r+1] += lex.start[r]
+	}
+	lex.order = make([]int, len(lex.row))
+	next := append([]int(nil), lex.start[:rows]...)
+	for e, r := range lex.row {
+		lex.order[next[r]] = e
+		next[r]++
+	}
+	return lex
 }
 
 // topIDs returns the indices of the k largest counts (ties by lower
@@ -225,10 +293,47 @@ func (s *Shortlist) WriteTo(w io.Writer) (int64, error) {
 	return n, bw.Flush()
 }
 
-// ReadShortlist reads what WriteTo writes, for a model of srcVocab source
-// and tgtVocab target tokens; an id outside them is an error naming the
-// line.
+// ReadShortlist reads what WriteTo writes, as it is or compressed with
+// gzip (told by its first bytes), for a model of srcVocab source and
+// tgtVocab target tokens; an id outside them is an error naming the line.
 func ReadShortlist(r io.Reader, srcVocab, tgtVocab int) (*Shortlist, error) {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("shortlist: %v", err)
+		}
+		defer zr.Close()
+		return readShortlist(zr, srcVocab, tgtVocab)
+	}
+	return readShortlist(br, srcVocab, tgtVocab)
+}
+
+// ShortlistFile is the name of the vocabulary shortlist a model directory
+// may ship (gzip-compressed text, ReadShortlist), which OpenShortlist
+// reads when given the directory.
+const ShortlistFile = "shortlist.gz"
+
+// OpenShortlist reads the shortlist file path (text or gzip; a model
+// directory means its ShortlistFile) for t's model and returns t
+// searching with it (WithShortlist). Errors name the file.
+func (t *Translator) OpenShortlist(path string) (*Translator, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, ShortlistFile)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sl, err := ReadShortlist(f, t.cfg.VocabSize, t.cfg.DecoderVocabSize)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return t.WithShortlist(sl)
+}
+
+func readShortlist(r io.Reader, srcVocab, tgtVocab int) (*Shortlist, error) {
 	sl := &Shortlist{Candidates: make([][]int, srcVocab)}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)

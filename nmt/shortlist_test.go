@@ -2,6 +2,7 @@ package nmt
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"reflect"
@@ -54,7 +55,15 @@ func TestShortlistReadWrite(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(back, sl) {
 		t.Fatalf("read back %+v, %v", back, err)
 	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	sl.WriteTo(zw)
+	zw.Close()
+	if back, err := ReadShortlist(bytes.NewReader(z.Bytes()), 4, 8); err != nil || !reflect.DeepEqual(back, sl) {
+		t.Fatalf("read back from gzip %+v, %v", back, err)
+	}
 	for _, bad := range []string{
+		"\x1f\x8b", "\x1f\x8bnot gzip at all", z.String()[:z.Len()-6],
 		"", "1 2\n", "frequent 9\n", "frequent 1\nfrequent 2\n", "frequent\n4 1\n", "frequent\nx 1\n", "frequent\n1 -1\n", "frequent\n1 ☃\n",
 	} {
 		if _, err := ReadShortlist(strings.NewReader(bad), 4, 8); err == nil {
@@ -66,6 +75,11 @@ func TestShortlistReadWrite(t *testing.T) {
 func FuzzReadShortlist(f *testing.F) {
 	f.Add("frequent 4 2\n1 7 3\n3 1\n")
 	f.Add("frequent\n\n0\n")
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write([]byte("frequent 4 2\n1 7 3\n3 1\n"))
+	zw.Close()
+	f.Add(z.String())
 	f.Fuzz(func(t *testing.T, s string) {
 		sl, err := ReadShortlist(strings.NewReader(s), 6, 9)
 		if err != nil {
@@ -127,5 +141,46 @@ func TestTranslateWithShortlist(t *testing.T) {
 	}
 	if _, err := tr.WithShortlist(&Shortlist{Frequent: []int{info.TargetVocab}}); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("an id outside the vocabulary: %v", err)
+	}
+}
+
+// withTestShortlist is tr with a shortlist that gives each source token
+// its own 30 candidates, spread over the vocabulary, and 8 frequent
+// tokens: sentences of different tokens keep different lists.
+func withTestShortlist(t *testing.T, tr *Translator) *Translator {
+	t.Helper()
+	info := tr.Info()
+	sl := &Shortlist{Frequent: []int{2, 3, 4, 5, 6, 7, 8, 9}, Candidates: make([][]int, info.SourceVocab)}
+	for s := range sl.Candidates {
+		for j := range 30 {
+			sl.Candidates[s] = append(sl.Candidates[s], (s*37+j*11)%info.TargetVocab)
+		}
+	}
+	short, err := tr.WithShortlist(sl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return short
+}
+
+// TestShortlistPerSentence checks that with a shortlist a text's
+// translation is the same alone as beside others in one call, greedy and
+// beam: each sentence keeps its own tokens, not the batch's.
+func TestShortlistPerSentence(t *testing.T) {
+	tr := withTestShortlist(t, openTiny(t, "tiny-swish-shared"))
+	for _, opts := range []Options{{BeamSize: 1, MaxLength: 16, Attention: true}, {BeamSize: 3, NBest: 2, MaxLength: 16}} {
+		all, err := tr.Translate(context.Background(), Request{Texts: texts, Options: opts}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, text := range texts {
+			alone, err := tr.Translate(context.Background(), Request{Texts: []string{text}, Options: opts}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(alone[0], all[i]) {
+				t.Errorf("beam %d, text %d: alone %+v\nbeside the others %+v", opts.BeamSize, i, alone[0], all[i])
+			}
+		}
 	}
 }

@@ -173,6 +173,9 @@ arrow="→"
   cat "$tmp/aer.txt"
   echo '```'
   echo
+  if [ -s "$out/shortlist.gz" ] && cmp -s "$out/tokenizer.json" "$tmp/model/tokenizer.json"; then
+    scripts/ship-shortlist.sh --card "$pair"
+  fi
   echo "## Data and attribution"
   echo
   echo "Where every pair comes from, under which licence, and what cleaning"
@@ -194,6 +197,12 @@ arrow="→"
   echo
   echo "$commands"
 } > "$tmp/LINEAGE.md"
+# The vocabulary shortlist depends on the tokenizer only: a model of the
+# same tokenizer keeps the one shipped before (scripts/ship-shortlist.sh
+# builds one).
+if [ -s "$out/shortlist.gz" ] && cmp -s "$out/tokenizer.json" "$tmp/model/tokenizer.json"; then
+  cp "$out/shortlist.gz" "$tmp/model/"
+fi
 rm -rf "$out"
 mkdir -p "$out"
 cp "$tmp/model/"* "$tmp/README.md" "$tmp/LINEAGE.md" "$out/"

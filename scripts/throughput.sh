@@ -22,7 +22,11 @@
 # translated binary that batches, e.g. one built from an earlier commit,
 # to run with --batch-size BATCH instead of the unbatched server: the
 # table's rows are then "base" and "batched", two builds of the same
-# server compared).
+# server compared; with BASE_BIN this tree's own build, BASE_FLAGS and
+# BATCHED_FLAGS, two settings of one build), NEW_BIN (a build of
+# this tree to run instead of building it here, so that a short quiet
+# window is spent measuring), BASE_FLAGS (more flags for the BASE_BIN
+# server only, e.g. "--shortlist=false").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +44,11 @@ cleanup() {
   rm -rf "$bin"
 }
 trap cleanup EXIT
-go build -o "$bin/translated" ./cmd/translated
+if [ -n "${NEW_BIN:-}" ]; then
+  cp "$NEW_BIN" "$bin/translated"
+else
+  go build -o "$bin/translated" ./cmd/translated
+fi
 alone_bin=${ALONE_BIN:-$bin/translated}
 text=${TEXT:-The old man walked to the market in the morning.}
 
@@ -65,7 +73,8 @@ start() {
 first=alone
 if [ -n "${BASE_BIN:-}" ]; then
   first=base
-  start base "$BASE_BIN" --batch-size "${BATCH:-32}"
+  # shellcheck disable=SC2086
+  start base "$BASE_BIN" --batch-size "${BATCH:-32}" ${BASE_FLAGS:-}
 elif [ -n "${ALONE_BIN:-}" ]; then
   start alone "$alone_bin"
 else

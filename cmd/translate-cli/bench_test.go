@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,12 @@ func TestShortlistCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "5 frequent tokens") {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
+	var verses int
+	fmt.Sscanf(out[strings.Index(out, "from "):], "from %d verses", &verses)
+	twice, errs, code := cli(t, "", "shortlist", "--model", tiny, "--corpus", "testdata/eval.tsv,testdata/eval.tsv", "--split", "test", "-o", path)
+	if code != exitOK || verses == 0 || !strings.Contains(twice, fmt.Sprintf("from %d verses", 2*verses)) {
+		t.Fatalf("two corpora: exit %d: %s (once: %d verses) %s", code, twice, verses, errs)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil || !strings.HasPrefix(string(b), "frequent ") {
 		t.Fatalf("%v: %.60q", err, b)
@@ -71,6 +78,24 @@ func TestShortlistCommand(t *testing.T) {
 	}
 	if out, errs, code := cli(t, "", "bench", "--rounds", "1", "--sentences", "2", "--tgt-len", "3", "--shortlist", path, tiny); code != exitOK || !strings.Contains(out, "rows per batch") {
 		t.Errorf("bench --shortlist: exit %d: %s %s", code, out, errs)
+	}
+	// Written with gzip into a copy of the model directory as its shipped
+	// shortlist, which --shortlist model reads; eval reports its size.
+	dir := filepath.Join(t.TempDir(), "en-es")
+	if err := os.CopyFS(dir, os.DirFS(tiny)); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := cli(t, "", "shortlist", "--model", dir, "--corpus", "testdata/eval.tsv", "--split", "test", "--frequent", "5", "--per-source", "3", "-o", filepath.Join(dir, "shortlist.gz")); code != exitOK {
+		t.Fatalf("shortlist -o shortlist.gz: exit %d: %s %s", code, out, errs)
+	}
+	if got, errs, code := cli(t, "", "translate", "--model", dir, "--shortlist", "model", "--beam", "1", "--max-length", "6", "In the beginning."); code != exitOK || strings.TrimSpace(got) == "" {
+		t.Errorf("translate --shortlist model: exit %d, %q (%s)", code, got, errs)
+	}
+	if out, errs, code := cli(t, "", "eval", "--model", dir, "--shortlist", "model", "--corpus", "testdata/eval.tsv", "--split", "test", "--beam", "1", "--max-length", "6"); code != exitOK || !strings.Contains(out, "target tokens per sentence on average") {
+		t.Errorf("eval --shortlist model: exit %d: %s %s", code, out, errs)
+	}
+	if _, _, code := cli(t, "", "translate", "--model", tiny, "--shortlist", "model", "Hi."); code != exitUsage {
+		t.Errorf("--shortlist model of a directory without one: exit %d", code)
 	}
 	bad := filepath.Join(t.TempDir(), "bad")
 	if err := os.WriteFile(bad, []byte("frequent 99999\n"), 0o644); err != nil {

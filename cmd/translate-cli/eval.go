@@ -143,6 +143,7 @@ func runEval(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	var ev nmt.Evaluation
+	var shortlistMean float64 // target tokens a sentence keeps, with --shortlist
 	start := time.Now()
 	if *hypsPath != "" {
 		var hyps []string
@@ -165,6 +166,11 @@ func runEval(ctx context.Context, args []string, e *env) int {
 		if ev, err = nmt.Evaluate(ctx, tr, sources, refs, df.options(), *batch); err != nil {
 			return reportError(e, err)
 		}
+		if local, ok := tr.(*nmt.Translator); ok && mf.shortlist != "" {
+			if shortlistMean, err = local.ShortlistMean(sources); err != nil {
+				return reportError(e, err)
+			}
+		}
 		if *outPath != "" {
 			if err := os.WriteFile(*outPath, []byte(strings.Join(ev.Hypotheses, "\n")+"\n"), 0o644); err != nil {
 				fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
@@ -179,6 +185,9 @@ func runEval(ctx context.Context, args []string, e *env) int {
 	}
 	if *hypsPath == "" {
 		printDecoding(e, &mf, &df)
+	}
+	if shortlistMean > 0 {
+		fmt.Fprintf(e.stdout, "shortlist: %.1f target tokens per sentence on average\n", shortlistMean)
 	}
 	fmt.Fprintln(e.stdout, ev.BLEU)
 	fmt.Fprintf(e.stdout, "chrF2 = %.2f\n", ev.CHRF)

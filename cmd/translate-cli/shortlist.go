@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
@@ -21,10 +25,10 @@ func runShortlist(ctx context.Context, args []string, e *env) int {
 	fs.SetOutput(e.stderr)
 	var mf modelFlags
 	mf.add(fs)
-	corpus := fs.String("corpus", "../shared/corpus/bible.en-es.tsv", "parallel corpus TSV: ref, book, English, Spanish")
-	splitName := fs.String("split", "train", "which books to learn from: train, dev or test")
+	corpus := fs.String("corpus", "../shared/corpus/bible.en-es.tsv", "parallel corpus TSV: ref, book, English, Spanish (its --split), or two columns, English and Spanish (all of it); several as FILE,FILE,…")
+	splitName := fs.String("split", "train", "which books of a four-column corpus to learn from: train, dev or test")
 	limit := fs.Int("limit", 0, "use only the first N verses of the split (0: all)")
-	out := fs.String("o", "", "write the shortlist to this file (required)")
+	out := fs.String("o", "", "write the shortlist to this file (required; gzip-compressed when it ends in .gz)")
 	var o nmt.ShortlistOptions
 	fs.IntVar(&o.Frequent, "frequent", 100, "most frequent target tokens always kept")
 	fs.IntVar(&o.PerSource, "per-source", 100, "candidate target tokens kept per source token")
@@ -42,10 +46,14 @@ func runShortlist(ctx context.Context, args []string, e *env) int {
 		fs.Usage()
 		return exitUsage
 	}
-	sources, targets, err := readEvalSet(*corpus, split, mf.from, mf.to, *limit)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
-		return exitUsage
+	var sources, targets []string
+	for _, path := range strings.Split(*corpus, ",") {
+		src, tgt, err := readEvalSet(path, split, mf.from, mf.to, *limit)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
+			return exitUsage
+		}
+		sources, targets = append(sources, src...), append(targets, tgt...)
 	}
 	tr, code := mf.openDir(e)
 	if code != exitOK {
@@ -56,7 +64,17 @@ func runShortlist(ctx context.Context, args []string, e *env) int {
 		return reportError(e, err)
 	}
 	var b bytes.Buffer
-	if _, err := sl.WriteTo(&b); err != nil {
+	w := io.Writer(&b)
+	var zw *gzip.Writer
+	if strings.HasSuffix(*out, ".gz") {
+		zw = gzip.NewWriter(&b)
+		w = zw
+	}
+	_, err = sl.WriteTo(w)
+	if err == nil && zw != nil {
+		err = zw.Close()
+	}
+	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return exitFailure
 	}
@@ -74,14 +92,14 @@ func runShortlist(ctx context.Context, args []string, e *env) int {
 	return exitOK
 }
 
-// withShortlist reads the shortlist file path for tr's model and returns tr
+// withShortlist reads the shortlist file path for tr's model, or with
+// "model" the one shipped in the model directory dir, and returns tr
 // searching with it.
-func withShortlist(e *env, tr *nmt.Translator, path string) (*nmt.Translator, int) {
-	info := tr.Info()
-	sl, err := readShortlistFile(path, info.SourceVocab, info.TargetVocab)
-	if err == nil {
-		tr, err = tr.WithShortlist(sl)
+func withShortlist(e *env, tr *nmt.Translator, path, dir string) (*nmt.Translator, int) {
+	if path == "model" {
+		path = filepath.Join(dir, nmt.ShortlistFile)
 	}
+	tr, err := tr.OpenShortlist(path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "translate-cli: %v\n", err)
 		return nil, exitUsage
@@ -89,7 +107,8 @@ func withShortlist(e *env, tr *nmt.Translator, path string) (*nmt.Translator, in
 	return tr, exitOK
 }
 
-// readShortlistFile reads a shortlist for a model of the given vocabularies.
+// readShortlistFile reads a shortlist (text or gzip) for a model of the
+// given vocabularies.
 func readShortlistFile(path string, srcVocab, tgtVocab int) (*nmt.Shortlist, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -47,7 +47,7 @@ func (m *modelFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&m.to, "to", "es", "target language")
 	fs.StringVar(&m.models, "models", "checkpoints", "directory holding the model directories, each named <from>-<to> (the pair's default) or <from>-<to>-<variant>")
 	fs.StringVar(&m.server, "server", "", "translate through translated servers instead of a local model, with the pair's default model from --from/--to or --model NAME: one `host:port`, several as host:port,host:port,… or any gRPC target (dns:///host:port resolves every address of a name); calls go round the servers, and calls a server could not take are retried on the others")
-	fs.StringVar(&m.shortlist, "shortlist", "", "search with this vocabulary shortlist `FILE` (translate-cli shortlist writes one): the output layer computes only the tokens it keeps for each batch")
+	fs.StringVar(&m.shortlist, "shortlist", "", "search with this vocabulary shortlist `FILE` (translate-cli shortlist writes one, as text or gzip), or with \"model\" the one shipped in the model directory ("+nmt.ShortlistFile+"): each sentence keeps only the target tokens it lists for its source tokens")
 	m.remote.add(fs)
 	recordSet(fs, "from", &m.fromSet)
 	recordSet(fs, "to", &m.toSet)
@@ -154,7 +154,7 @@ func (m *modelFlags) reversePath() (string, error) {
 func (m *modelFlags) open(e *env) (*nmt.Translator, int) {
 	tr, code := m.openDir(e)
 	if code == exitOK && m.shortlist != "" {
-		tr, code = withShortlist(e, tr, m.shortlist)
+		tr, code = withShortlist(e, tr, m.shortlist, m.path())
 	}
 	if code != exitOK || !m.wantReverse {
 		return tr, code

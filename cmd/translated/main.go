@@ -29,6 +29,7 @@ import (
 
 	"github.com/translated/translated/cmd/translated/gateway"
 	"github.com/translated/translated/cmd/translated/server"
+	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
 )
 
@@ -62,6 +63,7 @@ type flags struct {
 	modelsDir         string
 	heads             align.Selector
 	headsSet          bool // -alignment-heads was given: it overrides each model's own
+	shortlists        bool // -shortlist: decode with the models' shipped shortlists
 	logFormat         string
 	logLevel          slog.Level
 	tlsCert, tlsKey   string
@@ -93,6 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	})
 	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, each a model named by its directory: <source>-<target> (the pair's default) or <source>-<target>-<variant>")
 	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
+	fs.BoolVar(&f.shortlists, "shortlist", true, "decode with the vocabulary shortlist each model directory ships ("+nmt.ShortlistFile+"), if any: each sentence keeps only the target tokens listed for its source tokens, and the output layer computes those only (--shortlist=false: the whole vocabulary)")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "requests decoded at once")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "most sentences of concurrent requests decoded together in one running decoder, each request taking 1/batch-size of a worker per text (1: every request decodes alone on its worker)")
 	fs.IntVar(&o.Lanes, "lanes", o.Lanes, "most running decoders of concurrent requests with the same model and search options that step in parallel (0: workers)")
@@ -169,7 +172,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 	if f.headsSet {
 		heads = &f.heads
 	}
-	ms, err := server.LoadModels(f.modelsDir, heads)
+	ms, err := server.LoadModelsWith(f.modelsDir, server.LoadOptions{Heads: heads, Shortlists: f.shortlists})
 	if err != nil {
 		log.Error("cannot load models", "err", err)
 		if errors.Is(err, server.ErrAlignmentHeads) {

@@ -85,6 +85,11 @@ func (d *Decoder) forgetSources() {
 	for _, s := range d.rowSrc {
 		lo = min(lo, s)
 	}
+	for i := range d.sources[:lo-d.firstSource] {
+		if d.sources[i].kv != nil {
+			d.forget(&d.sources[i])
+		}
+	}
 	d.sources = d.sources[lo-d.firstSource:]
 	d.firstSource = lo
 	read := d.read[:0]
@@ -95,7 +100,8 @@ func (d *Decoder) forgetSources() {
 		read[s-lo] = true
 	}
 	for i, r := range read {
-		if !r {
+		if !r && d.sources[i].kv != nil {
+			d.forget(&d.sources[i])
 			d.sources[i].kv = nil
 		}
 	}

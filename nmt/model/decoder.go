@@ -55,23 +55,24 @@ type Decoder struct {
 	probs                       []float32 // [rows][probsWidth] attention weights
 	probsWidth                  int
 
-	// short restricts the output layer to a vocabulary shortlist
-	// (SetShortlist); nil: the whole vocabulary.
-	short *shortlist
+	// short is the output layer of the sentences' vocabulary shortlists
+	// (Restrict, SetShortlist); unused while no sentence has one.
+	short shortlist
 
 	// Work split over goroutines (tensor.ParallelFor), kept here so that
 	// handing them out allocates nothing.
 	selfJob  selfAttentionJob
 	crossJob crossAttentionJob
 	softJob  logSoftmaxJob
-	scatter  scatterJob
+	shortJob shortJob
 }
 
 // source is one encoded sentence as the decoder reads it: the keys and
 // values of its tokens in every layer's cross-attention.
 type source struct {
-	n  int         // tokens, the end-of-sentence token included
-	kv [][]float32 // [layer][n, 2D]: k | v of every token
+	n    int         // tokens, the end-of-sentence token included
+	kv   [][]float32 // [layer][n, 2D]: k | v of every token; nil once no row reads it
+	keep []int       // its vocabulary shortlist (Restrict); nil: the whole vocabulary
 }
 
 // NewDecoder starts decoding enc: one row per source sentence, in order,
@@ -116,6 +117,10 @@ func (d *Decoder) Join(enc *Encoding) (first int, err error) {
 		d.pos = append(d.pos, 0)
 		d.last = append(d.last, -1)
 		d.sources = append(d.sources, s)
+		d.short.live++
+		if d.short.all != nil {
+			d.restrict(&d.sources[len(d.sources)-1], d.short.all)
+		}
 	}
 	if first == 0 {
 		d.srcLen = 0 // no row reads an earlier sentence
@@ -205,12 +210,8 @@ func (d *Decoder) Next(ctx context.Context, tokens []int, logProbs, attn []float
 	if d.failed != nil {
 		return d.failed
 	}
-	if d.short != nil {
-		x, err := d.states(ctx, tokens, logProbs, attn)
-		if err == nil && x != nil {
-			d.shortLogits(x, logProbs, len(tokens))
-		}
-		return err
+	if d.short.kept > 0 {
+		return d.nextShort(ctx, tokens, logProbs, attn)
 	}
 	if err := d.logits(ctx, tokens, logProbs, attn); err != nil {
 		return err

@@ -145,7 +145,7 @@ func TestShortlist(t *testing.T) {
 			t.Errorf("shortlist %v accepted", bad)
 		}
 	}
-	if err := dec.SetShortlist(nil); err != nil || dec.short != nil {
+	if err := dec.SetShortlist(nil); err != nil || dec.short.kept != 0 {
 		t.Errorf("nil shortlist: %v", err)
 	}
 }

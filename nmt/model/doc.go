@@ -5,8 +5,9 @@
 // cross-attention keys and values computed once per sentence, or over whole
 // given targets in one pass for forced decoding). Weights load as float32
 // or int8 (LoadOptions), read from the checkpoint piece by piece; a
-// decoder's rows may start at different times (Join) and its output layer
-// may be cut to a vocabulary shortlist (SetShortlist).
+// decoder's rows may start at different times (Join) and each sentence may
+// keep its own vocabulary shortlist (Restrict, SetShortlist), the output
+// layer computing their union only.
 //
 // A *Model is immutable after loading and safe for concurrent use; all
 // per-request state lives in the values its methods return. Search (greedy,

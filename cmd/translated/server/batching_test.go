@@ -1,10 +1,15 @@
 package server
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -12,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/translated/translated/nmt"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -21,8 +27,67 @@ import (
 // streaming and some cancelling their stream at its first token: every
 // call that is not cancelled gets the very reply of the unbatched server.
 func TestBatchedMatchesAlone(t *testing.T) {
+	batchedMatchesAlone(t, realModels(t))
+}
+
+// TestBatchedMatchesAloneWithShortlist is TestBatchedMatchesAlone with
+// the models' shipped vocabulary shortlists (LoadOptions.Shortlists): in
+// the lanes, each sentence keeps its own tokens whichever calls share its
+// steps, as when it decodes alone.
+func TestBatchedMatchesAloneWithShortlist(t *testing.T) {
+	ms, err := LoadModelsWith(withShortlist(t), LoadOptions{Heads: avgHeads(), Shortlists: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := nmt.Request{Texts: testTexts, Options: nmt.Options{BeamSize: 2, MaxLength: 20}}
+	short, err := translator(t, ms, "en-es").Translate(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := translator(t, realModels(t), "en-es").Translate(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(short, whole) {
+		t.Fatal("the shortlist changed no translation: was it read?")
+	}
+	batchedMatchesAlone(t, ms)
+}
+
+// withShortlist makes a models directory holding en-es, the tiny model
+// of testdata with a shortlist.gz that gives each source token 30
+// candidates of its own and 8 frequent tokens.
+func withShortlist(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	dir := filepath.Join(root, "en-es")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(testModels, "en-es"))); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := nmt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := tr.Info()
+	sl := &nmt.Shortlist{Frequent: []int{2, 3, 4, 5, 6, 7, 8, 9}, Candidates: make([][]int, info.SourceVocab)}
+	for s := range sl.Candidates {
+		for j := range 30 {
+			sl.Candidates[s] = append(sl.Candidates[s], (s*37+j*11)%info.TargetVocab)
+		}
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := sl.WriteTo(zw); err != nil || zw.Close() != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, nmt.ShortlistFile), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func batchedMatchesAlone(t *testing.T, ms *Models) {
 	ctx := testContext(t)
-	ms := realModels(t)
 	cfg := testConfig()
 	cfg.Queue = 64
 	cfg.BatchSize = 1

@@ -56,7 +56,7 @@ func TestModelAlignmentHeads(t *testing.T) {
 		if c.force {
 			heads = avgHeads()
 		}
-		m, err := openModel(withHeads(t, c.heads), heads)
+		m, err := openModel(withHeads(t, c.heads), LoadOptions{Heads: heads})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,7 +81,26 @@ type Models struct {
 // model; nil lets each model use the heads its config.json names
 // (alignment_heads), else the average of all.
 func LoadModels(root string, heads *align.Selector) (*Models, error) {
-	return loadModels(root, func(dir string) (*model, error) { return openModel(dir, heads) })
+	return LoadModelsWith(root, LoadOptions{Heads: heads})
+}
+
+// LoadOptions are how LoadModelsWith opens each model directory.
+type LoadOptions struct {
+	// Heads chooses the cross-attention heads that make alignments for
+	// every model; nil lets each model use its own (see LoadModels).
+	Heads *align.Selector
+	// Shortlists makes every model whose directory ships a vocabulary
+	// shortlist (nmt.ShortlistFile) decode with it: each sentence keeps
+	// only the target tokens listed for its source tokens, and a step
+	// computes the output layer for those of the sentences decoding
+	// together only. Models without one use the whole vocabulary. An
+	// unreadable shortlist fails the load. Default: false.
+	Shortlists bool
+}
+
+// LoadModelsWith is LoadModels with more options.
+func LoadModelsWith(root string, o LoadOptions) (*Models, error) {
+	return loadModels(root, func(dir string) (*model, error) { return openModel(dir, o) })
 }
 
 // opener loads one model directory.

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -16,10 +17,12 @@ import (
 // openModel loads one model directory with the real translator. The model
 // is named after its directory, whose name tells its languages (see
 // pairOf); a directory whose name is no pair is refused, since requests
-// could not reach it. heads, when not nil, must fit the model's layers and
-// heads; when nil, a model whose config.json names measured
-// alignment_heads uses those, any other the average of all heads.
-func openModel(dir string, heads *align.Selector) (*model, error) {
+// could not reach it. o.Heads, when not nil, must fit the model's layers
+// and heads; when nil, a model whose config.json names measured
+// alignment_heads uses those, any other the average of all heads. With
+// o.Shortlists, the directory's shipped shortlist, if any, is read.
+func openModel(dir string, o LoadOptions) (*model, error) {
+	heads := o.Heads
 	name := filepath.Base(filepath.Clean(dir))
 	source, target, ok := pairOf(name)
 	if !ok {
@@ -28,6 +31,13 @@ func openModel(dir string, heads *align.Selector) (*model, error) {
 	t, err := nmt.Open(dir)
 	if err != nil {
 		return nil, err
+	}
+	if path := filepath.Join(dir, nmt.ShortlistFile); o.Shortlists {
+		if _, err := os.Stat(path); err == nil {
+			if t, err = t.OpenShortlist(path); err != nil {
+				return nil, fmt.Errorf("%w: %v", nmt.ErrBadModel, err)
+			}
+		}
 	}
 	in := t.Info()
 	sel := align.AllHeads()
