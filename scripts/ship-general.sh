@@ -125,8 +125,9 @@ bible="the Bible's training books"
 grep -q 'bible\.kjv-es\.tsv' "$run/train.log" && bible="the Bible's training books (the Spanish with both the World English and the King James English)"
 # The sources added after the shared corpus (train-general.sh MORE=FILE).
 later=
-grep -q 'general/more\.tsv' "$run/train.log" && later=" the sources added later (the WMT 2013 news test set, a second Europarl excerpt,
-  Debian manuals and GNOME/MATE application help; docs/data.md#sources-added-after-the-shared-file),"
+grep -q 'general/more\.tsv' "$run/train.log" && later="  the sources added later (the WMT 2013 news test set, a second Europarl
+  excerpt, Debian manuals and GNOME/MATE application help;
+  docs/data.md#sources-added-after-the-shared-file)"
 params=$(grep -o '[0-9]* parameters; step' "$run/train.log" | tail -1 | cut -d' ' -f1)
 steps_per_epoch=$(grep -o 'batch [0-9]*/[0-9]*' "$run/train.log" | tail -1 | cut -d/ -f2)
 size=$(du -m "$tmp/model/model.safetensors" | cut -f1)
@@ -141,7 +142,12 @@ arrow="→"
   echo "Bible. F16 weights, $size MB on disk."
   echo
   echo "- **Data**: the cleaned general-domain corpus (Tatoeba, Europarl,"
-  echo "  LibreOffice, GIMP, GNOME, Debian documentation and catalogs; docs/data.md),$later"
+  if [ -n "$later" ]; then
+    echo "  LibreOffice, GIMP, GNOME, Debian documentation and catalogs; docs/data.md),"
+    echo "$later"
+  else
+    echo "  LibreOffice, GIMP, GNOME, Debian documentation and catalogs; docs/data.md)"
+  fi
   echo "  and $bible, never a dev or test line."
   echo "- **Scores** (BLEU / chrF2, beam 4, \`translate-cli eval\`): Tatoeba test"
   echo "  $(score "$tmp/tatoeba-test.txt"), NTREX-128 news $(score "$tmp/ntrex128.txt"), Bible test books"
