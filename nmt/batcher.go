@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/translated/translated/nmt/model"
 	"github.com/translated/translated/nmt/search"
 )
 
@@ -31,7 +32,8 @@ import (
 // Calls whose options need more than one model or a second pass (Ensemble,
 // Rerank, RightToLeft, MBR), and every call of a right-to-left model,
 // decode alone as Translate does (see Batches). A Batcher is safe for concurrent use; it holds no goroutine
-// while no call is decoding.
+// while no call is decoding, and keeps the decoders of up to as many
+// lanes as run at once for the next lanes to start with.
 type Batcher struct {
 	t     *Translator
 	max   int                 // sentences decoding together in one lane
@@ -43,6 +45,7 @@ type Batcher struct {
 
 	mu    sync.Mutex
 	lanes map[laneKey][]*lane // the running lanes of each set of options
+	idle  []idleLane          // the decoders of lanes that ended, latest last: at most most
 
 	enc encoder
 }
@@ -192,6 +195,7 @@ func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 		}
 		if l == nil || l.held >= b.fill && len(b.lanes[key]) < b.most {
 			l = &lane{b: b, key: key, opts: opts, owned: map[*call][]*search.Sentence{}, members: map[*search.Sentence]member{}}
+			l.dec, l.search = b.unpark(key)
 			b.lanes[key] = append(b.lanes[key], l)
 			if b.spawn != nil {
 				b.spawn(len(b.lanes[key]))
@@ -201,6 +205,41 @@ func (b *Batcher) submit(key laneKey, opts search.Options, parts []*chunk) {
 		l.pending = append(l.pending, ch)
 		l.held += len(ch.sentences)
 	}
+}
+
+// idleLane is the decoder and search of a lane that ended with nothing to
+// decode. A lane of the same options that starts later takes them over,
+// with the room their caches, output layer and search have grown, instead
+// of growing its own again step by step: a server's lanes end and start
+// whenever its calls stop overlapping for a moment.
+type idleLane struct {
+	key    laneKey
+	dec    *model.Decoder
+	search *search.Batch
+}
+
+// park keeps the decoder of a lane that ended, forgetting the oldest
+// beyond b.most; b.mu is held.
+func (b *Batcher) park(key laneKey, dec *model.Decoder, s *search.Batch) {
+	if dec == nil || s == nil {
+		return
+	}
+	b.idle = append(b.idle, idleLane{key, dec, s})
+	if n := len(b.idle) - b.most; n > 0 {
+		clear(b.idle[:n])
+		b.idle = b.idle[n:]
+	}
+}
+
+// unpark takes the latest parked decoder of key, if any; b.mu is held.
+func (b *Batcher) unpark(key laneKey) (*model.Decoder, *search.Batch) {
+	for i := len(b.idle) - 1; i >= 0; i-- {
+		if x := b.idle[i]; x.key == key {
+			b.idle = append(b.idle[:i], b.idle[i+1:]...)
+			return x.dec, x.search
+		}
+	}
+	return nil, nil
 }
 
 // leave takes a call out of every lane of key: its parts still waiting

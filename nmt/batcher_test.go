@@ -354,3 +354,44 @@ func TestBatcherRefusesAsTranslate(t *testing.T) {
 		t.Error("a plain beam search would not share a lane")
 	}
 }
+
+// TestBatcherReusesEndedLanes makes calls one after another, so that each
+// lane ends before the next call: a lane of the same options takes over
+// the decoder of the lane before it, the Batcher keeps no more of them
+// than lanes run at once, and every call still gets exactly what
+// Translate gives it alone.
+func TestBatcherReusesEndedLanes(t *testing.T) {
+	tr := withTestShortlist(t, openTiny(t, "tiny-swish-shared"))
+	greedy := Options{BeamSize: 1, MaxLength: 20, Attention: true}
+	beam := Options{BeamSize: 3, NBest: 2, MaxLength: 20}
+	reqs := []Request{
+		{Texts: []string{texts[0]}, Options: greedy},
+		{Texts: []string{texts[1], texts[2]}, Options: greedy},
+		{Texts: texts, Options: beam},
+		{Texts: []string{texts[4]}, Options: Options{BeamSize: 2, MaxLength: 20}},
+		{Texts: []string{texts[3]}, Options: greedy},
+	}
+	b := tr.NewBatcher(3, 2, 1)
+	var first *idleLane
+	for i, r := range reqs {
+		want, _ := translateAlone(t, tr, r)
+		if err := callAsAlone(b, i, r, want); err != nil {
+			t.Fatal(err)
+		}
+		waitIdle(t, b)
+		b.mu.Lock()
+		idle := append([]idleLane(nil), b.idle...)
+		b.mu.Unlock()
+		if len(idle) == 0 || len(idle) > 2 {
+			t.Fatalf("call %d: %d decoders kept, want 1 or 2", i, len(idle))
+		}
+		switch i {
+		case 0:
+			first = &idle[0]
+		case 1:
+			if idle[0].dec != first.dec || idle[0].search != first.search {
+				t.Error("the second greedy call's lane did not take over the first one's decoder")
+			}
+		}
+	}
+}

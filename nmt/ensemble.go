@@ -19,8 +19,8 @@ import (
 const EnsembleDir = "ensemble"
 
 // openMembers loads the ensemble members under dir/ensemble, in name order;
-// none when the directory has no such subdirectory.
-func openMembers(dir string) ([]*model.Model, error) {
+// none when the directory has no such subdirectory. o applies to each.
+func openMembers(dir string, o model.LoadOptions) ([]*model.Model, error) {
 	root := filepath.Join(dir, EnsembleDir)
 	entries, err := os.ReadDir(root)
 	if os.IsNotExist(err) {
@@ -35,7 +35,7 @@ func openMembers(dir string) ([]*model.Model, error) {
 		if !e.IsDir() {
 			continue
 		}
-		m, err := model.Load(filepath.Join(root, e.Name()))
+		m, err := model.LoadWith(filepath.Join(root, e.Name()), o)
 		if err != nil {
 			return nil, fmt.Errorf("ensemble member %s: %v", e.Name(), err)
 		}
@@ -146,9 +146,9 @@ func (t *Translator) newScorer(ctx context.Context, srcs [][]int, ensemble bool)
 // cross-attention.
 type ensembleScorer struct {
 	parts   []search.Scorer
-	vocab   int       // the main model's
-	lp      []float32 // a member's log-probabilities, [rows, Vocab]
-	scratch []float32 // the exponentials of the softmax, [Vocab]
+	vocab   int         // the main model's
+	lps     [][]float32 // the log-probabilities of each member but the first, [rows, Vocab]
+	scratch []float32   // the exponentials of the softmax, [Vocab]
 }
 
 func newEnsembleScorer(parts []search.Scorer) *ensembleScorer {
@@ -183,11 +183,16 @@ func (e *ensembleScorer) Next(ctx context.Context, tokens []int, logProbs, attn 
 		return err
 	}
 	rows, v := len(tokens), e.vocab
-	if cap(e.lp) < rows*v {
-		e.lp = make([]float32, rows*v)
+	if len(e.lps) < len(e.parts)-1 {
+		e.lps = make([][]float32, len(e.parts)-1)
 	}
-	lp := e.lp[:rows*v]
-	for _, p := range e.parts[1:] {
+	for i, p := range e.parts[1:] {
+		// Each member writes its own buffer, which holds only what it
+		// wrote (a restricted decoder rewrites only its rows' lists).
+		if cap(e.lps[i]) < rows*v {
+			e.lps[i] = make([]float32, rows*v)
+		}
+		lp := e.lps[i][:rows*v]
 		// A member's attention is not needed: model decoders take nil.
 		if err := p.Next(ctx, tokens, lp, nil); err != nil {
 			return err

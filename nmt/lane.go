@@ -98,6 +98,8 @@ func (l *lane) next() (joining []*chunk, leaving []*call, ok bool) {
 	}
 	if l.live == 0 && len(joining) == 0 && len(leaving) == 0 {
 		l.remove()
+		b.park(l.key, l.dec, l.search)
+		l.dec, l.search = nil, nil
 		return nil, nil, false
 	}
 	for _, c := range leaving {

@@ -63,7 +63,11 @@ type ModelInfo struct {
 	// token first (config.json right_to_left); the translator turns the
 	// output around, so its results read as any model's.
 	RightToLeft bool
-	Activation  string
+	// Int8 is set when the weight matrices are held as int8 with one scale
+	// per output row (OpenWith's model.LoadOptions.Int8, or a checkpoint
+	// stored so), not as float32.
+	Int8       bool
+	Activation string
 	// TargetLanguages are the output languages of a multi-target model
 	// (the codes of its ">>xx<<" tokens, sorted), one of which every
 	// request names in Options.TargetLanguage; nil for other models.
@@ -89,11 +93,17 @@ type ModelInfo struct {
 // defaults come from generation_config.json, or from the generation fields
 // of config.json when there is none (see ModelInfo.Defaults). Errors wrap
 // ErrBadModel and name the file at fault.
-func Open(dir string) (*Translator, error) {
+func Open(dir string) (*Translator, error) { return OpenWith(dir, model.LoadOptions{}) }
+
+// OpenWith is Open with load options, which apply to the model and its
+// ensemble members: with o.Int8 their weight matrices are quantized to
+// int8 as they are read. A right-to-left model that shares the model's
+// embeddings cannot load beside an int8 model and fails the open.
+func OpenWith(dir string, o model.LoadOptions) (*Translator, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is not a model directory", ErrBadModel, dir)
 	}
-	m, err := model.Load(dir)
+	m, err := model.LoadWith(dir, o)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
 	}
@@ -112,7 +122,7 @@ func Open(dir string) (*Translator, error) {
 	}
 	t.gen = gen
 	t.info.Defaults, t.info.Banned = gen.defaults, gen.banned
-	members, err := openMembers(dir)
+	members, err := openMembers(dir, o)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
 	}
@@ -175,7 +185,7 @@ func New(name string, m *model.Model, src, tgt tokenize.Tokenizer) (*Translator,
 		Name: name, DModel: cfg.DModel, EncoderLayers: cfg.EncoderLayers, DecoderLayers: cfg.DecoderLayers,
 		Heads: cfg.DecoderAttentionHeads, SourceVocab: cfg.VocabSize, TargetVocab: cfg.DecoderVocabSize,
 		MaxPositions: cfg.MaxPositionEmbeddings, Parameters: countParameters(m), Activation: cfg.ActivationFunction,
-		RightToLeft: cfg.RightToLeft,
+		RightToLeft: cfg.RightToLeft, Int8: m.Int8(),
 	}
 	if raw, ok := cfg.Extra["alignment_heads"]; ok {
 		if err := json.Unmarshal(raw, &t.info.AlignmentHeads); err != nil {

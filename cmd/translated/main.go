@@ -62,8 +62,9 @@ type flags struct {
 	corsOrigins       []string // origins whose pages may call the HTTP API
 	modelsDir         string
 	heads             align.Selector
-	headsSet          bool // -alignment-heads was given: it overrides each model's own
-	shortlists        bool // -shortlist: decode with the models' shipped shortlists
+	headsSet          bool   // -alignment-heads was given: it overrides each model's own
+	shortlists        bool   // -shortlist: decode with the models' shipped shortlists
+	dtype             string // -dtype: "" (as stored) or int8
 	logFormat         string
 	logLevel          slog.Level
 	tlsCert, tlsKey   string
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.modelsDir, "models", "checkpoints", "directory whose subdirectories are model directories, each a model named by its directory: <source>-<target> (the pair's default) or <source>-<target>-<variant>")
 	fs.TextVar(&f.heads, "alignment-heads", align.AllHeads(), "cross-attention heads that make alignments: avg, layer=L, layer=L,head=H or heads=L:H+L:H, each optionally followed by ,shift (default: each model's measured alignment_heads, else avg)")
 	fs.BoolVar(&f.shortlists, "shortlist", true, "decode with the vocabulary shortlist each model directory ships ("+nmt.ShortlistFile+"), if any: each sentence keeps only the target tokens listed for its source tokens, and the output layer computes those only (--shortlist=false: the whole vocabulary)")
+	fs.StringVar(&f.dtype, "dtype", "", "int8: quantize every model's weight matrices to int8 (one scale per output row) as they are loaded, a quarter of the bytes read per decoding step (default: the weights as stored)")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "requests decoded at once")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "most sentences of concurrent requests decoded together in one running decoder, each request taking 1/batch-size of a worker per text (1: every request decodes alone on its worker)")
 	fs.IntVar(&o.Lanes, "lanes", o.Lanes, "most running decoders of concurrent requests with the same model and search options that step in parallel (0: workers)")
@@ -132,6 +134,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	case f.logFormat != "text" && f.logFormat != "json":
 		return nil, fmt.Errorf("-log-format must be text or json")
+	case f.dtype != "" && f.dtype != "int8":
+		return nil, fmt.Errorf("-dtype %q: only int8 is known (leave it out for the weights as stored)", f.dtype)
 	case len(f.corsOrigins) > 0 && f.httpAddr == "":
 		return nil, fmt.Errorf("-cors-origins needs -http-addr")
 	case (f.tlsCert == "") != (f.tlsKey == ""):
@@ -172,7 +176,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(listen
 	if f.headsSet {
 		heads = &f.heads
 	}
-	ms, err := server.LoadModelsWith(f.modelsDir, server.LoadOptions{Heads: heads, Shortlists: f.shortlists})
+	ms, err := server.LoadModelsWith(f.modelsDir, server.LoadOptions{Heads: heads, Shortlists: f.shortlists, Int8: f.dtype == "int8"})
 	if err != nil {
 		log.Error("cannot load models", "err", err)
 		if errors.Is(err, server.ErrAlignmentHeads) {

@@ -160,6 +160,7 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		{"negative lane fill", []string{"-lane-fill", "-1"}, 2, "LaneFill must not be negative"},
 		{"zero limit", []string{"-max-beam", "0"}, 2, "Limits.MaxBeam must be at least 1"},
 		{"bad log format", []string{"-log-format", "xml"}, 2, "-log-format must be text or json"},
+		{"bad dtype", []string{"-dtype", "f8"}, 2, "-dtype \"f8\": only int8 is known"},
 		{"CORS without HTTP", []string{"-cors-origins", "https://example.org"}, 2, "-cors-origins needs -http-addr"},
 		{"bad CORS origin", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "127.0.0.1:0", "-cors-origins", "example.org"}, 1, "cannot start the HTTP gateway"},
 		{"HTTP address taken", []string{"-models", testModels, "-addr", "127.0.0.1:0", "-metrics-addr", "", "-http-addr", "256.0.0.1:0"}, 1, "cannot listen"},

@@ -65,6 +65,8 @@ type Decoder struct {
 	crossJob crossAttentionJob
 	softJob  logSoftmaxJob
 	shortJob shortJob
+	// shortRows is what the restricted rows of the caller's logProbs hold.
+	shortRows shortRows
 }
 
 // source is one encoded sentence as the decoder reads it: the keys and
@@ -206,6 +208,12 @@ func (d *Decoder) source(r int) *source { return &d.sources[d.rowSrc[r]-d.firstS
 // each row's source length). attn may be nil when the caller does not want
 // the attention. The context is checked before every layer; a step
 // cancelled half-way leaves the Decoder unusable (later calls fail).
+//
+// While some sentence is restricted (Restrict), a call given the buffer of
+// the call before it (the same first element) sets back to −Inf only the
+// values of a restricted row that the call before left finite: between
+// calls a caller may write −Inf into logProbs (masking tokens) but nothing
+// else, or must pass a buffer that starts elsewhere.
 func (d *Decoder) Next(ctx context.Context, tokens []int, logProbs, attn []float32) error {
 	if d.failed != nil {
 		return d.failed
@@ -213,6 +221,7 @@ func (d *Decoder) Next(ctx context.Context, tokens []int, logProbs, attn []float
 	if d.short.kept > 0 {
 		return d.nextShort(ctx, tokens, logProbs, attn)
 	}
+	d.shortRows.forget()
 	if err := d.logits(ctx, tokens, logProbs, attn); err != nil {
 		return err
 	}
@@ -294,14 +303,16 @@ func (d *Decoder) prepare(rows int) {
 	need := d.maxPos() + 1
 	if rows > d.cache.rows || need > d.cache.steps || len(d.x) < rows*d.m.cfg.DModel {
 		// Whatever is short grows by doubling, so that a search that did
-		// not reserve grows only a few times.
-		more := func(want, have int) int {
+		// not reserve grows only a few times; positions start with room
+		// for a short sentence's translation (a lane's new decoder
+		// reserves nothing, and copied the cache at steps 2, 4, 8, 16).
+		more := func(want, have, least int) int {
 			if want > have {
-				return max(want, 2*have)
+				return max(want, 2*have, least)
 			}
 			return have
 		}
-		d.Reserve(more(rows, d.cache.rows), more(need, d.cache.steps))
+		d.Reserve(more(rows, d.cache.rows, 1), more(need, d.cache.steps, 32))
 	}
 	c := &d.cache
 	b := d.step % c.steps

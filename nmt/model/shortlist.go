@@ -172,41 +172,88 @@ type shortJob struct {
 	n      int
 	out    []float32 // [rows, V]
 	v      int
-	negInf float32
+	w      int // the longest list: each row's share of gather
+}
+
+// A restricted row of logProbs is −Inf but for its list's few hundred
+// tokens, and writing the thousands of −Inf of every row at every step
+// was a sixth of a batched step's time. So the Decoder remembers which
+// tokens of each row of the caller's buffer it left finite (written,
+// when known) and, when the next step is given the same buffer, sets
+// only those back to −Inf. Callers write nothing but −Inf into the
+// buffer between steps (the search's masking), as Next documents.
+type shortRows struct {
+	base    *float32  // the first value of the last step's logProbs; nil: none known
+	written [][]int   // [row] the only tokens of the row not −Inf, when known
+	known   []bool    // [row] written holds for the row
+	negInf  []float32 // [V] −Inf, copied over unknown rows
+	gather  []float32 // [rows, w] each row's own logits, then log-probabilities
+}
+
+// forget drops what is known of the caller's buffer: the next step
+// writes every value of its rows.
+func (r *shortRows) forget() { r.base = nil }
+
+// begin readies r for a step of rows rows into out.
+func (r *shortRows) begin(out []float32, rows, v, w int) {
+	if len(r.negInf) != v {
+		r.negInf = make([]float32, v)
+		for i := range r.negInf {
+			r.negInf[i] = float32(math.Inf(-1))
+		}
+	}
+	if len(out) == 0 || r.base != &out[0] {
+		clear(r.known)
+		r.base = nil
+		if len(out) > 0 {
+			r.base = &out[0]
+		}
+	}
+	if len(r.known) < rows {
+		r.known = append(r.known, make([]bool, rows-len(r.known))...)
+		r.written = append(r.written, make([][]int, rows-len(r.written))...)
+	}
+	if len(r.gather) < rows*w {
+		r.gather = make([]float32, 2*rows*w)
+	}
 }
 
 func (j *shortJob) Range(lo, hi int) {
+	sr := &j.d.shortRows
 	slot := j.d.short.slot
+	negInf := float32(math.Inf(-1))
 	for r := lo; r < hi; r++ {
 		row := j.out[r*j.v : (r+1)*j.v]
 		keep := j.d.source(r).keep
 		if keep == nil { // the whole vocabulary, its logits in row
 			tensor.LogSoftmax(row, nil)
+			sr.known[r] = false
 			continue
 		}
-		// The row's own tokens' logits, in token order, to the row's
-		// start (in place, keep[i] ≥ i: nothing is overwritten unread).
+		// The row's own tokens' logits, in token order, normalised.
+		own := sr.gather[r*j.w : r*j.w+len(keep)]
 		if j.logits == nil {
 			for i, id := range keep {
-				row[i] = row[id]
+				own[i] = row[id]
 			}
 		} else {
 			src := j.logits[r*j.n : (r+1)*j.n]
 			for i, id := range keep {
-				row[i] = src[slot[id]-1]
+				own[i] = src[slot[id]-1]
 			}
 		}
-		m := len(keep)
-		tensor.LogSoftmax(row[:m], nil)
-		for i := m; i < len(row); i++ {
-			row[i] = j.negInf
+		tensor.LogSoftmax(own, nil)
+		if sr.known[r] {
+			for _, id := range sr.written[r] {
+				row[id] = negInf
+			}
+		} else {
+			copy(row, sr.negInf)
 		}
-		// Each value to its token, from the last (keep[i] ≥ i again).
-		for i := m - 1; i >= 0; i-- {
-			v := row[i]
-			row[i] = j.negInf
-			row[keep[i]] = v
+		for i, id := range keep {
+			row[id] = own[i]
 		}
+		sr.written[r], sr.known[r] = keep, true
 	}
 }
 
@@ -216,11 +263,18 @@ func (j *shortJob) Range(lo, hi int) {
 func (d *Decoder) nextShort(ctx context.Context, tokens []int, logProbs, attn []float32) error {
 	s := &d.short
 	rows, v := len(tokens), d.m.cfg.DecoderVocabSize
-	d.shortJob = shortJob{d: d, out: logProbs, v: v, negInf: float32(math.Inf(-1))}
+	w := 0
+	for r := range rows {
+		w = max(w, len(d.source(r).keep))
+	}
+	d.shortRows.begin(logProbs, rows, v, w)
+	d.shortJob = shortJob{d: d, out: logProbs, v: v, w: w}
 	if s.kept < s.live {
 		if err := d.logits(ctx, tokens, logProbs, attn); err != nil {
+			d.shortRows.forget()
 			return err
 		}
+		clear(d.shortRows.known) // every value of the rows is a logit now
 	} else {
 		s.compact(d.m)
 		x, err := d.states(ctx, tokens, logProbs, attn)

@@ -14,14 +14,19 @@ import (
 // the first's logits of its own list renormalised among themselves,
 // exactly, and −Inf elsewhere, whichever sentences share the step, and
 // the stale tokens of sentences gone are dropped from the output layer.
+// It runs with a new buffer for every step and with one buffer for all
+// steps that the caller masks between them (−Inf on listed tokens), where
+// a step sets back to −Inf only what the step before left finite.
 func TestRestrictPerSentence(t *testing.T) {
 	c := tinyConfig()
 	V := c.DecoderVocabSize
 	ctx := context.Background()
 	srcs := [][]int{{5, 9, 1}, {7, 8, 4, 6, 1}, {3, 1}, {4, 4, 4, 1}}
 	lists := [][]int{{1, 2, 3, 5, 8, 13, 21, 34, 49}, {0, 1, 4, 9, 16, 25, 36}, nil, {1, 2, 40, 41, 42, 43, 44, 45, 46, 47, 48}}
-	for _, asInt8 := range []bool{false, true} {
+	for _, mode := range []struct{ asInt8, reuse bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		asInt8 := mode.asInt8
 		m := randomModel(t, c, 28)
+		shared := make([]float32, 4*V)
 		if asInt8 {
 			var err error
 			if m, err = Quantized(m); err != nil {
@@ -57,6 +62,9 @@ func TestRestrictPerSentence(t *testing.T) {
 		step := func(tokens ...int) {
 			t.Helper()
 			logits, lp := make([]float32, len(tokens)*V), make([]float32, len(tokens)*V)
+			if mode.reuse {
+				lp = shared[:len(tokens)*V]
+			}
 			if err := full.logits(ctx, tokens, logits, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -65,6 +73,7 @@ func TestRestrictPerSentence(t *testing.T) {
 			}
 			for r := range tokens {
 				checkRestricted(t, row(logits, r, V), row(lp, r, V), lists[short.Source(r)])
+				lp[r*V+1], lp[r*V+40], lp[r*V+V-1] = negInf32, negInf32, negInf32 // the search's masking
 			}
 		}
 		step(0)
@@ -78,13 +87,15 @@ func TestRestrictPerSentence(t *testing.T) {
 		join(3)
 		step(16, 0)
 		if short.short.stale != 0 || len(short.short.ids) != 17 {
-			t.Errorf("int8 %v: %d stale of %d slots after sentence 0 left, want 0 of 17", asInt8, short.short.stale, len(short.short.ids))
+			t.Errorf("%+v: %d stale of %d slots after sentence 0 left, want 0 of 17", mode, short.short.stale, len(short.short.ids))
 		}
 		if err := short.Restrict(0, lists[0]); err == nil {
 			t.Error("Restrict of a sentence gone accepted")
 		}
 	}
 }
+
+var negInf32 = float32(math.Inf(-1))
 
 // checkRestricted compares a row of log-probabilities with the whole
 // vocabulary's logits renormalised over keep (all of them when nil).

@@ -195,3 +195,17 @@ func batchedCall(ctx context.Context, client translatev1.TranslationServiceClien
 		}
 	}
 }
+
+// TestBatchedMatchesAloneInt8 serves the models quantized to int8 at load
+// (LoadOptions.Int8) with and without continuous batching: the lanes give
+// the int8 model's own replies, and it is int8 that answers.
+func TestBatchedMatchesAloneInt8(t *testing.T) {
+	ms, err := LoadModelsWith(testModels, LoadOptions{Heads: avgHeads(), Int8: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !translator(t, ms, "en-es").Info().Int8 || translator(t, realModels(t), "en-es").Info().Int8 {
+		t.Fatal("LoadOptions.Int8 did not decide how the weights are held")
+	}
+	batchedMatchesAlone(t, ms)
+}

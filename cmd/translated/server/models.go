@@ -96,6 +96,11 @@ type LoadOptions struct {
 	// together only. Models without one use the whole vocabulary. An
 	// unreadable shortlist fails the load. Default: false.
 	Shortlists bool
+	// Int8 quantizes every model's weight matrices to int8 (one scale per
+	// output row) as they are read: a quarter of the float32 bytes read
+	// per step, and integer products where the CPU has them
+	// (model.LoadOptions.Int8). Default: false, the weights as stored.
+	Int8 bool
 }
 
 // LoadModelsWith is LoadModels with more options.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/translated/translated/nmt"
 	"github.com/translated/translated/nmt/align"
+	nmtmodel "github.com/translated/translated/nmt/model"
 	translatev1 "github.com/translated/translated/proto/translate/v1"
 )
 
@@ -20,7 +21,8 @@ import (
 // could not reach it. o.Heads, when not nil, must fit the model's layers
 // and heads; when nil, a model whose config.json names measured
 // alignment_heads uses those, any other the average of all heads. With
-// o.Shortlists, the directory's shipped shortlist, if any, is read.
+// o.Shortlists, the directory's shipped shortlist, if any, is read; with
+// o.Int8, the weight matrices are quantized to int8 as they are read.
 func openModel(dir string, o LoadOptions) (*model, error) {
 	heads := o.Heads
 	name := filepath.Base(filepath.Clean(dir))
@@ -28,7 +30,7 @@ func openModel(dir string, o LoadOptions) (*model, error) {
 	if !ok {
 		return nil, fmt.Errorf("cannot tell its languages: name the directory <source>-<target>, such as en-es, or <source>-<target>-<variant>, such as en-es-bible")
 	}
-	t, err := nmt.Open(dir)
+	t, err := nmt.OpenWith(dir, nmtmodel.LoadOptions{Int8: o.Int8})
 	if err != nil {
 		return nil, err
 	}
