@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/translated/translated/nmt/model"
 )
 
 // BenchmarkBatcher drives a Batcher over the shipped checkpoints/en-es
@@ -21,7 +23,9 @@ import (
 // took in one pass on average and the rows (hypotheses) a decoder step
 // multiplied on average, on which the products' speed depends. The
 // cases named shortlist decode with the model's shipped vocabulary
-// shortlist (ShortlistFile). Skipped when the checkpoint is not there.
+// shortlist (ShortlistFile), and those named int8 with the model's
+// matrices quantized to int8 at load (model.LoadOptions.Int8). Skipped
+// when the checkpoint is not there.
 //
 //	go test ./nmt -run '^$' -bench Batcher -benchtime 400x
 func BenchmarkBatcher(b *testing.B) {
@@ -37,26 +41,37 @@ func BenchmarkBatcher(b *testing.B) {
 	if err != nil {
 		short = nil // no shipped shortlist: its cases are skipped
 	}
+	var short8 *Translator
+	if tr8, err := OpenWith(dir, model.LoadOptions{Int8: true}); err != nil {
+		b.Fatal(err)
+	} else if short8, err = tr8.OpenShortlist(dir); err != nil {
+		short8 = nil
+	}
 	req := Request{Texts: []string{"The old man walked to the market in the morning."}}
 	for _, c := range []struct {
-		name           string
-		clients, lanes int
-		shortlist      bool
+		name            string
+		clients, lanes  int
+		shortlist, int8 bool
 	}{
-		{"clients1", 1, 2, false},
-		{"clients8/lanes1", 8, 1, false},
-		{"clients8/lanes2", 8, 2, false},
-		{"clients1/shortlist", 1, 2, true},
-		{"clients8/lanes1/shortlist", 8, 1, true},
-		{"clients8/lanes2/shortlist", 8, 2, true},
+		{"clients1", 1, 2, false, false},
+		{"clients8/lanes1", 8, 1, false, false},
+		{"clients8/lanes2", 8, 2, false, false},
+		{"clients1/shortlist", 1, 2, true, false},
+		{"clients8/lanes1/shortlist", 8, 1, true, false},
+		{"clients8/lanes2/shortlist", 8, 2, true, false},
+		{"clients1/shortlist/int8", 1, 2, true, true},
+		{"clients8/lanes2/shortlist/int8", 8, 2, true, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			tr := tr
 			if c.shortlist {
-				if short == nil {
+				tr = short
+				if c.int8 {
+					tr = short8
+				}
+				if tr == nil {
 					b.Skip("no checkpoints/en-es/" + ShortlistFile)
 				}
-				tr = short
 			}
 			bt := tr.NewBatcher(32, c.lanes, 1)
 			var passes, encoded, steps, rows atomic.Int64
